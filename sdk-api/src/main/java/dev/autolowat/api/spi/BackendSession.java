@@ -1,0 +1,42 @@
+package dev.autolowat.api.spi;
+
+import dev.autolowat.api.program.Policy;
+import dev.autolowat.api.program.SockOpsProgram;
+import dev.autolowat.api.program.SockoptProgram;
+
+/**
+ * A session of a backend: programs attached to it run for every connection made in it
+ * (rule H6: cgroup semantics). Closing the session closes its connections and detaches its
+ * programs, also after failures.
+ */
+public interface BackendSession extends AutoCloseable {
+    /** The backend this session belongs to. */
+    Backend backend();
+
+    /**
+     * Attaches a sock_ops program. Programs run in attach order.
+     *
+     * @throws dev.autolowat.api.ProgramRejectedException when this program is already attached,
+     *         its form is not supported by this backend, or it needs a missing kernel feature
+     */
+    void attach(SockOpsProgram program);
+
+    /** Attaches a cgroup setsockopt program (rule A2's enable path); as {@link #attach(SockOpsProgram)}. */
+    void attach(SockoptProgram program);
+
+    /** Attaches both programs of a policy. */
+    default void attach(Policy policy) {
+        attach(policy.sockOps());
+        policy.enablePath().ifPresent(this::attach);
+    }
+
+    /**
+     * Creates a connected TCP pair over loopback: the peer (client) and the accepted socket, on
+     * which {@link Connection} operates. The ESTABLISHED callbacks run during this call.
+     */
+    Connection connect(ConnectOptions options);
+
+    /** Closes every connection and detaches every program. Idempotent. */
+    @Override
+    void close();
+}

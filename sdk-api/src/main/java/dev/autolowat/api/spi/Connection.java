@@ -1,0 +1,109 @@
+package dev.autolowat.api.spi;
+
+import dev.autolowat.api.SockOpt;
+
+/**
+ * A connected TCP pair seen from the accepted socket: the peer sends, the accepted socket reads.
+ * Every method that is a system call returns the kernel's convention (a result, or {@code -errno}),
+ * so that two backends can be compared call by call.
+ *
+ * <p>Misuse — null or out-of-range arguments, use after {@link #close()} — throws and leaves the
+ * connection unchanged.
+ */
+public interface Connection extends AutoCloseable {
+    /** How this pair was made. */
+    ConnectOptions options();
+
+    // ---- the peer ----
+
+    /**
+     * The peer sends {@code data} as segments of the given lengths, in order; each length
+     * {@code >= 1}, summing to {@code data.length}. A segment longer than the MSS is cut into
+     * MSS-sized segments; data beyond the receiver's window waits at the peer and arrives as the
+     * reader frees space.
+     *
+     * @return the number of bytes the peer accepted ({@code data.length}), or {@code -EPIPE}-style
+     *         errors once the peer shut down its write side
+     */
+    int send(byte[] data, int... segmentLengths);
+
+    /**
+     * The peer sends {@code data} cut into segments of the given lengths, but the network delivers
+     * them in {@code deliveryOrder} (a permutation of segment indexes). Segments that arrive ahead
+     * of a gap wait in the out-of-order queue and are released in sequence order when it fills (H1).
+     *
+     * @throws UnsupportedOperationException when {@link Capabilities#outOfOrder()} is false
+     */
+    int sendOutOfOrder(byte[] data, int[] segmentLengths, int[] deliveryOrder);
+
+    /** The peer calls {@code shutdown(SHUT_WR)}: a FIN follows its data. */
+    int peerShutdownWrite();
+
+    /** {@code getsockopt} on the peer socket (rule K3's client side). */
+    int peerGetsockopt(int level, int optname);
+
+    // ---- the accepted socket ----
+
+    /**
+     * {@code recv(fd, dst + offset, length, flags)}.
+     *
+     * @return bytes copied, 0 at end of stream, or {@code -EAGAIN} (non-blocking with nothing
+     *         queued, or a blocking call that timed out before anything arrived)
+     */
+    int recv(byte[] dst, int offset, int length, RecvMode mode);
+
+    /** {@code shutdown(fd, how)} on the accepted socket. */
+    int shutdown(Shutdown how);
+
+    /**
+     * {@code setsockopt(fd, level, optname, &value, 4)} on the accepted socket. Cgroup setsockopt
+     * programs run first (A2).
+     */
+    int setsockopt(int level, int optname, int value);
+
+    /** {@code getsockopt(fd, level, optname)} on the accepted socket: the value, or {@code -errno}. */
+    int getsockopt(int level, int optname);
+
+    /** Adds the accepted socket to a SOCKMAP (F4): 0, or {@code -EBUSY} when its RCVQ flag is set. */
+    int addToSockmap();
+
+    /** Removes the accepted socket from the SOCKMAP: 0, or {@code -ENOENT}. */
+    int removeFromSockmap();
+
+    /** The accepted socket's sock_ops flag word (F1/F2). */
+    int cbFlags();
+
+    /** The current observation of the accepted socket; the invocation log is drained. */
+    Observation observe();
+
+    /** Closes both sockets. Idempotent; any other call afterwards throws. */
+    @Override
+    void close();
+
+    // ---- conveniences ----
+
+    /** {@code setsockopt(SOL_SOCKET, SO_RCVLOWAT, value)} (K2, H4). */
+    default int setRcvLowat(int value) {
+        return setsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT, value);
+    }
+
+    /** {@code setsockopt(SOL_SOCKET, SO_RCVBUF, value)} (K4). */
+    default int setRcvBuf(int value) {
+        return setsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVBUF, value);
+    }
+
+    /** {@code getsockopt(SOL_SOCKET, SO_RCVLOWAT)} (K4). */
+    default int rcvLowat() {
+        return getsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT);
+    }
+
+    /** {@code getsockopt(SOL_SOCKET, SO_RCVBUF)} (K4). */
+    default int rcvBuf() {
+        return getsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVBUF);
+    }
+
+    /** The reference policy's enable call (A2): {@code setsockopt(0xdeadbeef, 0x8badf00d, value)}. */
+    default int enableAutoLowat(int value) {
+        return setsockopt(SockOpt.AUTOLOWAT_LEVEL, SockOpt.AUTOLOWAT_OPTNAME, value);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.autolowat.api.spi;
+
+import java.util.List;
+
+/**
+ * What a backend observes on the accepted socket after a step; two backends agree on a step when
+ * their observations are equal.
+ *
+ * @param rcvLowat     {@code getsockopt(SO_RCVLOWAT)} (K4)
+ * @param rcvBuf       {@code getsockopt(SO_RCVBUF)} (K4)
+ * @param readable     a level-triggered {@code epoll_wait} reports {@code EPOLLIN} (H3)
+ * @param edgeWakeups  edge-triggered events since the connection was made (H3: packets or calls
+ *                     after which at least one wakeup happened)
+ * @param cbFlags      the socket's sock_ops flag word (F1/F2)
+ * @param queuedBytes  {@code ioctl(FIONREAD)}: bytes ready to read
+ * @param invocations  program invocations on the accepted socket since the previous observation
+ */
+public record Observation(int rcvLowat, int rcvBuf, boolean readable, long edgeWakeups, int cbFlags,
+                          int queuedBytes, List<Invocation> invocations) {
+    public Observation {
+        invocations = List.copyOf(invocations);
+    }
+}

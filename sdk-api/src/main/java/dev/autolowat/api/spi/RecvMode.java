@@ -1,0 +1,29 @@
+package dev.autolowat.api.spi;
+
+import java.time.Duration;
+
+/**
+ * How {@link Connection#recv} waits (rule H5): non-blocking ({@code MSG_DONTWAIT}) returns what is
+ * queued or {@code -EAGAIN}; blocking waits for {@code min(len, sk_rcvlowat)} bytes, FIN, an
+ * error or the timeout ({@code SO_RCVTIMEO}).
+ *
+ * @param blocking      whether the call may wait
+ * @param timeoutMillis the wait limit of a blocking call, in milliseconds (0 for non-blocking)
+ */
+public record RecvMode(boolean blocking, long timeoutMillis) {
+    /** {@code recv(..., MSG_DONTWAIT)}. */
+    public static final RecvMode NON_BLOCKING = new RecvMode(false, 0);
+
+    public RecvMode {
+        if (blocking ? timeoutMillis <= 0 : timeoutMillis != 0) {
+            throw new IllegalArgumentException(blocking
+                    ? "a blocking recv needs a positive timeout (got " + timeoutMillis + " ms): an unbounded wait could hang a test"
+                    : "a non-blocking recv takes no timeout (got " + timeoutMillis + " ms)");
+        }
+    }
+
+    /** A blocking recv that gives up after {@code timeout} (then returns what it copied, or -EAGAIN). */
+    public static RecvMode blocking(Duration timeout) {
+        return new RecvMode(true, timeout.toMillis());
+    }
+}
