@@ -19,6 +19,7 @@ public enum Errno {
     EEXIST(17),
     EINVAL(22),
     ENOSPC(28),
+    EPIPE(32),
     ERANGE(34),
     ENOSYS(38),
     ENOPROTOOPT(92),

@@ -22,8 +22,8 @@ public interface Connection extends AutoCloseable {
      * MSS-sized segments; data beyond the receiver's window waits at the peer and arrives as the
      * reader frees space.
      *
-     * @return the number of bytes the peer accepted ({@code data.length}), or {@code -EPIPE}-style
-     *         errors once the peer shut down its write side
+     * @return the number of bytes the peer accepted ({@code data.length}), or {@code -EPIPE} once the
+     *         peer shut down its write side
      */
     int send(byte[] data, int... segmentLengths);
 
@@ -72,6 +72,12 @@ public interface Connection extends AutoCloseable {
 
     /** The accepted socket's sock_ops flag word (F1/F2). */
     int cbFlags();
+
+    /** Edge-triggered wakeups of the accepted socket so far (as {@link Observation#edgeWakeups()}, cheaper). */
+    long edgeWakeups();
+
+    /** Level-triggered readability of the accepted socket now (as {@link Observation#readable()}, cheaper). */
+    boolean readable();
 
     /** The current observation of the accepted socket; the invocation log is drained. */
     Observation observe();

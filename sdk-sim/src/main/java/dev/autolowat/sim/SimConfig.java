@@ -1,0 +1,82 @@
+package dev.autolowat.sim;
+
+/**
+ * The simulated machine: sysctls, link and model parameters. Defaults are the values measured on
+ * the reference machine ({@code kernel-facts.md}): {@code net.core.rmem_max = 4194304},
+ * {@code net.ipv4.tcp_rmem = 4096 131072 33554432}, loopback MSS 65483.
+ *
+ * @param tcpRmemMin       {@code tcp_rmem[0]}
+ * @param tcpRmemDefault   {@code tcp_rmem[1]}: the initial {@code sk_rcvbuf}
+ * @param tcpRmemMax       {@code tcp_rmem[2]}: {@code tcp_rmem[2]/2} caps rcvlowat when SO_RCVBUF was
+ *                         not set (K1/K2)
+ * @param rmemMax          {@code net.core.rmem_max}: bounds a user SO_RCVBUF (K4)
+ * @param mssIpv4          sender MSS over IPv4 loopback
+ * @param mssIpv6          sender MSS over IPv6 loopback (IPv6 headers are 20 bytes longer)
+ * @param kernelHasSeries  whether the simulated kernel carries the AutoLOWAT series (op 21, flag
+ *                         0x80, the kfunc). {@code false} simulates a stock kernel (F1 probing).
+ * @param skbOverhead      bytes of {@code truesize} charged per queued segment beyond its payload
+ *                         (the model's approximation of {@code SKB_TRUESIZE}; see docs/simulator.md)
+ * @param isnSeed          seed of the initial sequence numbers: same seed, same scenario, same
+ *                         observations
+ * @param fixedIsn         when non-null, every connection's peer ISN (to test wraparound, H6)
+ */
+public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int rmemMax, int mssIpv4, int mssIpv6,
+                        boolean kernelHasSeries, int skbOverhead, long isnSeed, Integer fixedIsn) {
+
+    /** The reference machine with the series. */
+    public static final SimConfig DEFAULT = new SimConfig(4096, 131072, 33554432, 4194304, 65483, 65463,
+            true, 576, 0x5eed_a070_10a7L, null);
+
+    public SimConfig {
+        if (tcpRmemMin <= 0 || tcpRmemDefault < tcpRmemMin || tcpRmemMax < tcpRmemDefault) {
+            throw new IllegalArgumentException("tcp_rmem must be positive and ordered min <= default <= max, got "
+                    + tcpRmemMin + " " + tcpRmemDefault + " " + tcpRmemMax);
+        }
+        if (rmemMax <= 0) {
+            throw new IllegalArgumentException("rmem_max must be positive, got " + rmemMax);
+        }
+        if (mssIpv4 < 88 || mssIpv6 < 88) {
+            throw new IllegalArgumentException("MSS must be at least TCP_MIN_MSS (88), got " + mssIpv4 + "/" + mssIpv6);
+        }
+        if (skbOverhead < 0) {
+            throw new IllegalArgumentException("skbOverhead must not be negative, got " + skbOverhead);
+        }
+    }
+
+    public SimConfig withSeries(boolean hasSeries) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, hasSeries,
+                skbOverhead, isnSeed, fixedIsn);
+    }
+
+    public SimConfig withTcpRmem(int min, int def, int max) {
+        return new SimConfig(min, def, max, rmemMax, mssIpv4, mssIpv6, kernelHasSeries, skbOverhead, isnSeed,
+                fixedIsn);
+    }
+
+    public SimConfig withRmemMax(int value) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, value, mssIpv4, mssIpv6, kernelHasSeries,
+                skbOverhead, isnSeed, fixedIsn);
+    }
+
+    /** The same MSS for both families. */
+    public SimConfig withMss(int mss) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mss, mss, kernelHasSeries,
+                skbOverhead, isnSeed, fixedIsn);
+    }
+
+    public SimConfig withIsnSeed(long seed) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
+                skbOverhead, seed, fixedIsn);
+    }
+
+    /** Every connection's peer starts at {@code isn} (u32), e.g. near 2^32 to test wraparound (H6). */
+    public SimConfig withFixedIsn(int isn) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
+                skbOverhead, isnSeed, isn);
+    }
+
+    /** The lowat cap when SO_RCVBUF was not set (K1/K2): {@code tcp_rmem[2] / 2}. */
+    public int lowatCapUnlocked() {
+        return tcpRmemMax >> 1;
+    }
+}

@@ -1,0 +1,439 @@
+package dev.autolowat.sim;
+
+import dev.autolowat.api.ConnectionClosedException;
+import dev.autolowat.api.Errno;
+import dev.autolowat.api.SockOpsOp;
+import dev.autolowat.api.SockOpt;
+import dev.autolowat.api.program.SockOpsHandler;
+import dev.autolowat.api.program.SockoptHandler;
+import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.api.spi.Connection;
+import dev.autolowat.api.spi.Family;
+import dev.autolowat.api.spi.Observation;
+import dev.autolowat.api.spi.RecvMode;
+import dev.autolowat.api.spi.Shutdown;
+import dev.autolowat.sim.tcp.PeerSender;
+import dev.autolowat.sim.tcp.RcvQueueHooks;
+import dev.autolowat.sim.tcp.TcpSocketModel;
+
+import java.util.Objects;
+
+/**
+ * A simulated loopback TCP pair, driven like Netty's {@code EmbeddedChannel}: the test makes the peer
+ * send, the accepted socket read, and observes after every step. No threads, no sleeps.
+ *
+ * <p>Each packet that arrives is one step of the wakeup accounting (H3); so is each call on the
+ * accepted socket. Arguments are checked before anything changes: a rejected call leaves the model
+ * exactly as it was.
+ */
+public final class SimConnection implements Connection, RcvQueueHooks {
+    private final SimSession session;
+    private final ConnectOptions options;
+    private final int mss;
+    /** The connecting socket (client side, ACTIVE_ESTABLISHED_CB). It only sends. */
+    private final TcpSocketModel peerSocket;
+    /** The accepted socket (server side, PASSIVE_ESTABLISHED_CB): the one the contract observes. */
+    private final TcpSocketModel accepted;
+    private final PeerSender sender;
+    private final InvocationLog log = new InvocationLog();
+    private final SimSockOpsContext sockOpsContext;
+    private final SimSockoptContext sockoptContext;
+    private final SimSegment segment = new SimSegment();
+    private final SimRecvmsgDone recvmsgDone = new SimRecvmsgDone();
+    private boolean closed;
+
+    SimConnection(SimSession session, ConnectOptions options, int peerIsn) {
+        this.session = session;
+        this.options = options;
+        SimConfig config = session.config();
+        this.mss = options.family() == Family.INET ? config.mssIpv4() : config.mssIpv6();
+        this.sockOpsContext = new SimSockOpsContext(session.clock());
+        this.sockoptContext = new SimSockoptContext(session.clock());
+        // The reverse direction carries no data in this model; its ISN only has to exist.
+        this.peerSocket = new TcpSocketModel(config, options.mptcp(), ~peerIsn, mss);
+        this.peerSocket.markAccepted();
+        this.accepted = new TcpSocketModel(config, options.mptcp(), peerIsn, mss);
+        this.accepted.setHooks(this);
+        this.sender = new PeerSender(accepted, peerIsn, mss);
+        establish();
+    }
+
+    /**
+     * The three-way handshake as sock_ops programs see it: TCP_CONNECT_CB and ACTIVE_ESTABLISHED_CB on
+     * the client, then PASSIVE_ESTABLISHED_CB on the child before accept() (K3: no struct socket yet).
+     */
+    private void establish() {
+        runOp(peerSocket, SockOpsOp.TCP_CONNECT_CB, false);
+        runOp(peerSocket, SockOpsOp.ACTIVE_ESTABLISHED_CB, false);
+        runOp(accepted, SockOpsOp.PASSIVE_ESTABLISHED_CB, true);
+        accepted.markAccepted();
+        accepted.endStep();
+    }
+
+    private void runOp(TcpSocketModel socket, SockOpsOp op, boolean logIt) {
+        SockOpsHandler[] handlers = session.sockOpsHandlers();
+        if (handlers.length == 0) {
+            return;
+        }
+        if (logIt) {
+            log.add(op.value(), 0, 0, 0);
+        }
+        for (SockOpsHandler handler : handlers) {
+            sockOpsContext.set(socket, op);
+            handler.onOp(sockOpsContext);
+        }
+    }
+
+    // ---- RcvQueueHooks: dispatch of op 21 (H1, H2) ----
+
+    @Override
+    public void onSegmentEnqueued(TcpSocketModel socket, int seq, int endSeq, boolean fin, int payloadLength) {
+        SockOpsHandler[] handlers = session.sockOpsHandlers();
+        if (handlers.length == 0) {
+            return;
+        }
+        log.add(SockOpsOp.RCVQ_CB.value(), seq, endSeq, payloadLength);
+        for (SockOpsHandler handler : handlers) {
+            segment.set(socket, seq, endSeq, fin, payloadLength);
+            sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
+            handler.onRcvQueue(segment, sockOpsContext);
+        }
+    }
+
+    @Override
+    public void onRecvmsgDone(TcpSocketModel socket, int copied) {
+        SockOpsHandler[] handlers = session.sockOpsHandlers();
+        if (handlers.length == 0) {
+            return;
+        }
+        log.add(SockOpsOp.RCVQ_CB.value(), 0, 0, 0);
+        for (SockOpsHandler handler : handlers) {
+            recvmsgDone.set(copied);
+            sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
+            handler.onRcvQueue(recvmsgDone, sockOpsContext);
+        }
+    }
+
+    // ---- Connection ----
+
+    @Override
+    public ConnectOptions options() {
+        return options;
+    }
+
+    /** The MSS the peer uses on this connection. */
+    public int mss() {
+        return mss;
+    }
+
+    @Override
+    public int send(byte[] data, int... segmentLengths) {
+        ensureOpen();
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(segmentLengths, "segmentLengths");
+        if (segmentLengths.length == 0) {
+            if (data.length == 0) {
+                return 0;
+            }
+            return sendSegments(data, 0, data.length);
+        }
+        checkSegments(data, segmentLengths);
+        if (sender.finRequested()) {
+            return Errno.EPIPE.negative();
+        }
+        int off = 0;
+        for (int len : segmentLengths) {
+            sender.write(data, off, len);
+            off += len;
+        }
+        advanceAndPush();
+        return data.length;
+    }
+
+    /**
+     * Sends {@code data[off, off+len)} as one write (cut only by MSS and window): the allocation-free
+     * form of {@link #send(byte[], int...)} for workloads.
+     */
+    public int sendSegments(byte[] data, int off, int len) {
+        ensureOpen();
+        Objects.checkFromIndexSize(off, len, data.length);
+        if (len == 0) {
+            return 0;
+        }
+        if (sender.finRequested()) {
+            return Errno.EPIPE.negative();
+        }
+        sender.write(data, off, len);
+        advanceAndPush();
+        return len;
+    }
+
+    private void advanceAndPush() {
+        int packets = sender.push();
+        session.clock().advance(packets * VirtualClock.PACKET_NANOS);
+    }
+
+    private static void checkSegments(byte[] data, int[] lengths) {
+        long sum = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            if (lengths[i] < 1) {
+                throw new IllegalArgumentException("segment " + i + " has length " + lengths[i]
+                        + "; every segment needs at least one byte");
+            }
+            sum += lengths[i];
+        }
+        if (sum != data.length) {
+            throw new IllegalArgumentException("segment lengths add up to " + sum + " but data has "
+                    + data.length + " bytes");
+        }
+    }
+
+    @Override
+    public int sendOutOfOrder(byte[] data, int[] segmentLengths, int[] deliveryOrder) {
+        ensureOpen();
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(segmentLengths, "segmentLengths");
+        Objects.requireNonNull(deliveryOrder, "deliveryOrder");
+        checkSegments(data, segmentLengths);
+        for (int len : segmentLengths) {
+            if (len > mss) {
+                throw new IllegalArgumentException("out-of-order segment of " + len + " bytes exceeds the MSS "
+                        + mss + ": cut it into MSS-sized segments");
+            }
+        }
+        if (deliveryOrder.length != segmentLengths.length) {
+            throw new IllegalArgumentException("delivery order has " + deliveryOrder.length + " entries for "
+                    + segmentLengths.length + " segments");
+        }
+        boolean[] seen = new boolean[segmentLengths.length];
+        for (int index : deliveryOrder) {
+            if (index < 0 || index >= seen.length || seen[index]) {
+                throw new IllegalArgumentException("delivery order must be a permutation of 0.."
+                        + (seen.length - 1) + ", got index " + index);
+            }
+            seen[index] = true;
+        }
+        if (sender.finRequested()) {
+            return Errno.EPIPE.negative();
+        }
+        if (sender.pendingBytes() > 0) {
+            throw new IllegalStateException("the peer still has " + sender.pendingBytes()
+                    + " bytes waiting for window; read them before reordering new segments");
+        }
+        if (data.length > accepted.receiveWindow()) {
+            throw new IllegalStateException("reordered data of " + data.length + " bytes does not fit the receive window of "
+                    + accepted.receiveWindow() + " bytes; send less or read first");
+        }
+        sender.sendReordered(data, segmentLengths, deliveryOrder);
+        session.clock().advance(segmentLengths.length * VirtualClock.PACKET_NANOS);
+        return data.length;
+    }
+
+    @Override
+    public int peerShutdownWrite() {
+        ensureOpen();
+        if (!sender.finRequested()) {
+            sender.shutdownWrite();
+            advanceAndPush();
+        }
+        return 0;
+    }
+
+    @Override
+    public int peerGetsockopt(int level, int optname) {
+        ensureOpen();
+        return getsockopt(peerSocket, level, optname);
+    }
+
+    @Override
+    public int recv(byte[] dst, int offset, int length, RecvMode mode) {
+        ensureOpen();
+        Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(mode, "mode");
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        if (length == 0) {
+            return 0;
+        }
+        // sock_rcvlowat(): the blocking target (H5).
+        int target = Math.max(1, Math.min(length, accepted.rcvLowat()));
+        int copied = 0;
+        while (true) {
+            if (copied == 0 && accepted.atFin()) {
+                accepted.consumeFin();
+                break;
+            }
+            boolean finBefore = accepted.finReceived() && accepted.avail() == 0;
+            copied += accepted.copyQueued(dst, offset + copied, length - copied);
+            boolean atEnd = accepted.finReceived() && accepted.avail() == 0;
+            if (copied >= target || copied == length || atEnd || finBefore || accepted.rcvShutdown()
+                    || !mode.blocking()) {
+                break;
+            }
+            // Blocking: before sleeping, the receiver advertises the space it freed; the peer sends
+            // what now fits. Nothing else can arrive in a deterministic world, so if nothing came the
+            // wait runs into its timeout.
+            accepted.sendAck();
+            int packets = sender.push();
+            session.clock().advance(packets * VirtualClock.PACKET_NANOS);
+            if (packets == 0) {
+                session.clock().advance(mode.timeoutMillis() * 1_000_000L);
+                break;
+            }
+        }
+        int result;
+        if (copied > 0) {
+            result = copied;
+        } else if (accepted.rcvShutdown()) {
+            result = 0;
+        } else {
+            result = Errno.EAGAIN.negative();
+        }
+        accepted.recvmsgDone(copied);
+        accepted.sendAck();
+        advanceAndPush();
+        accepted.endStep();
+        return result;
+    }
+
+    /**
+     * A reader that drains what is queued without copying it anywhere: the workload form of a
+     * non-blocking recv into a {@code length}-byte buffer. Allocates nothing.
+     */
+    public int recvDiscard(byte[] scratch, int length) {
+        return recv(scratch, 0, Math.min(length, scratch.length), RecvMode.NON_BLOCKING);
+    }
+
+    @Override
+    public int shutdown(Shutdown how) {
+        ensureOpen();
+        Objects.requireNonNull(how, "how");
+        if (how != Shutdown.WRITE) {
+            accepted.shutdownRead();
+        }
+        return 0;
+    }
+
+    @Override
+    public int setsockopt(int level, int optname, int value) {
+        ensureOpen();
+        int result = setsockoptOnAccepted(level, optname, value);
+        accepted.endStep();
+        return result;
+    }
+
+    private int setsockoptOnAccepted(int level, int optname, int value) {
+        // Cgroup setsockopt programs see the call first (A2); any refusal fails it with EPERM, and
+        // a consumed option never reaches the kernel.
+        SockoptHandler[] handlers = session.sockoptHandlers();
+        if (handlers.length > 0) {
+            boolean refused = false;
+            sockoptContext.set(accepted, level, optname, value);
+            for (SockoptHandler handler : handlers) {
+                if (handler.onSetsockopt(sockoptContext) == 0) {
+                    refused = true;
+                }
+            }
+            if (refused) {
+                return Errno.EPERM.negative();
+            }
+            if (sockoptContext.consumed()) {
+                return 0;
+            }
+        }
+        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVLOWAT) {
+            return accepted.userSetRcvlowat(value);
+        }
+        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVBUF) {
+            return accepted.setRcvBuf(value);
+        }
+        return Errno.ENOPROTOOPT.negative();
+    }
+
+    @Override
+    public int getsockopt(int level, int optname) {
+        ensureOpen();
+        return getsockopt(accepted, level, optname);
+    }
+
+    private static int getsockopt(TcpSocketModel socket, int level, int optname) {
+        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVLOWAT) {
+            return socket.rcvLowat();
+        }
+        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVBUF) {
+            return socket.rcvBuf();
+        }
+        return Errno.ENOPROTOOPT.negative();
+    }
+
+    @Override
+    public int addToSockmap() {
+        ensureOpen();
+        return accepted.addToSockmap();
+    }
+
+    @Override
+    public int removeFromSockmap() {
+        ensureOpen();
+        return accepted.removeFromSockmap();
+    }
+
+    @Override
+    public int cbFlags() {
+        ensureOpen();
+        return accepted.cbFlags();
+    }
+
+    @Override
+    public long edgeWakeups() {
+        ensureOpen();
+        return accepted.edgeWakeups();
+    }
+
+    @Override
+    public boolean readable() {
+        ensureOpen();
+        return accepted.readable();
+    }
+
+    @Override
+    public Observation observe() {
+        ensureOpen();
+        return new Observation(accepted.rcvLowat(), accepted.rcvBuf(), accepted.readable(), accepted.edgeWakeups(),
+                accepted.cbFlags(), accepted.inq(), log.drain());
+    }
+
+    /** The model of the accepted socket, for tests and tools that look below the SPI. */
+    public TcpSocketModel acceptedSocket() {
+        return accepted;
+    }
+
+    /** The peer's sender, for tests and tools that look below the SPI. */
+    public PeerSender peer() {
+        return sender;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        accepted.close();
+        peerSocket.close();
+        sender.close();
+        session.forget(this);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new ConnectionClosedException("this simulated connection is closed; make a new one with session.connect()");
+        }
+        if (session.isClosed()) {
+            throw new ConnectionClosedException("the session of this connection is closed");
+        }
+    }
+}

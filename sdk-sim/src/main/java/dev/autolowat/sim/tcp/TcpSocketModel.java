@@ -1,0 +1,624 @@
+package dev.autolowat.sim.tcp;
+
+import dev.autolowat.api.CbFlags;
+import dev.autolowat.api.Errno;
+import dev.autolowat.api.Seq;
+import dev.autolowat.api.program.StorageKey;
+import dev.autolowat.sim.SimConfig;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One simulated TCP socket: the state the contract talks about and the receive path that changes
+ * it. Everything here is deterministic and single-threaded; the sequence of calls is the scenario.
+ *
+ * <p>What is modelled, with the rule that governs it:
+ * <ul>
+ *   <li>u32 {@code rcv_nxt}/{@code copied_seq} with {@code before()/after()} comparisons (H6);</li>
+ *   <li>the in-order receive queue, the out-of-order queue released in sequence order, FIN (H1);</li>
+ *   <li>the RCVQ hook points, before the wakeup decision (H1) and after recvmsg (H2);</li>
+ *   <li>the wakeup rule with memory pressure and the one-MSS window condition (H3, H4);</li>
+ *   <li>recv semantics (H5); the flag word and its guards (F1–F4);</li>
+ *   <li>the rcvlowat setters, the cap and rcvbuf growth (K1–K4).</li>
+ * </ul>
+ * Receive memory and the advertised window are approximations, documented in
+ * {@code docs/simulator.md} together with the regime in which they are exact.
+ */
+public final class TcpSocketModel {
+    /** {@code TCP_MSS_DEFAULT}: the initial receiver MSS estimate ({@code icsk_ack.rcv_mss}). */
+    static final int TCP_MSS_DEFAULT = 536;
+    /** {@code SOCK_MIN_RCVBUF} on x86-64: {@code 2 * (2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)))}. */
+    public static final int SOCK_MIN_RCVBUF = 4608;
+    /** {@code TCP_DEFAULT_SCALING_RATIO} out of 256: half of the buffer is window. */
+    static final int SCALING_RATIO = 128;
+    /** The largest window a SYN can carry (no scaling yet). */
+    static final int MAX_SYN_WINDOW = 65535;
+
+    private final SimConfig config;
+    private final boolean mptcp;
+    private final int advMss;
+    private RcvQueueHooks hooks = RcvQueueHooks.NONE;
+
+    // ---- socket state (F, K) ----
+    private int rcvLowat = 1;
+    private int rcvBuf;
+    private boolean rcvBufLocked;
+    private int cbFlags;
+    private boolean inSockmap;
+    private boolean hasStructSocket;
+    private final Map<StorageKey<?>, Object> storage = new IdentityHashMap<>();
+
+    // ---- receive path (H) ----
+    private int rcvNxt;
+    private int copiedSeq;
+    private final ByteRing queue = new ByteRing(1 << 16);
+    /** Per queued skb: payload bytes not yet read. */
+    private final IntRing skbRemaining = new IntRing();
+    /** Per queued skb: the truesize charged to {@code sk_rmem_alloc}. */
+    private final IntRing skbTruesize = new IntRing();
+    /** The last queued skb carries FIN. */
+    private boolean finQueued;
+    /** {@code SOCK_DONE}: FIN received. */
+    private boolean sockDone;
+    /** {@code sk_shutdown & RCV_SHUTDOWN}: FIN received or local SHUT_RD. */
+    private boolean rcvShutdown;
+    private int rmemAlloc;
+    private int rcvMss = TCP_MSS_DEFAULT;
+    /** {@code rcv_wup + rcv_wnd}: the right edge of the last advertised window. */
+    private int windowRightEdge;
+    private final List<OooSegment> outOfOrder = new ArrayList<>();
+
+    // ---- wakeups ----
+    private boolean wokeInStep;
+    private long edgeWakeups;
+
+    private record OooSegment(int seq, byte[] payload, boolean fin) {
+    }
+
+    /**
+     * A socket in ESTABLISHED state whose peer starts sending at {@code peerIsn + 1}.
+     *
+     * @param advMss the largest segment the peer sends (caps the receiver's MSS estimate)
+     */
+    public TcpSocketModel(SimConfig config, boolean mptcp, int peerIsn, int advMss) {
+        this.config = config;
+        this.mptcp = mptcp;
+        this.advMss = advMss;
+        this.rcvBuf = config.tcpRmemDefault();
+        this.rcvNxt = peerIsn + 1;
+        this.copiedSeq = rcvNxt;
+        int window = winFromSpace(rcvBuf);
+        window = Math.min(window, MAX_SYN_WINDOW);
+        if (window > advMss) {
+            window = window / advMss * advMss;
+        }
+        this.windowRightEdge = rcvNxt + window;
+    }
+
+    public void setHooks(RcvQueueHooks hooks) {
+        this.hooks = hooks == null ? RcvQueueHooks.NONE : hooks;
+    }
+
+    /** Marks the socket as accepted: it now has a {@code struct socket} (K3). */
+    public void markAccepted() {
+        hasStructSocket = true;
+    }
+
+    // =====================================================================================
+    // Observables
+    // =====================================================================================
+
+    public int rcvNxt() {
+        return rcvNxt;
+    }
+
+    public int copiedSeq() {
+        return copiedSeq;
+    }
+
+    public int rcvLowat() {
+        return rcvLowat;
+    }
+
+    public int rcvBuf() {
+        return rcvBuf;
+    }
+
+    public boolean rcvBufLocked() {
+        return rcvBufLocked;
+    }
+
+    public int cbFlags() {
+        return cbFlags;
+    }
+
+    public boolean isMptcp() {
+        return mptcp;
+    }
+
+    public boolean inSockmap() {
+        return inSockmap;
+    }
+
+    public boolean hasStructSocket() {
+        return hasStructSocket;
+    }
+
+    public int rmemAlloc() {
+        return rmemAlloc;
+    }
+
+    public int rcvMss() {
+        return rcvMss;
+    }
+
+    public boolean finReceived() {
+        return sockDone;
+    }
+
+    public long edgeWakeups() {
+        return edgeWakeups;
+    }
+
+    /** Segments waiting in the out-of-order queue. */
+    public int outOfOrderSegments() {
+        return outOfOrder.size();
+    }
+
+    /** {@code rcv_nxt - copied_seq} as the kernel computes it (a FIN counts one). */
+    public int avail() {
+        return rcvNxt - copiedSeq;
+    }
+
+    /** {@code ioctl(FIONREAD)} = {@code tcp_inq()}: bytes readable, the FIN not counted. */
+    public int inq() {
+        int answer = rcvNxt - copiedSeq;
+        if (answer != 0 && sockDone) {
+            answer--;
+        }
+        return answer;
+    }
+
+    /** Whether {@code sk_receive_queue} holds anything (F3's third guard). */
+    public boolean receiveQueueNonEmpty() {
+        return !skbRemaining.isEmpty();
+    }
+
+    /**
+     * Rule H3 as the kernel's {@code tcp_epollin_ready()}: {@code avail > 0} and
+     * ({@code avail >= target}, or receive memory under pressure, or the receive window down to
+     * one MSS).
+     */
+    public boolean epollinReady(int target) {
+        int avail = rcvNxt - copiedSeq;
+        if (avail <= 0) {
+            return false;
+        }
+        return avail >= target || memoryPressure() || receiveWindow() <= rcvMss;
+    }
+
+    /** Level-triggered readability ({@code tcp_poll}): RCV_SHUTDOWN, or {@link #epollinReady}. */
+    public boolean readable() {
+        return rcvShutdown || epollinReady(rcvLowat);
+    }
+
+    /** {@code tcp_rmem_pressure()}: {@code sk_rmem_alloc > rcvbuf - rcvbuf/8} (no global pressure modelled). */
+    public boolean memoryPressure() {
+        return rmemAlloc > rcvBuf - (rcvBuf >> 3);
+    }
+
+    /** {@code tcp_receive_window()}: what is left of the last advertised window. */
+    public int receiveWindow() {
+        int left = windowRightEdge - rcvNxt;
+        return Math.max(left, 0);
+    }
+
+    // =====================================================================================
+    // F: the flag word
+    // =====================================================================================
+
+    private int allFlags() {
+        return CbFlags.allFlags(config.kernelHasSeries());
+    }
+
+    /**
+     * Rule F3: the guards, checked only when RCVQ goes from clear to set.
+     *
+     * @return 0, or the negative errno of the first failing guard
+     */
+    private int rcvqGuard(int newWord) {
+        if ((newWord & CbFlags.RCVQ) == 0 || (cbFlags & CbFlags.RCVQ) != 0) {
+            return 0;
+        }
+        if (inSockmap) {
+            return Errno.EBUSY.negative();
+        }
+        if (mptcp) {
+            return Errno.EOPNOTSUPP.negative();
+        }
+        if (receiveQueueNonEmpty()) {
+            return Errno.EBUSY.negative();
+        }
+        return 0;
+    }
+
+    /**
+     * Rule F1: {@code bpf_sock_ops_cb_flags_set()}: the word becomes {@code flags & ALL}; the
+     * return value is {@code flags & ~ALL}, or a guard's {@code -errno} with the word unchanged (F3).
+     */
+    public int cbFlagsSet(int flags) {
+        int newWord = flags & allFlags();
+        int guard = rcvqGuard(newWord);
+        if (guard != 0) {
+            return guard;
+        }
+        cbFlags = newWord;
+        return flags & ~allFlags();
+    }
+
+    /**
+     * Rule F2: {@code bpf_setsockopt(SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS)}: unsupported bits give
+     * {@code -EINVAL}; the guards of F3 apply; 0 on success.
+     */
+    public int setCbFlagsSockopt(int flags) {
+        if ((flags & ~allFlags()) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        int guard = rcvqGuard(flags);
+        if (guard != 0) {
+            return guard;
+        }
+        cbFlags = flags;
+        return 0;
+    }
+
+    /**
+     * Rule F4: adding a socket with RCVQ set to a SOCKMAP fails with {@code -EBUSY}; an MPTCP socket
+     * cannot join one ({@code -EOPNOTSUPP}); adding a member again is a no-op returning 0.
+     */
+    public int addToSockmap() {
+        if (mptcp) {
+            return Errno.EOPNOTSUPP.negative();
+        }
+        if ((cbFlags & CbFlags.RCVQ) != 0) {
+            return Errno.EBUSY.negative();
+        }
+        inSockmap = true;
+        return 0;
+    }
+
+    /** Leaves the SOCKMAP: 0, or {@code -ENOENT} when not a member. */
+    public int removeFromSockmap() {
+        if (!inSockmap) {
+            return Errno.ENOENT.negative();
+        }
+        inSockmap = false;
+        return 0;
+    }
+
+    // =====================================================================================
+    // K: rcvlowat and rcvbuf
+    // =====================================================================================
+
+    /** The lowat cap: {@code sk_rcvbuf/2} once SO_RCVBUF was set, else {@code tcp_rmem[2]/2}. */
+    public int lowatCap() {
+        return rcvBufLocked ? rcvBuf >> 1 : config.lowatCapUnlocked();
+    }
+
+    /**
+     * The body of the kernel's {@code tcp_set_rcvlowat()} for {@code val >= 0}: cap, store
+     * ({@code 0 → 1}), optionally the wakeup check, then rcvbuf growth when not locked.
+     */
+    private void setRcvlowatCapped(int val, boolean wakeupCheck) {
+        val = Math.min(val, lowatCap());
+        rcvLowat = val == 0 ? 1 : val;
+        if (wakeupCheck) {
+            dataReady();
+        }
+        if (rcvBufLocked) {
+            return;
+        }
+        int space = spaceFromWin(val);
+        if (space > rcvBuf) {
+            rcvBuf = space;
+        }
+    }
+
+    /**
+     * Rule K1 (the kfunc body; the op check is the caller's): {@code val < 0} → {@code -EINVAL}
+     * and nothing changes; otherwise capped, stored, rcvbuf may grow; no wakeup check.
+     */
+    public int kfuncSetRcvlowat(int val) {
+        if (val < 0) {
+            return Errno.EINVAL.negative();
+        }
+        setRcvlowatCapped(val, false);
+        return 0;
+    }
+
+    /**
+     * Rule K2 with H4: userspace {@code setsockopt(SO_RCVLOWAT)}: negative means INT_MAX, then as
+     * K1, with the wakeup check.
+     */
+    public int userSetRcvlowat(int val) {
+        setRcvlowatCapped(val < 0 ? Integer.MAX_VALUE : val, true);
+        return 0;
+    }
+
+    /**
+     * Rule K3 (the op-21 refusal is the caller's): with a {@code struct socket} as K2; before accept
+     * the value is stored as given (0 → 1, negative → INT_MAX), no cap, no growth, no wakeup.
+     */
+    public int bpfSetsockoptRcvlowat(int val) {
+        if (val < 0) {
+            val = Integer.MAX_VALUE;
+        }
+        if (!hasStructSocket) {
+            rcvLowat = val == 0 ? 1 : val;
+            return 0;
+        }
+        setRcvlowatCapped(val, true);
+        return 0;
+    }
+
+    /**
+     * Rule K4: userspace {@code setsockopt(SO_RCVBUF)}: bounded by {@code rmem_max} (compared as u32, so
+     * a negative value means rmem_max), doubled, at least {@code SOCK_MIN_RCVBUF}, and locked.
+     */
+    public int setRcvBuf(int val) {
+        long bounded = Math.min(Integer.toUnsignedLong(val), config.rmemMax());
+        bounded = Math.min(bounded, Integer.MAX_VALUE / 2);
+        rcvBufLocked = true;
+        rcvBuf = (int) Math.max(bounded * 2, SOCK_MIN_RCVBUF);
+        return 0;
+    }
+
+    /** {@code tcp_win_from_space()} with the default scaling ratio. */
+    private static int winFromSpace(int space) {
+        return (int) (((long) space * SCALING_RATIO) >> 8);
+    }
+
+    /** {@code tcp_space_from_win()} with the default scaling ratio; truncated to int as the kernel does. */
+    private static int spaceFromWin(int win) {
+        return (int) (((long) win << 8) / SCALING_RATIO);
+    }
+
+    // =====================================================================================
+    // Per-socket storage (sk_storage)
+    // =====================================================================================
+
+    @SuppressWarnings("unchecked")
+    public <T> T storage(StorageKey<T> key, boolean create) {
+        Object value = storage.get(key);
+        if (value == null && create) {
+            value = key.newValue();
+            storage.put(key, value);
+        }
+        return (T) value;
+    }
+
+    public int deleteStorage(StorageKey<?> key) {
+        return storage.remove(key) != null ? 0 : Errno.ENOENT.negative();
+    }
+
+    // =====================================================================================
+    // H: the receive path
+    // =====================================================================================
+
+    /**
+     * A packet arrives in order from the peer: its payload is the first {@code len} bytes of
+     * {@code source}, which are moved to the receive queue. See {@link #arrive}.
+     */
+    public void arriveInOrder(int seq, ByteRing source, int len, boolean fin) {
+        if (seq != rcvNxt) {
+            throw new IllegalStateException("model error: in-order arrival at seq " + Seq.unsigned(seq)
+                    + " but rcv_nxt is " + Seq.unsigned(rcvNxt));
+        }
+        queue.transferFrom(source, len);
+        enqueue(seq, len, fin);
+        afterArrival(fin);
+    }
+
+    /**
+     * A packet arrives (possibly out of order) carrying {@code payload}. In-order data is queued and
+     * hooked (H1), then segments waiting in the out-of-order queue that are now in order are
+     * released one by one in sequence order and hooked, then the wakeup rule runs once (H3).
+     * Out-of-order data waits without a hook and without a wakeup.
+     */
+    public void arrive(int seq, byte[] payload, boolean fin) {
+        if (Seq.after(seq, rcvNxt)) {
+            insertOutOfOrder(new OooSegment(seq, payload, fin));
+            return;
+        }
+        if (seq != rcvNxt) {
+            throw new IllegalStateException("model error: retransmission of old data at seq " + Seq.unsigned(seq));
+        }
+        queue.append(payload, 0, payload.length);
+        enqueue(seq, payload.length, fin);
+        afterArrival(fin);
+    }
+
+    private void insertOutOfOrder(OooSegment segment) {
+        int i = outOfOrder.size();
+        while (i > 0 && Seq.after(outOfOrder.get(i - 1).seq(), segment.seq())) {
+            i--;
+        }
+        outOfOrder.add(i, segment);
+    }
+
+    /** Appends a segment whose payload is already at the end of {@link #queue}; runs H1. */
+    private void enqueue(int seq, int len, boolean fin) {
+        int endSeq = seq + len + (fin ? 1 : 0);
+        skbRemaining.add(len);
+        int truesize = len + config.skbOverhead();
+        skbTruesize.add(truesize);
+        rmemAlloc += truesize;
+        finQueued = fin;
+        rcvNxt = endSeq;
+        if (len >= rcvMss) {
+            rcvMss = Math.min(len, advMss);
+        }
+        if (fin) {
+            sockDone = true;
+            rcvShutdown = true;
+        }
+        if (hookEnabled()) {
+            hooks.onSegmentEnqueued(this, seq, endSeq, fin, len);
+        }
+    }
+
+    private boolean hookEnabled() {
+        return config.kernelHasSeries() && (cbFlags & CbFlags.RCVQ) != 0;
+    }
+
+    private void afterArrival(boolean finSeen) {
+        boolean fin = finSeen;
+        while (!outOfOrder.isEmpty() && outOfOrder.get(0).seq() == rcvNxt && !sockDone) {
+            OooSegment next = outOfOrder.remove(0);
+            queue.append(next.payload(), 0, next.payload().length);
+            enqueue(next.seq(), next.payload().length, next.fin());
+            fin |= next.fin();
+        }
+        if (fin) {
+            // tcp_fin(): sk_state_change() wakes the reader whatever the lowat.
+            wake();
+        }
+        dataReady();
+        sendAck();
+        endStep();
+    }
+
+    /** {@code tcp_data_ready()}: wake when {@link #epollinReady} at {@code sk_rcvlowat}, or after FIN. */
+    private void dataReady() {
+        if (epollinReady(rcvLowat) || sockDone) {
+            wake();
+        }
+    }
+
+    private void wake() {
+        wokeInStep = true;
+    }
+
+    /**
+     * Ends one observable step (an arriving packet or a call): the wakeups it caused collapse into
+     * one edge-triggered event (H3).
+     */
+    public void endStep() {
+        if (wokeInStep) {
+            edgeWakeups++;
+            wokeInStep = false;
+        }
+    }
+
+    /** The receiver ACKs: the advertised right edge moves to {@code rcv_nxt + window}, never back. */
+    public void sendAck() {
+        int edge = rcvNxt + currentWindow();
+        if (Seq.after(edge, windowRightEdge)) {
+            windowRightEdge = edge;
+        }
+    }
+
+    /** The window the receiver would advertise now: free receive memory scaled to window. */
+    private int currentWindow() {
+        int free = rcvBuf - rmemAlloc;
+        return free <= 0 ? 0 : winFromSpace(free);
+    }
+
+    /**
+     * Copies queued payload {@code [index, index+len)} (index 0 = the first unread byte) to {@code dst}.
+     * The hook of H1 uses it to read the segment just queued.
+     */
+    public void loadQueuedBytes(int index, byte[] dst, int dstOff, int len) {
+        queue.peek(index, dst, dstOff, len);
+    }
+
+    /** Bytes of payload in the receive queue (FIN excluded). */
+    public int queuedPayload() {
+        return queue.size();
+    }
+
+    /**
+     * Rule H5, one pass of {@code tcp_recvmsg()}'s copy loop: copies up to {@code len} queued bytes and
+     * consumes a FIN that directly follows them. Does not run H2.
+     *
+     * @return bytes copied
+     */
+    public int copyQueued(byte[] dst, int off, int len) {
+        int copied = 0;
+        while (copied < len && !skbRemaining.isEmpty()) {
+            int remaining = skbRemaining.peekFirst();
+            int chunk = Math.min(remaining, len - copied);
+            if (chunk > 0) {
+                queue.take(dst, off + copied, chunk);
+                copied += chunk;
+                copiedSeq += chunk;
+                remaining -= chunk;
+                skbRemaining.setFirst(remaining);
+            }
+            if (remaining > 0) {
+                break;
+            }
+            boolean last = skbRemaining.size() == 1;
+            if (last && finQueued) {
+                // found_fin_ok: the FIN is consumed with the data before it, and the call ends.
+                copiedSeq++;
+                finQueued = false;
+                freeFirstSkb();
+                break;
+            }
+            freeFirstSkb();
+        }
+        return copied;
+    }
+
+    /** Whether the next thing to read is a FIN. */
+    public boolean atFin() {
+        return skbRemaining.size() == 1 && finQueued && skbRemaining.peekFirst() == 0;
+    }
+
+    /** Consumes a FIN that is the next thing in the queue (a recv that returns 0). */
+    public void consumeFin() {
+        if (atFin()) {
+            copiedSeq++;
+            finQueued = false;
+            freeFirstSkb();
+        }
+    }
+
+    private void freeFirstSkb() {
+        skbRemaining.removeFirst();
+        rmemAlloc -= skbTruesize.removeFirst();
+    }
+
+    /** Rule H2: runs the recvmsg-done hook after a recvmsg copied {@code copied > 0} bytes. */
+    public void recvmsgDone(int copied) {
+        if (copied > 0 && hookEnabled()) {
+            hooks.onRecvmsgDone(this, copied);
+        }
+    }
+
+    /** Whether a reader can expect no more data: FIN received or local SHUT_RD. */
+    public boolean rcvShutdown() {
+        return rcvShutdown;
+    }
+
+    /** Local {@code shutdown(SHUT_RD)}: RCV_SHUTDOWN, and {@code sk_state_change()} wakes the reader. */
+    public void shutdownRead() {
+        rcvShutdown = true;
+        wake();
+        endStep();
+    }
+
+    /** Drops everything (close). */
+    public void close() {
+        queue.clear();
+        skbRemaining.clear();
+        skbTruesize.clear();
+        outOfOrder.clear();
+        rmemAlloc = 0;
+        storage.clear();
+    }
+}
