@@ -30,8 +30,10 @@ public record MapSpec(String name, MapType type, int keySize, int valueSize, int
                     "HASH needs key size, value size and max entries > 0");
             case SK_STORAGE -> require(name, keySize == 4 && valueSize > 0 && maxEntries == 0,
                     "SK_STORAGE needs key size 4 (a socket fd), a value size > 0 and max entries 0");
-            case SOCKMAP, SOCKHASH -> require(name, keySize > 0 && (valueSize == 4 || valueSize == 8)
-                    && maxEntries > 0, type + " needs a key, value size 4 or 8 and max entries > 0");
+            case SOCKMAP -> require(name, keySize == 4 && (valueSize == 4 || valueSize == 8) && maxEntries > 0,
+                    "SOCKMAP needs key size 4, value size 4 or 8 and max entries > 0");
+            case SOCKHASH -> require(name, keySize > 0 && (valueSize == 4 || valueSize == 8) && maxEntries > 0,
+                    "SOCKHASH needs a key, value size 4 or 8 and max entries > 0");
             case RINGBUF -> require(name, keySize == 0 && valueSize == 0 && maxEntries >= 4096
                     && Integer.bitCount(maxEntries) == 1,
                     "RINGBUF needs key and value size 0 and a power-of-two size of at least 4096 bytes");

@@ -23,7 +23,12 @@ public record Capabilities(String backend, boolean kernelHasSeries, boolean java
     public Capabilities {
         Objects.requireNonNull(backend, "backend");
         EnumMap<Rule, String> copy = new EnumMap<>(Rule.class);
-        copy.putAll(unsupported);
+        unsupported.forEach((rule, reason) -> {
+            if (reason == null || reason.isBlank()) {
+                throw new IllegalArgumentException("unsupported rule " + rule + " needs a reason a report can show");
+            }
+            copy.put(rule, reason);
+        });
         unsupported = Collections.unmodifiableMap(copy);
     }
 

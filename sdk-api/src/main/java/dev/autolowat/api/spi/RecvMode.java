@@ -24,6 +24,14 @@ public record RecvMode(boolean blocking, long timeoutMillis) {
 
     /** A blocking recv that gives up after {@code timeout} (then returns what it copied, or -EAGAIN). */
     public static RecvMode blocking(Duration timeout) {
-        return new RecvMode(true, timeout.toMillis());
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a blocking recv needs a positive timeout, got " + timeout);
+        }
+        if (timeout.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("a blocking recv timeout of " + timeout
+                    + " is longer than a day; use a bounded wait so a test cannot hang");
+        }
+        // SO_RCVTIMEO has jiffy resolution anyway: a positive sub-millisecond wait becomes 1 ms.
+        return new RecvMode(true, Math.max(1, timeout.toMillis()));
     }
 }

@@ -15,19 +15,13 @@ import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
+import dev.autolowat.testkit.Gen;
+import dev.autolowat.testkit.Property;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -718,12 +712,27 @@ class ReferenceAutoLowatTest {
 
     // ------------------------------------------------------------------ property
 
-    @Provide
-    Arbitrary<Integer> isns() {
-        return Arbitraries.oneOf(
-                Arbitraries.integers().between(-3000, 3000), // around 2^32 (negative = near wrap)
-                Arbitraries.integers().between(Integer.MAX_VALUE - 3000, Integer.MAX_VALUE),
-                Arbitraries.integers());
+    /** ISNs around 0 and around 2^31 (both wraps of the u32 space), and anywhere (H6). */
+    static Gen<Integer> isns() {
+        return Gen.ints(0, 2).flatMap(kind -> switch (kind) {
+            case 0 -> Gen.ints(-3000, 3000);
+            case 1 -> Gen.ints(Integer.MAX_VALUE - 3000, Integer.MAX_VALUE);
+            default -> Gen.anyInt();
+        });
+    }
+
+    /** A scenario of {@link #checkAgainstModel}: frames, segment cuts, reads and the ISN. */
+    record FrameScenario(List<Integer> headerLens, List<Integer> payloadLens, List<Integer> cuts,
+                         List<Integer> reads, int isn) {
+    }
+
+    static Gen<FrameScenario> frameScenarios() {
+        return c -> new FrameScenario(
+                Gen.ints(0, 40).listOf(1, 15).generate(c),
+                Gen.ints(0, 150).listOf(1, 15).generate(c),
+                Gen.ints(1, 120).listOf(1, 20).generate(c),
+                Gen.ints(0, 200).listOf(0, 20).generate(c),
+                isns().generate(c));
     }
 
     /**
@@ -731,20 +740,17 @@ class ReferenceAutoLowatTest {
      * sizes, with random reads in between. After every H1/H2 the lowat must equal A4 computed
      * from the stream positions (see {@link #model}).
      */
-    @Property(tries = 400)
-    @Label("A3/A4/H6: lowat follows the end of the complete frames for random frames cut at random boundaries")
-    void lowatFollowsCompleteFrames(
-            @ForAll @Size(min = 1, max = 15) List<@IntRange(min = 0, max = 40) Integer> headerLens,
-            @ForAll @Size(min = 1, max = 15) List<@IntRange(min = 0, max = 150) Integer> payloadLens,
-            @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 1, max = 120) Integer> cuts,
-            @ForAll @Size(max = 20) List<@IntRange(min = 0, max = 200) Integer> reads,
-            @ForAll("isns") int isn) {
-        int n = headerLens.size();
-        int[][] fs = new int[n][];
-        for (int i = 0; i < n; i++) {
-            fs[i] = new int[] {headerLens.get(i), payloadLens.get(i % payloadLens.size())};
-        }
-        checkAgainstModel(fs, toArray(cuts), toArray(reads), isn);
+    @Test
+    @DisplayName("A3/A4/H6: lowat follows the end of the complete frames for random frames cut at random boundaries")
+    void lowatFollowsCompleteFrames() {
+        Property.forAll("A3/A4/H6 lowat follows complete frames", frameScenarios()).tries(400).check(sc -> {
+            int n = sc.headerLens().size();
+            int[][] fs = new int[n][];
+            for (int i = 0; i < n; i++) {
+                fs[i] = new int[] {sc.headerLens().get(i), sc.payloadLens().get(i % sc.payloadLens().size())};
+            }
+            checkAgainstModel(fs, toArray(sc.cuts()), toArray(sc.reads()), sc.isn());
+        });
     }
 
     /**
