@@ -14,8 +14,8 @@ import java.util.Objects;
 /**
  * An RPC workload over any backend: a sender writes {@code frames} frames of {@code frameSize}
  * bytes (rule A1), each cut into {@code segmentsPerFrame} segments; a reader that wakes on
- * edge-triggered events makes one non-blocking {@code recv} of up to {@value #READ_BUFFER} bytes per
- * wakeup — the event loop of an RPC server. With the AutoLOWAT policy the reader should wake once per
+ * edge-triggered events reads with non-blocking {@code recv}s of up to {@value #READ_BUFFER} bytes
+ * while the socket stays readable — the event loop of an RPC server. With the AutoLOWAT policy the reader should wake once per
  * frame and read it whole (the series' promise: one wakeup, one recv).
  *
  * @param frames           number of frames
@@ -31,6 +31,10 @@ public record RpcWorkload(int frames, int frameSize, int segmentsPerFrame, Reade
     public RpcWorkload {
         if (frames < 0) {
             throw new IllegalArgumentException("frames must not be negative, got " + frames);
+        }
+        if (frameSize < Frames.DESCRIPTOR_SIZE) {
+            throw new IllegalArgumentException("a frame needs at least the " + Frames.DESCRIPTOR_SIZE
+                    + "-byte descriptor, got " + frameSize + " bytes");
         }
         Frames.evenCuts(frameSize, segmentsPerFrame);
         Objects.requireNonNull(mode, "mode");
@@ -75,15 +79,20 @@ public record RpcWorkload(int frames, int frameSize, int segmentsPerFrame, Reade
                 for (int f = 0; f < frames; f++) {
                     for (int s = 0; s < segments.length; s++) {
                         connection.send(segments[s], oneSegment[s]);
-                        long now = connection.edgeWakeups();
-                        if (now != seenWakeups) {
-                            wakeups += now - seenWakeups;
-                            int n = connection.recv(buffer, 0, buffer.length, RecvMode.NON_BLOCKING);
-                            recvCalls++;
-                            if (n > 0) {
-                                bytesRead += n;
-                            }
-                            seenWakeups = connection.edgeWakeups();
+                        // Woken by an edge-triggered event, the reader reads while the socket stays
+                        // readable (level-triggered). A recv can itself let waiting data in (the
+                        // window opens); the wakeups that causes are served by the same loop.
+                        long now;
+                        while ((now = connection.edgeWakeups()) != seenWakeups) {
+                            wakeups++;
+                            seenWakeups = now;
+                            do {
+                                int n = connection.recv(buffer, 0, buffer.length, RecvMode.NON_BLOCKING);
+                                recvCalls++;
+                                if (n > 0) {
+                                    bytesRead += n;
+                                }
+                            } while (connection.readable());
                         }
                     }
                 }

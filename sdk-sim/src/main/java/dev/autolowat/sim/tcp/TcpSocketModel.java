@@ -32,8 +32,8 @@ public final class TcpSocketModel {
     static final int TCP_MSS_DEFAULT = 536;
     /** {@code SOCK_MIN_RCVBUF} on x86-64: {@code 2 * (2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)))}. */
     public static final int SOCK_MIN_RCVBUF = 4608;
-    /** {@code TCP_DEFAULT_SCALING_RATIO} out of 256: half of the buffer is window. */
-    static final int SCALING_RATIO = 128;
+    /** {@code TCP_DEFAULT_SCALING_RATIO} out of 256: half of the buffer is window until data arrives. */
+    static final int DEFAULT_SCALING_RATIO = 128;
     /** The largest window a SYN can carry (no scaling yet). */
     static final int MAX_SYN_WINDOW = 65535;
 
@@ -67,6 +67,8 @@ public final class TcpSocketModel {
     private boolean rcvShutdown;
     private int rmemAlloc;
     private int rcvMss = TCP_MSS_DEFAULT;
+    /** {@code tp->scaling_ratio}: window bytes per 256 bytes of receive memory, learned from segments. */
+    private int scalingRatio = DEFAULT_SCALING_RATIO;
     /** {@code rcv_wup + rcv_wnd}: the right edge of the last advertised window. */
     private int windowRightEdge;
     private final List<OooSegment> outOfOrder = new ArrayList<>();
@@ -376,14 +378,14 @@ public final class TcpSocketModel {
         return 0;
     }
 
-    /** {@code tcp_win_from_space()} with the default scaling ratio. */
-    private static int winFromSpace(int space) {
-        return (int) (((long) space * SCALING_RATIO) >> 8);
+    /** {@code tcp_win_from_space()}. */
+    private int winFromSpace(int space) {
+        return (int) (((long) space * scalingRatio) >> 8);
     }
 
-    /** {@code tcp_space_from_win()} with the default scaling ratio; truncated to int as the kernel does. */
-    private static int spaceFromWin(int win) {
-        return (int) (((long) win << 8) / SCALING_RATIO);
+    /** {@code tcp_space_from_win()}: 2x with the default ratio; truncated to int as the kernel does. */
+    private int spaceFromWin(int win) {
+        return (int) (((long) win << 8) / scalingRatio);
     }
 
     // =====================================================================================
@@ -458,9 +460,7 @@ public final class TcpSocketModel {
         rmemAlloc += truesize;
         finQueued = fin;
         rcvNxt = endSeq;
-        if (len >= rcvMss) {
-            rcvMss = Math.min(len, advMss);
-        }
+        measureRcvMss(len, truesize);
         if (fin) {
             sockDone = true;
             rcvShutdown = true;
@@ -468,6 +468,28 @@ public final class TcpSocketModel {
         if (hookEnabled()) {
             hooks.onSegmentEnqueued(this, seq, endSeq, fin, len);
         }
+    }
+
+    /**
+     * {@code tcp_measure_rcv_mss()}: a segment at least as large as the current estimate raises it
+     * (capped by the peer's MSS) and, when its size changed, re-learns the scaling ratio from the
+     * segment's payload/truesize. Smaller segments leave both alone (the kernel's small-segment
+     * heuristics need segments without PSH, which this peer does not send).
+     */
+    private void measureRcvMss(int len, int truesize) {
+        if (len < rcvMss || len == 0) {
+            return;
+        }
+        if (len != rcvMss) {
+            int ratio = (int) (((long) len << 8) / truesize);
+            scalingRatio = Math.max(1, Math.min(255, ratio));
+        }
+        rcvMss = Math.min(len, advMss);
+    }
+
+    /** {@code tp->scaling_ratio} (out of 256). */
+    public int scalingRatio() {
+        return scalingRatio;
     }
 
     private boolean hookEnabled() {
