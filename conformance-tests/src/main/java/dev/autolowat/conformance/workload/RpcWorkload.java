@@ -10,6 +10,7 @@ import dev.autolowat.api.spi.Connection;
 import dev.autolowat.api.spi.RecvMode;
 
 import java.util.Objects;
+import dev.autolowat.sim.policy.Frames;
 
 /**
  * An RPC workload over any backend: a sender writes {@code frames} frames of {@code frameSize}

@@ -1,4 +1,4 @@
-package dev.autolowat.conformance.workload;
+package dev.autolowat.sim.policy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  */
 public final class Frames {
     /** Size of the A1 descriptor. */
-    public static final int DESCRIPTOR_SIZE = 8;
+    public static final int DESCRIPTOR_SIZE = ReferenceAutoLowat.DESCRIPTOR_SIZE;
 
     private Frames() {
     }

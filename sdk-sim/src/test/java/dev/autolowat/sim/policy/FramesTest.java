@@ -1,4 +1,4 @@
-package dev.autolowat.conformance.workload;
+package dev.autolowat.sim.policy;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
