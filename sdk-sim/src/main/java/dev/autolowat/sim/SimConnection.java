@@ -402,6 +402,14 @@ public final class SimConnection implements Connection, RcvQueueHooks {
                 accepted.cbFlags(), accepted.inq(), log.drain());
     }
 
+    /**
+     * Invocation-log entries dropped because more than {@value InvocationLog#CAPACITY} accumulated
+     * between two {@link #observe()} calls (the oldest go first).
+     */
+    public long droppedInvocations() {
+        return log.dropped();
+    }
+
     /** The model of the accepted socket, for tests and tools that look below the SPI. */
     public TcpSocketModel acceptedSocket() {
         return accepted;
