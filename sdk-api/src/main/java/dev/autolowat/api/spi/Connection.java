@@ -18,7 +18,8 @@ public interface Connection extends AutoCloseable {
 
     /**
      * The peer sends {@code data} as segments of the given lengths, in order; each length
-     * {@code >= 1}, summing to {@code data.length}. A segment longer than the MSS is cut into
+     * {@code >= 1}, summing to {@code data.length}. With no lengths, {@code data} is one write
+     * (cut only by the MSS and the window). A segment longer than the MSS is cut into
      * MSS-sized segments; data beyond the receiver's window waits at the peer and arrives as the
      * reader frees space.
      *
@@ -64,7 +65,10 @@ public interface Connection extends AutoCloseable {
     /** {@code getsockopt(fd, level, optname)} on the accepted socket: the value, or {@code -errno}. */
     int getsockopt(int level, int optname);
 
-    /** Adds the accepted socket to a SOCKMAP (F4): 0, or {@code -EBUSY} when its RCVQ flag is set. */
+    /**
+     * Adds the accepted socket to a SOCKMAP (F4): 0, {@code -EBUSY} when its RCVQ flag is set, or
+     * {@code -EOPNOTSUPP} for an MPTCP socket (not a TCP socket a sockmap takes).
+     */
     int addToSockmap();
 
     /** Removes the accepted socket from the SOCKMAP: 0, or {@code -ENOENT}. */

@@ -9,7 +9,7 @@ public interface RcvQueueHooks {
     /**
      * Rule H1: a segment was appended in order; {@code rcv_nxt} already moved past it and the wakeup
      * decision has not run. Its payload is the last {@code payloadLength} bytes queued on
-     * {@code socket} (see {@link TcpSocketModel#loadSegmentBytes}).
+     * {@code socket} (see {@link TcpSocketModel#loadQueuedBytes}).
      */
     void onSegmentEnqueued(TcpSocketModel socket, int seq, int endSeq, boolean fin, int payloadLength);
 
