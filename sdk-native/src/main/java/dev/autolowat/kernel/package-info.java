@@ -27,8 +27,13 @@
  *       the return value of {@code bpf_sock_ops_cb_flags_set}, rule F1) to fill the backend's
  *       {@code Capabilities}.</li>
  *   <li>{@code link} (planned) — attachments and their lifetime (detach on close).</li>
- *   <li>{@code socket} (planned) — real TCP sockets over loopback: setsockopt/getsockopt
- *       (rules K2, K4), epoll level- and edge-triggered readiness (H3–H5), FIONREAD.</li>
+ *   <li>{@code sys} — the C library over JNA direct mapping: {@link dev.autolowat.kernel.sys.LibC}
+ *       (socket calls, setsockopt/getsockopt, ioctl FIONREAD, epoll, poll, fcntl, {@code syscall}
+ *       for {@code bpf(2)}) with the kernel's return convention (a result or {@code -errno}),
+ *       the address structures and {@link dev.autolowat.kernel.sys.ErrnoNames}.</li>
+ *   <li>{@code socket} — real TCP sockets over loopback: {@link dev.autolowat.kernel.socket.NativeTcpPair}
+ *       (IPv4, IPv6, MPTCP), exact segments, setsockopt/getsockopt (rules K2, K4), level- and
+ *       edge-triggered epoll readiness (H3–H5), FIONREAD.</li>
  * </ul>
  */
 package dev.autolowat.kernel;
