@@ -15,18 +15,17 @@
  *       {@link dev.autolowat.kernel.sysfs.NetSysctls} (rmem_max, tcp_rmem, tcp_moderate_rcvbuf,
  *       tcp_mem; the bounds of rules K1, K2, K4).</li>
  *   <li>{@code cgroup} — cgroup v2: {@link dev.autolowat.kernel.cgroup.Cgroup2Mount} finds the
- *       mount in {@code /proc/mounts} and the current process's cgroup (rule H6); later, creating
- *       child cgroups and moving processes into them.</li>
- *   <li>{@code bpf} (planned) — the {@code bpf(2)} system call over JNA: map and program
- *       creation, {@code BPF_PROG_ATTACH} of SOCK_OPS and CGROUP_SOCKOPT programs to a cgroup
- *       directory, map lookups.</li>
- *   <li>{@code btf} (planned) — reading vmlinux BTF ({@code /sys/kernel/btf/vmlinux}) to resolve
- *       enum values ({@code BPF_SOCK_OPS_RCVQ_CB}, {@code BPF_SOCK_OPS_RCVQ_CB_FLAG}) and the
- *       kfunc {@code bpf_sock_ops_tcp_set_rcvlowat} by name (rule K1).</li>
- *   <li>{@code features} (planned) — probing what this kernel supports (op 21, flag 0x80 through
- *       the return value of {@code bpf_sock_ops_cb_flags_set}, rule F1) to fill the backend's
- *       {@code Capabilities}.</li>
- *   <li>{@code link} (planned) — attachments and their lifetime (detach on close).</li>
+ *       mount in {@code /proc/mounts} and the current process's cgroup (rule H6);
+ *       {@link dev.autolowat.kernel.cgroup.SessionCgroup} makes a private child cgroup, moves the
+ *       process in and undoes all of it on close.</li>
+ *   <li>{@code bpf} — the {@code bpf(2)} system call over JNA: maps, program loading with the
+ *       verifier log, relocation of maps, fields and kfuncs ({@code ProgramLoader}), BTF blobs for
+ *       SK_STORAGE maps.</li>
+ *   <li>{@code btf} — reading vmlinux BTF ({@code /sys/kernel/btf/vmlinux}) to resolve enum values
+ *       ({@code BPF_SOCK_OPS_RCVQ_CB}), kfunc ids by name (rule K1) and struct field offsets.</li>
+ *   <li>{@code features} — probing what this kernel supports (op 21, flag 0x80 through the return
+ *       value of {@code bpf_sock_ops_cb_flags_set}, rule F1; program and map types; helpers).</li>
+ *   <li>{@code link} — cgroup attachments (PROG_ATTACH, LINK_CREATE) and their lifetime.</li>
  *   <li>{@code sys} — the C library over JNA direct mapping: {@link dev.autolowat.kernel.sys.LibC}
  *       (socket calls, setsockopt/getsockopt, ioctl FIONREAD, epoll, poll, fcntl, {@code syscall}
  *       for {@code bpf(2)}) with the kernel's return convention (a result or {@code -errno}),

@@ -103,6 +103,15 @@ public final class LibC {
     public static final int F_SETFL = 4;
     public static final int FD_CLOEXEC = 1;
     public static final int O_NONBLOCK = 0x800;
+    /** {@code fcntl(fd, F_DUPFD_CLOEXEC, minFd)}: a close-on-exec duplicate of {@code fd}. */
+    public static final int F_DUPFD_CLOEXEC = 1030;
+
+    // ---- open flags (x86-64), for cgroup directories and files ----
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_DIRECTORY = 0x10000;
+    public static final int O_CLOEXEC = 0x80000;
 
     // ---- syscall numbers (x86-64) ----
     public static final long SYS_GETPID = 39;
@@ -164,6 +173,18 @@ public final class LibC {
         static native long syscall(long number, long a1, long a2, long a3) throws LastErrorException;
 
         static native long syscall(long number, long a1, Pointer a2, long a3) throws LastErrorException;
+
+        /** Variadic in C (the mode); a fixed third int argument is passed the same way on x86-64. */
+        static native int open(byte[] path, int flags, int mode) throws LastErrorException;
+
+        static native long write(int fd, Pointer buf, long count) throws LastErrorException;
+
+        static native int mkdir(byte[] path, int mode) throws LastErrorException;
+
+        static native int rmdir(byte[] path) throws LastErrorException;
+
+        /** Never fails (POSIX); no errno handling. */
+        static native int geteuid();
     }
 
     private static int err(LastErrorException e) {
@@ -483,5 +504,81 @@ public final class LibC {
         } catch (LastErrorException e) {
             return err(e);
         }
+    }
+
+    // ---- files and directories (cgroup v2 control files), identity ----
+
+    /** A path as the NUL-terminated bytes the kernel takes (UTF-8, the JVM's usual file name encoding). */
+    private static byte[] cPath(String path) {
+        Objects.requireNonNull(path, "path");
+        byte[] b = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte x : b) {
+            if (x == 0) {
+                throw new IllegalArgumentException("a path must not contain NUL: " + path);
+            }
+        }
+        return java.util.Arrays.copyOf(b, b.length + 1);
+    }
+
+    /** {@code open(path, flags, 0)}: a descriptor, or {@code -errno}. Pass {@link #O_CLOEXEC}. */
+    public static int open(String path, int flags) {
+        byte[] p = cPath(path);
+        try {
+            return Direct.open(p, flags, 0);
+        } catch (LastErrorException e) {
+            return err(e);
+        }
+    }
+
+    /** {@code write(fd, buf, count)}: bytes written, or {@code -errno}. */
+    public static long write(int fd, Pointer buf, long count) {
+        Objects.requireNonNull(buf, "buf");
+        try {
+            return Direct.write(fd, buf, count);
+        } catch (LastErrorException e) {
+            return err(e);
+        }
+    }
+
+    /**
+     * Writes {@code text} (ASCII, e.g. a pid for {@code cgroup.procs}) with one {@code write()}
+     * call: the bytes written, or {@code -errno}. Control files of cgroupfs take one value per write.
+     */
+    public static long writeString(int fd, String text) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (Memory m = new Memory(Math.max(1, b.length))) {
+            m.write(0, b, 0, b.length);
+            return write(fd, m, b.length);
+        }
+    }
+
+    /** {@code mkdir(path, mode)}: 0 or {@code -errno}. */
+    public static int mkdir(String path, int mode) {
+        byte[] p = cPath(path);
+        try {
+            return Direct.mkdir(p, mode);
+        } catch (LastErrorException e) {
+            return err(e);
+        }
+    }
+
+    /** {@code rmdir(path)}: 0 or {@code -errno} ({@code -EBUSY} for a cgroup that still has tasks or children). */
+    public static int rmdir(String path) {
+        byte[] p = cPath(path);
+        try {
+            return Direct.rmdir(p);
+        } catch (LastErrorException e) {
+            return err(e);
+        }
+    }
+
+    /** {@code geteuid()}: the effective user id (0 = root). */
+    public static int geteuid() {
+        return Direct.geteuid();
+    }
+
+    /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a close-on-exec duplicate, or {@code -errno}. */
+    public static int dupCloexec(int fd) {
+        return fcntl(fd, F_DUPFD_CLOEXEC, 0);
     }
 }

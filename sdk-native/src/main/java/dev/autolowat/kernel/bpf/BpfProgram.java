@@ -1,0 +1,143 @@
+package dev.autolowat.kernel.bpf;
+
+import java.util.Objects;
+
+/**
+ * A BPF program loaded into the kernel and owned by this process: its descriptor, closed by
+ * {@link #close()}. The kernel keeps the program while a descriptor, an attachment or a link
+ * refers to it, so a program attached with {@code BPF_PROG_ATTACH} keeps running after this object
+ * is closed — until it is detached ({@code dev.autolowat.kernel.link}).
+ */
+public final class BpfProgram implements AutoCloseable {
+    /** First verifier log buffer: 256 KiB; grown to what the kernel says it needs, up to {@link #MAX_LOG_SIZE}. */
+    public static final int LOG_SIZE = 256 * 1024;
+    /** The largest verifier log buffer offered (the kernel's limit is 1 GiB). */
+    public static final int MAX_LOG_SIZE = 64 * 1024 * 1024;
+
+    private static final int ENOSPC = 28;
+
+    private final OwnedFd fd;
+    private final String name;
+    private final int progType;
+    private final int expectedAttachType;
+    private final String verifierLog;
+    private volatile int id;
+
+    private BpfProgram(OwnedFd fd, String name, int progType, int expectedAttachType, String verifierLog) {
+        this.fd = fd;
+        this.name = name;
+        this.progType = progType;
+        this.expectedAttachType = expectedAttachType;
+        this.verifierLog = verifierLog;
+    }
+
+    /**
+     * Loads a program. The first attempt asks for no log, as cilium/ebpf does (the verifier is
+     * faster without one); when it fails, the load is repeated with a level-1 log (grown when the
+     * kernel reports more log than fitted) to tell why:
+     * <ul>
+     *   <li>the verifier wrote a log: {@link VerifierRejectedException} with the log;</li>
+     *   <li>no log and EPERM/EACCES without the capabilities: {@link PrivilegeException};</li>
+     *   <li>otherwise a {@link BpfException} (EINVAL with no log: this kernel does not know the
+     *       program type or expected attach type).</li>
+     * </ul>
+     * When {@code attrs} asks for a log, it is kept even on success ({@link #verifierLog()}).
+     */
+    public static BpfProgram load(ProgLoadAttributes attrs) {
+        Objects.requireNonNull(attrs, "attrs");
+        LoadResult r = BpfSyscall.progLoad(attrs);
+        if (r.ok()) {
+            return wrap(r, attrs);
+        }
+        int level = attrs.logLevel() > 0 ? attrs.logLevel() : BpfSyscall.BPF_LOG_LEVEL1;
+        int size = Math.max(attrs.logSize(), LOG_SIZE);
+        while (true) {
+            r = BpfSyscall.progLoad(attrs.withLog(level, size));
+            if (r.errno() == ENOSPC && r.logTrueSize() > size && size < MAX_LOG_SIZE) {
+                size = Math.min(MAX_LOG_SIZE, Math.max(r.logTrueSize(), 2 * size));
+                continue;
+            }
+            break;
+        }
+        if (r.ok()) {
+            return wrap(r, attrs);
+        }
+        if (!r.log().isBlank()) {
+            throw new VerifierRejectedException(attrs.name(), r.errno(), r.log().strip(), r.logTruncated());
+        }
+        throw BpfSyscall.failure(BpfCommand.PROG_LOAD, r.result(), "loading program '" + attrs.name() + "' (type "
+                + attrs.progType() + ", expected attach type " + attrs.expectedAttachType() + ", " + attrs.insnCount()
+                + " insns)" + (r.errno() == 22 ? ", the kernel wrote no verifier log so it refused before verifying:"
+                + " an unknown program type or expected attach type on this kernel" : ""));
+    }
+
+    private static BpfProgram wrap(LoadResult r, ProgLoadAttributes attrs) {
+        String label = "program '" + attrs.name() + "'";
+        return new BpfProgram(new OwnedFd((int) r.result(), label), attrs.name(), attrs.progType(),
+                attrs.expectedAttachType(), r.log());
+    }
+
+    /** The descriptor. */
+    public int fd() {
+        return fd.get();
+    }
+
+    /** The name given at load. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code enum bpf_prog_type}. */
+    public int progType() {
+        return progType;
+    }
+
+    /** The {@code expected_attach_type} given at load. */
+    public int expectedAttachType() {
+        return expectedAttachType;
+    }
+
+    /** The verifier log of the successful load when one was asked for, else empty. */
+    public String verifierLog() {
+        return verifierLog;
+    }
+
+    /** The kernel's view of the program ({@code BPF_OBJ_GET_INFO_BY_FD}). */
+    public ProgramInfo info() {
+        return BpfSyscall.progInfo(fd());
+    }
+
+    /** The kernel-wide program id (what {@code BPF_PROG_QUERY} lists). */
+    public int id() {
+        int i = id;
+        if (i == 0) {
+            i = info().id();
+            id = i;
+        }
+        return i;
+    }
+
+    /**
+     * A duplicate of the descriptor with its own owner, for an attachment that must be able to
+     * detach the program after this object is closed.
+     */
+    public OwnedFd dupFd(String what) {
+        return fd.dup(what);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return fd.isClosed();
+    }
+
+    /** Closes this process's descriptor (idempotent); attachments keep the program alive. */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "program '" + name + "' (type " + progType + (fd.isClosed() ? ", closed)" : ")");
+    }
+}

@@ -1,0 +1,191 @@
+package dev.autolowat.kernel.bpf;
+
+import dev.autolowat.api.ProgramRejectedException;
+import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.program.BpfBytecode;
+import dev.autolowat.api.program.MapSpec;
+import dev.autolowat.api.program.ProgramType;
+import dev.autolowat.api.program.SockOpsProgram;
+import dev.autolowat.api.program.SockoptProgram;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * Turns the SDK's portable bytecode ({@link SockOpsProgram.Bytecode},
+ * {@link SockoptProgram.Bytecode}) into a program loaded in this kernel:
+ * <ol>
+ *   <li>resolves every {@link Relocation.FieldRef} and {@link Relocation.KfuncRef} through the
+ *       {@link KernelSymbols} given (a program that has such relocations and no symbols is
+ *       rejected before anything is created);</li>
+ *   <li>creates the declared maps ({@link BpfMap#create(MapSpec)}; SK_STORAGE with generated BTF);</li>
+ *   <li>patches the instructions: a {@link Relocation.MapRef}'s {@code LD_IMM64} gets src
+ *       {@code BPF_PSEUDO_MAP_FD} and imm = the map's fd; a {@code FieldRef}'s load or store gets
+ *       offset = field offset + the instruction's offset; a {@code KfuncRef}'s {@code CALL} gets src
+ *       {@code BPF_PSEUDO_KFUNC_CALL}, imm = the function's vmlinux BTF id and offset 0 (vmlinux, so
+ *       no {@code fd_array});</li>
+ *   <li>loads it ({@link BpfProgram#load}: a rejection carries the verifier log), with
+ *       {@code expected_attach_type} = {@link ProgramType#attachType()} for CGROUP_SOCKOPT
+ *       ({@code BPF_CGROUP_SETSOCKOPT} = 22).</li>
+ * </ol>
+ * When any step fails, every map created so far is closed before the exception leaves.
+ */
+public final class ProgramLoader {
+    private final KernelSymbols symbols;
+
+    /** A loader for programs without field or kfunc relocations. */
+    public ProgramLoader() {
+        this(null);
+    }
+
+    /** A loader that resolves field and kfunc relocations through {@code symbols} ({@code null}: none). */
+    public ProgramLoader(KernelSymbols symbols) {
+        this.symbols = symbols;
+    }
+
+    /** Loads a sock_ops program ({@code BPF_PROG_TYPE_SOCK_OPS}). */
+    public LoadedProgram load(SockOpsProgram.Bytecode p) {
+        Objects.requireNonNull(p, "program");
+        return load(ProgramType.SOCK_OPS, p.name(), p.license(), p.code(), p.maps());
+    }
+
+    /** Loads a cgroup setsockopt program ({@code BPF_PROG_TYPE_CGROUP_SOCKOPT}, expected attach type 22). */
+    public LoadedProgram load(SockoptProgram.Bytecode p) {
+        Objects.requireNonNull(p, "program");
+        return load(ProgramType.CGROUP_SETSOCKOPT, p.name(), p.license(), p.code(), p.maps());
+    }
+
+    /**
+     * Loads {@code code} as a program of {@code type} with its maps.
+     *
+     * @throws ProgramRejectedException   when a relocation cannot be resolved (no symbols, unknown field
+     *                                    or kfunc, a relocation on the wrong kind of instruction)
+     * @throws VerifierRejectedException  when the verifier refuses the program (with its log)
+     * @throws BpfException               when creating a map or loading fails otherwise
+     */
+    public LoadedProgram load(ProgramType type, String name, String license, BpfBytecode code, List<MapSpec> maps) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(license, "license");
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(maps, "maps");
+        byte[] insns = code.toByteArray();
+        resolveSymbols(name, insns, code.relocations(), maps.size());
+
+        List<BpfMap> created = new ArrayList<>(maps.size());
+        try {
+            for (MapSpec spec : maps) {
+                created.add(BpfMap.create(spec));
+            }
+            for (Relocation r : code.relocations()) {
+                if (r instanceof Relocation.MapRef m) {
+                    patchMap(insns, m.slot(), created.get(m.mapIndex()).fd());
+                }
+            }
+            int expected = type == ProgramType.CGROUP_SETSOCKOPT ? type.attachType() : 0;
+            BpfProgram program = BpfProgram.load(new ProgLoadAttributes(type.progType(), expected, insns, license, name,
+                    0, 0, null));
+            return new LoadedProgram(type, program, created);
+        } catch (RuntimeException | Error e) {
+            for (int i = created.size() - 1; i >= 0; i--) {
+                created.get(i).close();
+            }
+            throw e;
+        }
+    }
+
+    /** Checks every relocation's instruction and patches field offsets and kfunc ids in {@code insns}. */
+    private void resolveSymbols(String program, byte[] insns, List<Relocation> relocations, int mapCount) {
+        for (Relocation r : relocations) {
+            int opcode = insns[r.slot() * 8] & 0xff;
+            if (r instanceof Relocation.MapRef m) {
+                if (opcode != Opcode.LD_IMM64) {
+                    throw reject(program, r, "the instruction is not an LD_IMM64 (opcode 0x" + Integer.toHexString(opcode) + ")");
+                }
+                if (m.mapIndex() >= mapCount) {
+                    throw reject(program, r, "map index " + m.mapIndex() + " but the program declares " + mapCount + " map(s)");
+                }
+            } else if (r instanceof Relocation.FieldRef f) {
+                int cls = opcode & 0x07;
+                int mode = opcode & 0xe0;
+                if (!((cls == Opcode.LDX || cls == Opcode.STX || cls == Opcode.ST) && (mode == Opcode.MEM || mode == Opcode.MEMSX))) {
+                    throw reject(program, r, "the instruction is not a load or store (opcode 0x" + Integer.toHexString(opcode) + ")");
+                }
+                KernelSymbols.FieldLocation loc = requireSymbols(program, r).field(f.struct(), f.field())
+                        .orElseThrow(() -> reject(program, r, "this kernel's BTF has no member " + f.field() + " in struct "
+                                + f.struct() + " (or it is a bitfield)"));
+                patchOffset(program, r, insns, f.slot(), loc.offset());
+            } else if (r instanceof Relocation.KfuncRef k) {
+                int src = (insns[k.slot() * 8 + 1] >>> 4) & 0xf;
+                if (opcode != (Opcode.JMP | Opcode.CALL) || src != Opcode.PSEUDO_KFUNC_CALL) {
+                    throw reject(program, r, "the instruction is not a CALL with src BPF_PSEUDO_KFUNC_CALL");
+                }
+                OptionalInt id = requireSymbols(program, r).kfuncBtfId(k.name());
+                if (id.isEmpty()) {
+                    throw reject(program, r, "this kernel has no kfunc " + k.name() + " in its vmlinux BTF"
+                            + " (not supported by this kernel)");
+                }
+                patchKfunc(insns, k.slot(), id.getAsInt());
+            }
+        }
+    }
+
+    private KernelSymbols requireSymbols(String program, Relocation r) {
+        if (symbols == null) {
+            throw reject(program, r, "resolving it needs the kernel's BTF, but this ProgramLoader was made without"
+                    + " KernelSymbols: create it with new ProgramLoader(symbols), symbols read from"
+                    + " /sys/kernel/btf/vmlinux (dev.autolowat.kernel.btf)");
+        }
+        return symbols;
+    }
+
+    private static ProgramRejectedException reject(String program, Relocation r, String why) {
+        return new ProgramRejectedException("program '" + program + "': cannot resolve " + describe(r) + " at slot "
+                + r.slot() + ": " + why);
+    }
+
+    private static String describe(Relocation r) {
+        if (r instanceof Relocation.MapRef m) {
+            return "map reference #" + m.mapIndex();
+        }
+        if (r instanceof Relocation.FieldRef f) {
+            return "field reference " + f.struct() + "." + f.field();
+        }
+        return "kfunc call " + ((Relocation.KfuncRef) r).name();
+    }
+
+    // ---- patching ({@code struct bpf_insn}: code u8, dst:4 src:4, off s16, imm s32; little-endian) ----
+
+    static void patchMap(byte[] insns, int slot, int mapFd) {
+        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
+        int at = slot * 8;
+        int dst = insns[at + 1] & 0x0f;
+        insns[at + 1] = (byte) (Opcode.PSEUDO_MAP_FD << 4 | dst);
+        b.putInt(at + 4, mapFd);
+        b.putInt(at + 8 + 4, 0);
+    }
+
+    static void patchOffset(String program, Relocation r, byte[] insns, int slot, int fieldOffset) {
+        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
+        int at = slot * 8;
+        int off = fieldOffset + b.getShort(at + 2);
+        if (off != (short) off) {
+            throw reject(program, r, "offset " + off + " does not fit the instruction's signed 16-bit offset");
+        }
+        b.putShort(at + 2, (short) off);
+    }
+
+    static void patchKfunc(byte[] insns, int slot, int btfId) {
+        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
+        int at = slot * 8;
+        int dst = insns[at + 1] & 0x0f;
+        insns[at + 1] = (byte) (Opcode.PSEUDO_KFUNC_CALL << 4 | dst);
+        b.putShort(at + 2, (short) 0);
+        b.putInt(at + 4, btfId);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.autolowat.kernel.link;
+
+import dev.autolowat.kernel.bpf.BpfProgram;
+import dev.autolowat.kernel.bpf.BpfSyscall;
+import dev.autolowat.kernel.bpf.OwnedFd;
+import dev.autolowat.kernel.sys.LibC;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A program attached through a BPF link ({@code BPF_LINK_CREATE}, as cilium/ebpf's
+ * {@code link.AttachCgroup} prefers): the kernel detaches it when the link's last descriptor is
+ * closed — by {@link #close()} or when the process exits — so it cannot outlive its owner. Links
+ * coexist with {@code BPF_F_ALLOW_MULTI} attachments of the same type.
+ */
+public final class CgroupLink implements CgroupAttachment {
+    private final Path cgroup;
+    private final CgroupAttachType type;
+    private final int programId;
+    private final OwnedFd link;
+
+    private CgroupLink(Path cgroup, CgroupAttachType type, int programId, OwnedFd link) {
+        this.cgroup = cgroup;
+        this.type = type;
+        this.programId = programId;
+        this.link = link;
+    }
+
+    /**
+     * Links {@code program} to the cgroup directory {@code cgroup} as {@code type}.
+     *
+     * @throws dev.autolowat.kernel.bpf.BpfException when the kernel refuses; nothing is left open
+     */
+    public static CgroupLink create(Path cgroup, BpfProgram program, CgroupAttachType type) {
+        Objects.requireNonNull(cgroup, "cgroup");
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(type, "type");
+        try (OwnedFd dir = OwnedFd.open(cgroup.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY, "cgroup " + cgroup)) {
+            int id = program.id();
+            int fd = BpfSyscall.linkCreate(program.fd(), dir.get(), type.value(), 0);
+            return new CgroupLink(cgroup, type, id, new OwnedFd(fd, "link of " + program + " to " + cgroup));
+        }
+    }
+
+    @Override
+    public Path cgroup() {
+        return cgroup;
+    }
+
+    @Override
+    public CgroupAttachType attachType() {
+        return type;
+    }
+
+    @Override
+    public int programId() {
+        return programId;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return link.isClosed();
+    }
+
+    /** Closes the link's descriptor, which detaches the program. */
+    @Override
+    public void close() {
+        link.close();
+    }
+
+    @Override
+    public String toString() {
+        return "link of program " + programId + " to " + cgroup + " as " + type.kernelName() + (isClosed() ? " (closed)" : "");
+    }
+}

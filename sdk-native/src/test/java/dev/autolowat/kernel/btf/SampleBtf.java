@@ -1,0 +1,176 @@
+package dev.autolowat.kernel.btf;
+
+import dev.autolowat.kernel.btf.BtfWriter.M;
+import dev.autolowat.kernel.btf.BtfWriter.P;
+
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * A small hand-built BTF with every kind, shaped like the kernel structs the SDK relocates
+ * against (a {@code sock_common} with anonymous unions, a {@code sock}, a {@code tcp_sock} that
+ * embeds a typedef'd, const {@code sock}), bitfields in both encodings, signed and unsigned enums,
+ * ENUM64, a kfunc with its {@code bpf_kfunc} tag. Field ids are the types' BTF ids.
+ *
+ * <pre>
+ * struct sock_common {                       // 24 bytes
+ *     union { u32 skc_addrpair;                // @0, anonymous union of an anonymous struct
+ *             struct { unsigned short skc_daddr_lo, skc_daddr_hi; }; };
+ *     volatile unsigned char skc_state;        // @4
+ *     char skc_pad[19];                        // @5
+ * };
+ * struct bits { unsigned int a:3, b:5, c:1; unsigned int rest; };        // kind_flag, 8 bytes
+ * struct oldbits { u3 x; u4at2 y; };  // no kind_flag: INT types with bits 3 / offset 2 bits 4
+ * struct sock {                              // 64 bytes
+ *     struct sock_common __sk_common;        // @0
+ *     int sk_rcvbuf;                         // @24
+ *     int sk_rcvlowat;                       // @28
+ *     struct bits sk_bits;                   // @32
+ *     char cb[24];                           // @40
+ * };
+ * typedef struct sock sock_t;
+ * struct tcp_sock {                          // 128 bytes
+ *     const sock_t sk;                       // @0
+ *     volatile const u32 rcv_nxt;            // @64
+ *     u32 copied_seq;                        // @68
+ *     struct oldbits old;                    // @72
+ *     struct { int anon_a; union { int deep; }; };   // @80
+ *     struct node *__rcu head;               // @88 (type tag, restrict)
+ *     char tail[];                           // @96, flexible
+ * };
+ * </pre>
+ */
+final class SampleBtf {
+    final BtfWriter w = new BtfWriter();
+    final int intT;
+    final int uintT;
+    final int charT;
+    final int longT;
+    final int boolT;
+    final int ushortT;
+    final int nodePtr;
+    final int node;
+    final int u32;
+    final int constU32;
+    final int volatileConstU32;
+    final int char19;
+    final int char24;
+    final int anonHalves;
+    final int anonUnion;
+    final int sockCommon;
+    final int volatileUchar;
+    final int bits;
+    final int u3;
+    final int u4at2;
+    final int oldbits;
+    final int sock;
+    final int sockT;
+    final int constSockT;
+    final int deepUnion;
+    final int anonStruct;
+    final int rcuNode;
+    final int rcuPtr;
+    final int restrictPtr;
+    final int charFlex;
+    final int tcpSock;
+    final int opsEnum;
+    final int signedEnum;
+    final int unsignedEnum;
+    final int enum64Signed;
+    final int enum64Unsigned;
+    final int dupA;
+    final int dupB;
+    final int fwdStruct;
+    final int fwdUnion;
+    final int voidPtr;
+    final int proto;
+    final int kfunc;
+    final int plainFunc;
+    final int kfuncTag;
+    final int argTag;
+    final int var;
+    final int datasec;
+    final int doubleT;
+    final int onlyUnion;
+    final int bigArray;
+
+    SampleBtf() {
+        intT = w.intType("int", 4, true);
+        uintT = w.intType("unsigned int", 4, false);
+        charT = w.intType("char", 1, 2, 0, 8);
+        longT = w.intType("long", 8, true);
+        boolT = w.intType("_Bool", 1, 4, 0, 8);
+        ushortT = w.intType("unsigned short", 2, false);
+        nodePtr = w.ptr(w.nextId() + 1);                        // forward reference to node
+        node = w.struct("node", 16, M.of("next", nodePtr, 0), M.of("value", intT, 64));
+        u32 = w.typedef("u32", uintT);
+        constU32 = w.constOf(u32);
+        volatileConstU32 = w.volatileOf(constU32);
+        char19 = w.array(charT, uintT, 19);
+        char24 = w.array(charT, uintT, 24);
+        anonHalves = w.struct("", 4, M.of("skc_daddr_lo", ushortT, 0), M.of("skc_daddr_hi", ushortT, 16));
+        anonUnion = w.union("", 4, M.of("skc_addrpair", u32, 0), M.of("", anonHalves, 0));
+        volatileUchar = w.volatileOf(charT);
+        sockCommon = w.struct("sock_common", 24, M.of("", anonUnion, 0), M.of("skc_state", volatileUchar, 32),
+                M.of("skc_pad", char19, 40));
+        bits = w.struct("bits", 8, new M("a", uintT, 0, 3), new M("b", uintT, 3, 5), new M("c", uintT, 8, 1),
+                new M("rest", uintT, 32, 0));
+        u3 = w.intType("u3", 4, 0, 0, 3);
+        u4at2 = w.intType("u4at2", 4, 0, 2, 4);
+        oldbits = w.struct("oldbits", 4, M.of("x", u3, 0), M.of("y", u4at2, 8));
+        sock = w.struct("sock", 64, M.of("__sk_common", sockCommon, 0), M.of("sk_rcvbuf", intT, 24 * 8),
+                M.of("sk_rcvlowat", intT, 28 * 8), M.of("sk_bits", bits, 32 * 8), M.of("cb", char24, 40 * 8));
+        sockT = w.typedef("sock_t", sock);
+        constSockT = w.constOf(sockT);
+        deepUnion = w.union("", 4, M.of("deep", intT, 0));
+        anonStruct = w.struct("", 8, M.of("anon_a", intT, 0), M.of("", deepUnion, 32));
+        rcuNode = w.typeTag("rcu", node);
+        rcuPtr = w.ptr(rcuNode);
+        restrictPtr = w.restrictOf(rcuPtr);
+        charFlex = w.array(charT, uintT, 0);
+        tcpSock = w.struct("tcp_sock", 128, M.of("sk", constSockT, 0), M.of("rcv_nxt", volatileConstU32, 64 * 8),
+                M.of("copied_seq", u32, 68 * 8), M.of("old", oldbits, 72 * 8), M.of("", anonStruct, 80 * 8),
+                M.of("head", restrictPtr, 88 * 8), M.of("tail", charFlex, 96 * 8));
+        opsEnum = w.enum32("", 4, false, List.of("OPS_VOID", "OPS_TSTAMP_SENDMSG_CB", "OPS_ALL_CB_FLAGS"),
+                List.of(0, 20, 0x7F));
+        signedEnum = w.enum32("signed_e", 4, true, List.of("S_NEG", "S_POS"), List.of(-1, 5));
+        unsignedEnum = w.enum32("unsigned_e", 4, false, List.of("U_MAX", "U_HIGH"), List.of(-1, 0x80000000));
+        enum64Signed = w.enum64("e64", 8, true, List.of("E_NEG", "E_SMALL"), List.of(-5_000_000_000L, 7L));
+        enum64Unsigned = w.enum64("u64e", 8, false, List.of("U64_TOP", "U64_BIG"), List.of(-1L, 1L << 40));
+        dupA = w.enum32("dup_a", 4, false, List.of("SAME", "CLASH"), List.of(3, 1));
+        dupB = w.enum32("dup_b", 4, false, List.of("SAME", "CLASH"), List.of(3, 2));
+        fwdStruct = w.fwd("later_struct", false);
+        fwdUnion = w.fwd("later_union", true);
+        voidPtr = w.ptr(0);
+        proto = w.funcProto(intT, new P("ctx", voidPtr), new P("val", intT), new P("", 0));
+        kfunc = w.func("bpf_cast_to_kern_ctx", proto, 1);
+        plainFunc = w.func("tcp_set_rcvlowat", proto, 0);
+        kfuncTag = w.declTag("bpf_kfunc", kfunc, -1);
+        argTag = w.declTag("arg_ctx", kfunc, 0);
+        var = w.var("my_var", intT, 1);
+        datasec = w.datasec(".data", 4, var, 0, 4);
+        doubleT = w.floatType("double", 8);
+        onlyUnion = w.union("only_union", 12, M.of("u_a", longT, 0), M.of("u_b", intT, 0));
+        bigArray = w.array(char24, uintT, 10);
+    }
+
+    byte[] bytes() {
+        return w.build();
+    }
+
+    byte[] bytes(ByteOrder order) {
+        return w.build(order);
+    }
+
+    Btf parse() {
+        return Btf.parse(bytes());
+    }
+
+    /** The struct/member names that queries on the sample use (for properties). */
+    static final List<String[]> FIELDS = List.of(
+            new String[]{"tcp_sock", "copied_seq"}, new String[]{"tcp_sock", "rcv_nxt"},
+            new String[]{"tcp_sock", "sk.sk_rcvlowat"}, new String[]{"tcp_sock", "sk.__sk_common.skc_daddr_hi"},
+            new String[]{"tcp_sock", "deep"}, new String[]{"tcp_sock", "old.y"}, new String[]{"sock", "sk_bits.b"},
+            new String[]{"sock", "cb"}, new String[]{"sock_common", "skc_state"}, new String[]{"node", "next"},
+            new String[]{"tcp_sock", "tail"}, new String[]{"tcp_sock", "head"});
+}
