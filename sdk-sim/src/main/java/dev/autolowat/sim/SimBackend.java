@@ -44,7 +44,7 @@ public final class SimBackend implements Backend {
                 }
             }
         }
-        return new Capabilities(name(), config.kernelHasSeries(), true, false, true, unsupported);
+        return new Capabilities(name(), config.kernelHasSeries(), true, true, true, unsupported);
     }
 
     @Override

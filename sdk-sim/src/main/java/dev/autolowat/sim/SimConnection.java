@@ -15,6 +15,8 @@ import dev.autolowat.api.spi.Shutdown;
 import dev.autolowat.sim.tcp.PeerSender;
 import dev.autolowat.sim.tcp.RcvQueueHooks;
 import dev.autolowat.sim.tcp.TcpSocketModel;
+import dev.autolowat.sim.vm.SocketInfo;
+import dev.autolowat.sim.vm.SockoptInput;
 
 import java.util.Objects;
 
@@ -40,9 +42,12 @@ public final class SimConnection implements Connection, RcvQueueHooks {
     private final SimSockoptContext sockoptContext;
     private final SimSegment segment = new SimSegment();
     private final SimRecvmsgDone recvmsgDone = new SimRecvmsgDone();
+    /** What bytecode programs read about each socket that the TCP model does not keep. */
+    private final SocketInfo acceptedInfo;
+    private final SocketInfo peerInfo;
     private boolean closed;
 
-    SimConnection(SimSession session, ConnectOptions options, int peerIsn) {
+    SimConnection(SimSession session, ConnectOptions options, int peerIsn, int clientPort) {
         this.session = session;
         this.options = options;
         SimConfig config = session.config();
@@ -55,6 +60,9 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         this.accepted = new TcpSocketModel(config, options.mptcp(), peerIsn, mss);
         this.accepted.setHooks(this);
         this.sender = new PeerSender(accepted, peerIsn, mss);
+        boolean ipv6 = options.family() == Family.INET6;
+        this.acceptedInfo = new SocketInfo(ipv6, SimSession.SERVER_PORT, clientPort, mss, ~peerIsn, peerIsn);
+        this.peerInfo = new SocketInfo(ipv6, clientPort, SimSession.SERVER_PORT, mss, peerIsn, ~peerIsn);
         establish();
     }
 
@@ -78,6 +86,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         if (logIt) {
             log.add(op.value(), 0, 0, 0);
         }
+        sockOpsContext.input().set(socket, infoOf(socket), op.value());
         for (SockOpsHandler handler : handlers) {
             sockOpsContext.set(socket, op);
             handler.onOp(sockOpsContext);
@@ -93,6 +102,8 @@ public final class SimConnection implements Connection, RcvQueueHooks {
             return;
         }
         log.add(SockOpsOp.RCVQ_CB.value(), seq, endSeq, payloadLength);
+        sockOpsContext.input().set(socket, infoOf(socket), SockOpsOp.RCVQ_CB.value())
+                .segment(seq, endSeq, fin, payloadLength);
         for (SockOpsHandler handler : handlers) {
             segment.set(socket, seq, endSeq, fin, payloadLength);
             sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
@@ -107,11 +118,16 @@ public final class SimConnection implements Connection, RcvQueueHooks {
             return;
         }
         log.add(SockOpsOp.RCVQ_CB.value(), 0, 0, 0);
+        sockOpsContext.input().set(socket, infoOf(socket), SockOpsOp.RCVQ_CB.value());
         for (SockOpsHandler handler : handlers) {
             recvmsgDone.set(copied);
             sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
             handler.onRcvQueue(recvmsgDone, sockOpsContext);
         }
+    }
+
+    private SocketInfo infoOf(TcpSocketModel socket) {
+        return socket == accepted ? acceptedInfo : peerInfo;
     }
 
     // ---- Connection ----
@@ -147,6 +163,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
             off += len;
         }
         advanceAndPush();
+        session.throwPendingFault();
         return data.length;
     }
 
@@ -165,6 +182,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         }
         sender.write(data, off, len);
         advanceAndPush();
+        session.throwPendingFault();
         return len;
     }
 
@@ -226,6 +244,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         }
         sender.sendReordered(data, segmentLengths, deliveryOrder);
         session.clock().advance(segmentLengths.length * VirtualClock.PACKET_NANOS);
+        session.throwPendingFault();
         return data.length;
     }
 
@@ -236,6 +255,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
             sender.shutdownWrite();
             advanceAndPush();
         }
+        session.throwPendingFault();
         return 0;
     }
 
@@ -292,6 +312,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         accepted.sendAck();
         advanceAndPush();
         accepted.endStep();
+        session.throwPendingFault();
         return result;
     }
 
@@ -318,6 +339,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         ensureOpen();
         int result = setsockoptOnAccepted(level, optname, value);
         accepted.endStep();
+        session.throwPendingFault();
         return result;
     }
 
@@ -327,7 +349,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         SockoptHandler[] handlers = session.sockoptHandlers();
         if (handlers.length > 0) {
             boolean refused = false;
-            sockoptContext.set(accepted, level, optname, value);
+            sockoptContext.set(accepted, acceptedInfo, level, optname, value);
             for (SockoptHandler handler : handlers) {
                 if (handler.onSetsockopt(sockoptContext) == 0) {
                     refused = true;
@@ -336,8 +358,23 @@ public final class SimConnection implements Connection, RcvQueueHooks {
             if (refused) {
                 return Errno.EPERM.negative();
             }
-            if (sockoptContext.consumed()) {
+            SockoptInput ctx = sockoptContext.input();
+            if (ctx.consumed()) {
                 return 0;
+            }
+            // __cgroup_bpf_run_filter_setsockopt(): an optlen outside [-1, the buffer] is EFAULT; otherwise
+            // the kernel handles the (possibly rewritten) level/optname, and optlen 0 means "the caller's data".
+            if (ctx.optlen() < -1 || ctx.optlen() > SockoptInput.BUFFER_SIZE) {
+                return Errno.EFAULT.negative();
+            }
+            level = ctx.level();
+            optname = ctx.optname();
+            if (ctx.optlen() != 0) {
+                if (ctx.optlen() < Integer.BYTES && level == SockOpt.SOL_SOCKET
+                        && (optname == SockOpt.SO_RCVLOWAT || optname == SockOpt.SO_RCVBUF)) {
+                    return Errno.EINVAL.negative();
+                }
+                value = ctx.value();
             }
         }
         if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVLOWAT) {
@@ -408,6 +445,11 @@ public final class SimConnection implements Connection, RcvQueueHooks {
      */
     public long droppedInvocations() {
         return log.dropped();
+    }
+
+    /** The model of the connecting (peer) socket, on which TCP_CONNECT_CB and ACTIVE_ESTABLISHED_CB run. */
+    TcpSocketModel peerSocket() {
+        return peerSocket;
     }
 
     /** The model of the accepted socket, for tests and tools that look below the SPI. */

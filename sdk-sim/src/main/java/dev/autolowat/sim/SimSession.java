@@ -2,6 +2,7 @@ package dev.autolowat.sim;
 
 import dev.autolowat.api.ConnectionClosedException;
 import dev.autolowat.api.ProgramRejectedException;
+import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsHandler;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptHandler;
@@ -10,6 +11,12 @@ import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.BackendSession;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Connection;
+import dev.autolowat.sim.vm.BpfMapView;
+import dev.autolowat.sim.vm.BpfVmException;
+import dev.autolowat.sim.vm.VmLoader;
+import dev.autolowat.sim.vm.VmMaps;
+import dev.autolowat.sim.vm.VmOptions;
+import dev.autolowat.sim.vm.VmProgram;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,18 +26,41 @@ import java.util.SplittableRandom;
 /**
  * A simulated cgroup: the programs attached to it run for every connection made in it, in attach
  * order (H6). Everything is deterministic: connections draw their ISNs from the session's seed.
+ *
+ * <p>Programs come in both forms. Java handlers run as they are; bytecode programs are checked and
+ * linked by the simulator's eBPF VM when attached ({@code docs/programs.md}, "The simulator's eBPF
+ * VM") and run in it at the same dispatch points, interleaved with handlers in attach order. Maps
+ * of bytecode programs live in the session, shared by name ({@link #map(String)} reads them).
+ *
+ * <p>When the VM aborts an invocation ({@link BpfVmException}) the invocation counts as returning 0,
+ * the model finishes the step it was in (it stays consistent: every helper call completed as a
+ * whole), the fault is recorded ({@link #vmFaults()}), and the SPI call that caused it throws it
+ * once the step is done — unless {@link #throwOnVmFault(boolean)} turned that off.
  */
 public final class SimSession implements BackendSession {
+    /** How many faults {@link #vmFaults()} keeps (the first ones; {@link #vmFaultCount()} counts all). */
+    public static final int KEPT_FAULTS = 100;
+    static final int SERVER_PORT = 8080;
+    static final int FIRST_CLIENT_PORT = 40000;
+
     private final SimBackend backend;
     private final SimConfig config;
     private final SplittableRandom isnRandom;
     private final VirtualClock clock = new VirtualClock();
     private final List<SockOpsProgram> sockOpsPrograms = new ArrayList<>();
+    private final List<SockOpsHandler> sockOpsHandlerList = new ArrayList<>();
     private final List<SockoptProgram> sockoptPrograms = new ArrayList<>();
+    private final List<SockoptHandler> sockoptHandlerList = new ArrayList<>();
     /** Snapshots read on the hot path: arrays, so dispatch does not iterate a list. */
     private SockOpsHandler[] sockOpsHandlers = new SockOpsHandler[0];
     private SockoptHandler[] sockoptHandlers = new SockoptHandler[0];
     private final List<SimConnection> connections = new ArrayList<>();
+    private final VmMaps maps = new VmMaps();
+    private final List<BpfVmException> faults = new ArrayList<>();
+    private long faultCount;
+    private BpfVmException pendingFault;
+    private boolean throwOnVmFault = true;
+    private int connectionCount;
     private boolean closed;
 
     SimSession(SimBackend backend, SimConfig config) {
@@ -48,6 +78,18 @@ public final class SimSession implements BackendSession {
         return config;
     }
 
+    private VmOptions vmOptions() {
+        return VmOptions.of(config.kernelHasSeries(), clock::nanos);
+    }
+
+    /**
+     * Attaches a sock_ops program: a Java handler as it is, bytecode after the VM's load-time checks
+     * (its maps are created or shared by name).
+     *
+     * @throws ProgramRejectedException when the program is already attached or its bytecode is
+     *         rejected (the message names the program, the program counter, the instruction and the
+     *         reason); nothing changes then
+     */
     @Override
     public void attach(SockOpsProgram program) {
         Objects.requireNonNull(program, "program");
@@ -56,19 +98,20 @@ public final class SimSession implements BackendSession {
             throw new ProgramRejectedException("sock_ops program '" + program.name()
                     + "' is already attached to this session (a kernel answers EEXIST); detach it or attach another program");
         }
-        if (program instanceof SockOpsProgram.Bytecode) {
-            throw new ProgramRejectedException("sock_ops program '" + program.name()
-                    + "' is bytecode, and this version of the simulator runs only the Java form "
-                    + "(SockOpsProgram.Handler): its eBPF VM is the next milestone (issue 3)");
+        SockOpsHandler handler;
+        if (program instanceof SockOpsProgram.Bytecode b) {
+            VmProgram loaded = VmLoader.load(b.name(), ProgramType.SOCK_OPS, b.license(), b.code(), b.maps(), maps,
+                    vmOptions());
+            handler = new BytecodeSockOps(this, loaded);
+        } else {
+            handler = ((SockOpsProgram.Handler) program).handler();
         }
         sockOpsPrograms.add(program);
-        List<SockOpsHandler> handlers = new ArrayList<>();
-        for (SockOpsProgram p : sockOpsPrograms) {
-            handlers.add(((SockOpsProgram.Handler) p).handler());
-        }
-        sockOpsHandlers = handlers.toArray(new SockOpsHandler[0]);
+        sockOpsHandlerList.add(handler);
+        sockOpsHandlers = sockOpsHandlerList.toArray(new SockOpsHandler[0]);
     }
 
+    /** Attaches a cgroup setsockopt program (A2); as {@link #attach(SockOpsProgram)}. */
     @Override
     public void attach(SockoptProgram program) {
         Objects.requireNonNull(program, "program");
@@ -77,17 +120,17 @@ public final class SimSession implements BackendSession {
             throw new ProgramRejectedException("setsockopt program '" + program.name()
                     + "' is already attached to this session (a kernel answers EEXIST)");
         }
-        if (program instanceof SockoptProgram.Bytecode) {
-            throw new ProgramRejectedException("setsockopt program '" + program.name()
-                    + "' is bytecode, and this version of the simulator runs only the Java form "
-                    + "(SockoptProgram.Handler): its eBPF VM is the next milestone (issue 3)");
+        SockoptHandler handler;
+        if (program instanceof SockoptProgram.Bytecode b) {
+            VmProgram loaded = VmLoader.load(b.name(), ProgramType.CGROUP_SETSOCKOPT, b.license(), b.code(), b.maps(),
+                    maps, vmOptions());
+            handler = new BytecodeSockopt(this, loaded);
+        } else {
+            handler = ((SockoptProgram.Handler) program).handler();
         }
         sockoptPrograms.add(program);
-        List<SockoptHandler> handlers = new ArrayList<>();
-        for (SockoptProgram p : sockoptPrograms) {
-            handlers.add(((SockoptProgram.Handler) p).handler());
-        }
-        sockoptHandlers = handlers.toArray(new SockoptHandler[0]);
+        sockoptHandlerList.add(handler);
+        sockoptHandlers = sockoptHandlerList.toArray(new SockoptHandler[0]);
     }
 
     @Override
@@ -95,9 +138,71 @@ public final class SimSession implements BackendSession {
         Objects.requireNonNull(options, "options");
         ensureOpen();
         int isn = config.fixedIsn() != null ? config.fixedIsn() : isnRandom.nextInt();
-        SimConnection connection = new SimConnection(this, options, isn);
+        int clientPort = FIRST_CLIENT_PORT + (connectionCount++ % 20000);
+        SimConnection connection = new SimConnection(this, options, isn, clientPort);
         connections.add(connection);
+        throwPendingFault();
         return connection;
+    }
+
+    /**
+     * A read (and userspace-update) view of the map called {@code name}, which a bytecode program
+     * attached to this session declared.
+     *
+     * @throws IllegalArgumentException when no attached program declared such a map
+     */
+    public BpfMapView map(String name) {
+        Objects.requireNonNull(name, "name");
+        BpfMapView view = maps.view(name);
+        if (view == null) {
+            throw new IllegalArgumentException("no map named '" + name + "' in this session; the attached bytecode programs "
+                    + "declared " + maps.names());
+        }
+        return view;
+    }
+
+    /** The names of the session's maps, in creation order. */
+    public List<String> mapNames() {
+        return maps.names();
+    }
+
+    /** The first {@value #KEPT_FAULTS} invocations the VM aborted in this session, oldest first. */
+    public List<BpfVmException> vmFaults() {
+        return List.copyOf(faults);
+    }
+
+    /** How many invocations the VM aborted in this session. */
+    public long vmFaultCount() {
+        return faultCount;
+    }
+
+    /**
+     * Whether an SPI call during which the VM aborted an invocation throws that
+     * {@link BpfVmException} when the call's step is done (default {@code true}). With
+     * {@code false}, faults are only recorded; the invocation still counts as returning 0.
+     */
+    public SimSession throwOnVmFault(boolean enabled) {
+        this.throwOnVmFault = enabled;
+        return this;
+    }
+
+    void recordFault(BpfVmException e) {
+        faultCount++;
+        if (faults.size() < KEPT_FAULTS) {
+            faults.add(e);
+        }
+        if (pendingFault == null) {
+            pendingFault = e;
+        }
+    }
+
+    /** Called at the end of every SPI call that can dispatch programs. */
+    void throwPendingFault() {
+        BpfVmException e = pendingFault;
+        pendingFault = null;
+        if (e != null && throwOnVmFault) {
+            throw e;
+        }
     }
 
     @Override
@@ -112,8 +217,11 @@ public final class SimSession implements BackendSession {
         connections.clear();
         sockOpsPrograms.clear();
         sockoptPrograms.clear();
+        sockOpsHandlerList.clear();
+        sockoptHandlerList.clear();
         sockOpsHandlers = new SockOpsHandler[0];
         sockoptHandlers = new SockoptHandler[0];
+        maps.clear();
     }
 
     public boolean isClosed() {
@@ -122,6 +230,8 @@ public final class SimSession implements BackendSession {
 
     void forget(SimConnection connection) {
         connections.remove(connection);
+        maps.forgetSocket(connection.acceptedSocket());
+        maps.forgetSocket(connection.peerSocket());
     }
 
     SockOpsHandler[] sockOpsHandlers() {

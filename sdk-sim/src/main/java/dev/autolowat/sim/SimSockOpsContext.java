@@ -3,10 +3,13 @@ package dev.autolowat.sim;
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.SockOpsOp;
 import dev.autolowat.api.program.SockOpsContext;
+import dev.autolowat.sim.vm.SockOpsInput;
 
 /** The reusable sock_ops context of one socket. */
 final class SimSockOpsContext extends SimSocketContext implements SockOpsContext {
     private SockOpsOp op;
+    /** The dispatch as bytecode programs see it ({@code struct bpf_sock_ops}), set once per dispatch. */
+    private final SockOpsInput input = new SockOpsInput();
 
     SimSockOpsContext(VirtualClock clock) {
         super(clock);
@@ -15,6 +18,10 @@ final class SimSockOpsContext extends SimSocketContext implements SockOpsContext
     void set(dev.autolowat.sim.tcp.TcpSocketModel socket, SockOpsOp op) {
         this.socket = socket;
         this.op = op;
+    }
+
+    SockOpsInput input() {
+        return input;
     }
 
     @Override

@@ -1,0 +1,91 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.Errno;
+import dev.autolowat.api.program.MapSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code BPF_MAP_TYPE_ARRAY}: {@code max_entries} zero-filled values, u32 keys; elements are never deleted. */
+final class ArrayMap extends BpfMap {
+    private final MemRegion[] elements;
+
+    ArrayMap(AddressSpace addresses, MapSpec spec) {
+        super(addresses, spec);
+        int stride = (spec.valueSize() + 7) & ~7;
+        byte[] data = new byte[Math.multiplyExact(stride, spec.maxEntries())];
+        elements = new MemRegion[spec.maxEntries()];
+        for (int i = 0; i < elements.length; i++) {
+            elements[i] = new MemRegion(addresses.allocate(), "map value of '" + spec.name() + "'[" + i + "]",
+                    data, i * stride, spec.valueSize(), true);
+        }
+    }
+
+    MemRegion element(int index) {
+        return elements[index];
+    }
+
+    private int index(byte[] k, int ko) {
+        return (int) MemRegion.read(k, ko, 4);
+    }
+
+    @Override
+    MemRegion lookupElem(byte[] k, int ko) {
+        int i = index(k, ko);
+        return i >= 0 && i < elements.length ? elements[i] : null;
+    }
+
+    @Override
+    int updateElem(byte[] k, int ko, byte[] v, int vo, long flags) {
+        if (badUpdateFlags(flags)) {
+            return einval();
+        }
+        int i = index(k, ko);
+        if (i < 0 || i >= elements.length) {
+            return Errno.E2BIG.negative();
+        }
+        if (flags == BPF_NOEXIST) {
+            return Errno.EEXIST.negative();
+        }
+        MemRegion e = elements[i];
+        System.arraycopy(v, vo, e.data, e.start, e.length);
+        return 0;
+    }
+
+    @Override
+    int deleteElem(byte[] k, int ko) {
+        return einval();
+    }
+
+    @Override
+    public byte[] lookup(byte[] key) {
+        checkKey(key);
+        MemRegion e = lookupElem(key, 0);
+        return e == null ? null : Arrays.copyOfRange(e.data, e.start, e.start + e.length);
+    }
+
+    @Override
+    public int update(byte[] key, byte[] value, long flags) {
+        checkKey(key);
+        checkValue(value);
+        return updateElem(key, 0, value, 0, flags);
+    }
+
+    @Override
+    public int delete(byte[] key) {
+        checkKey(key);
+        return einval();
+    }
+
+    @Override
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(elements.length);
+        for (int i = 0; i < elements.length; i++) {
+            MemRegion e = elements[i];
+            out.add(new Entry(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)},
+                    Arrays.copyOfRange(e.data, e.start, e.start + e.length)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.autolowat.sim.vm;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Plain memory: a slice {@code [start, start+length)} of a byte array. Map values, socket-storage
+ * values, the optval buffer and (through {@link StackRegion}) stack frames. Bounds are checked on
+ * every access; pointers cannot be stored here (only the stack takes spilled pointers).
+ */
+class MemRegion extends Region {
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    final byte[] data;
+    final int start;
+    final int length;
+    final boolean writable;
+    private final String name;
+
+    MemRegion(long base, String name, byte[] data, int start, int length, boolean writable) {
+        super(base);
+        this.name = name;
+        this.data = data;
+        this.start = start;
+        this.length = length;
+        this.writable = writable;
+    }
+
+    @Override
+    String describe() {
+        return name;
+    }
+
+    @Override
+    MemRegion asMemory() {
+        return this;
+    }
+
+    /** Checks {@code [off, off+size)} against the region and returns the array index of {@code off}. */
+    final int check(long off, long size, String access) {
+        if (off < 0 || size < 0 || off + size > length) {
+            throw new Fault("invalid " + access + ": " + size + " bytes at offset " + off + " of " + describe()
+                    + " (" + length + " bytes)");
+        }
+        return start + (int) off;
+    }
+
+    @Override
+    void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
+        long off = ptrOff + insnOff;
+        int at = check(off, size, "read");
+        vm.regs[dst] = Region.extend(read(data, at, size), size, signExtend);
+        vm.tags[dst] = null;
+    }
+
+    @Override
+    void store(Vm vm, long ptrOff, int insnOff, int size, long value, Region valueTag) {
+        long off = ptrOff + insnOff;
+        if (!writable) {
+            throw new Fault("invalid write: " + describe() + " is read-only");
+        }
+        if (valueTag != null) {
+            throw new Fault("leaks addr into " + describe() + ": only the stack can hold a pointer ("
+                    + valueTag.describe() + ")");
+        }
+        write(data, check(off, size, "write"), size, value);
+    }
+
+    static long read(byte[] a, int at, int size) {
+        return switch (size) {
+            case 1 -> a[at] & 0xffL;
+            case 2 -> (short) SHORT.get(a, at) & 0xffffL;
+            case 4 -> (int) INT.get(a, at) & 0xffff_ffffL;
+            default -> (long) LONG.get(a, at);
+        };
+    }
+
+    static void write(byte[] a, int at, int size, long v) {
+        switch (size) {
+            case 1 -> a[at] = (byte) v;
+            case 2 -> SHORT.set(a, at, (short) v);
+            case 4 -> INT.set(a, at, (int) v);
+            default -> LONG.set(a, at, v);
+        }
+    }
+
+    /** Read-modify-write for the atomic instructions; see {@link Vm}. */
+    void checkAtomic(long off, int size) {
+        if (!writable) {
+            throw new Fault("BPF_ATOMIC into " + describe() + " is not allowed: it is read-only");
+        }
+        if (off % size != 0) {
+            throw new Fault("misaligned atomic access of " + size + " bytes at offset " + off + " of " + describe());
+        }
+    }
+}

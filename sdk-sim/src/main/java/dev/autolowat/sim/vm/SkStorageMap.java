@@ -1,0 +1,71 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.Errno;
+import dev.autolowat.api.program.MapSpec;
+import dev.autolowat.sim.tcp.TcpSocketModel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code BPF_MAP_TYPE_SK_STORAGE}: one value per socket, created zero-filled (or from an initial
+ * value) by {@code bpf_sk_storage_get(..., F_CREATE)} and dropped when the socket closes. Two
+ * programs that declare the same map (same name, same spec) share it, so the reference policy's
+ * enable path creates the state its sock_ops program reads.
+ */
+final class SkStorageMap extends BpfMap {
+    private final Map<TcpSocketModel, MemRegion> values = new LinkedHashMap<>();
+    private final Map<TcpSocketModel, Integer> numbers = new LinkedHashMap<>();
+    private int nextNumber = 1;
+
+    SkStorageMap(AddressSpace addresses, MapSpec spec) {
+        super(addresses, spec);
+    }
+
+    /** {@code bpf_sk_storage_get}: the value, created when {@code create} (from {@code init} when non-null). */
+    MemRegion get(TcpSocketModel socket, boolean create, byte[] init, int initOff) {
+        MemRegion v = values.get(socket);
+        if (v == null && create) {
+            byte[] data = new byte[spec.valueSize()];
+            if (init != null) {
+                System.arraycopy(init, initOff, data, 0, data.length);
+            }
+            v = new MemRegion(addresses.allocate(), "sk_storage value of '" + spec.name() + "'", data, 0,
+                    data.length, true);
+            values.put(socket, v);
+            numbers.computeIfAbsent(socket, s -> nextNumber++);
+        }
+        return v;
+    }
+
+    /** {@code bpf_sk_storage_delete}: 0, or -ENOENT. */
+    int delete(TcpSocketModel socket) {
+        return values.remove(socket) != null ? 0 : Errno.ENOENT.negative();
+    }
+
+    @Override
+    void forget(TcpSocketModel socket) {
+        values.remove(socket);
+        numbers.remove(socket);
+    }
+
+    @Override
+    public byte[] storageOf(TcpSocketModel socket) {
+        MemRegion v = values.get(socket);
+        return v == null ? null : v.data.clone();
+    }
+
+    @Override
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        for (Map.Entry<TcpSocketModel, MemRegion> e : values.entrySet()) {
+            int n = numbers.get(e.getKey());
+            out.add(new Entry(new byte[] {(byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)},
+                    Arrays.copyOf(e.getValue().data, e.getValue().length)));
+        }
+        return out;
+    }
+}

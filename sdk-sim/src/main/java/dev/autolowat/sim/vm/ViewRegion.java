@@ -1,0 +1,104 @@
+package dev.autolowat.sim.vm;
+
+/**
+ * A struct whose fields are read live from the model: the program contexts and the kernel objects
+ * ({@code tcp_sock}, {@code bpf_sock}...). Accesses are checked against the {@link Layout}; values
+ * come from {@link #value}, {@link #pointer} and {@link #bytes}, which subclasses implement.
+ *
+ * <p>Contexts are only accessible through an unmodified pointer (the kernel refuses
+ * "dereference of modified ctx ptr"); kernel objects take any offset inside a field.
+ */
+abstract class ViewRegion extends Region {
+    final Layout layout;
+    private final boolean isContext;
+
+    ViewRegion(long base, Layout layout, boolean isContext) {
+        super(base);
+        this.layout = layout;
+        this.isContext = isContext;
+    }
+
+    @Override
+    String describe() {
+        return (isContext ? "context struct " : "kernel object struct ") + layout.name;
+    }
+
+    @Override
+    boolean arithmeticAllowed() {
+        // ctx and BTF pointers may move (the kernel then refuses to dereference a moved ctx pointer);
+        // uapi socket views (bpf_sock, bpf_tcp_sock) may not, as PTR_TO_SOCKET/TCP_SOCK.
+        return isContext || layout.rule == Layout.Rule.BTF;
+    }
+
+    /** The full value of a scalar member (little-endian, up to 8 bytes). */
+    abstract long value(Layout.Member m);
+
+    /** The region a pointer member points into, or {@code null} for NULL. */
+    Region pointer(Layout.Member m) {
+        return null;
+    }
+
+    /** Offset inside {@link #pointer}'s region (e.g. {@code optval_end} points past the buffer). */
+    long pointerOffset(Layout.Member m) {
+        return 0;
+    }
+
+    /** The content of a {@link Layout.Kind#BYTES} member. */
+    byte[] bytes(Layout.Member m) {
+        throw new IllegalStateException(layout.name + ": no byte content for " + m.name);
+    }
+
+    /** Writes a writable member. */
+    void write(Layout.Member m, long value) {
+        throw new IllegalStateException(layout.name + ": " + m.name + " is not writable");
+    }
+
+    private void checkUnmoved(long ptrOff) {
+        if (isContext && ptrOff != 0) {
+            throw new Fault("dereference of modified ctx ptr (moved by " + ptrOff + " bytes): access the "
+                    + layout.name + " fields through the unmodified context pointer");
+        }
+    }
+
+    @Override
+    void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
+        checkUnmoved(ptrOff);
+        long off = ptrOff + insnOff;
+        Layout.Member m = layout.check(off, size, false);
+        switch (m.kind) {
+            case POINTER -> {
+                Region target = pointer(m);
+                if (target == null) {
+                    vm.regs[dst] = 0;
+                    vm.tags[dst] = null;
+                } else {
+                    vm.regs[dst] = target.base + pointerOffset(m);
+                    vm.tags[dst] = target;
+                }
+            }
+            case BYTES -> {
+                byte[] content = bytes(m);
+                vm.regs[dst] = Region.extend(MemRegion.read(content, (int) (off - m.off), size), size, signExtend);
+                vm.tags[dst] = null;
+            }
+            default -> {
+                long full = value(m);
+                long v = full >>> ((off - m.off) * 8);
+                vm.regs[dst] = Region.extend(v, size, signExtend);
+                vm.tags[dst] = null;
+            }
+        }
+    }
+
+    @Override
+    void store(Vm vm, long ptrOff, int insnOff, int size, long value, Region valueTag) {
+        checkUnmoved(ptrOff);
+        long off = ptrOff + insnOff;
+        Layout.Member m = layout.check(off, size, true);
+        if (valueTag != null) {
+            throw new Fault("leaks addr into ctx: cannot store a pointer (" + valueTag.describe() + ") into "
+                    + layout.name + "." + m.name);
+        }
+        write(m, value);
+    }
+}

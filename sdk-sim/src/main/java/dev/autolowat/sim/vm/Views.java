@@ -1,0 +1,313 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.asm.SockOpsCtx;
+import dev.autolowat.api.asm.SockoptCtx;
+import dev.autolowat.sim.tcp.TcpSocketModel;
+
+/**
+ * The contexts and kernel objects of one VM, read live from the model through the VM's current
+ * input. One instance of each per VM; they are retargeted by setting the input, so nothing is
+ * allocated per invocation. All views of the socket share one address, as in the kernel where
+ * {@code ctx->sk}, {@code bpf_tcp_sock(sk)} and {@code bpf_skc_to_tcp_sock(sk)} are the same
+ * pointer seen as different types.
+ */
+final class Views {
+    private Views() {
+    }
+
+    /** {@code TCP_SYN_SENT}, {@code TCP_ESTABLISHED}, {@code TCP_CLOSE_WAIT}. */
+    static final int TCP_ESTABLISHED = 1;
+    static final int TCP_SYN_SENT = 2;
+    static final int TCP_CLOSE_WAIT = 8;
+    static final int IPPROTO_TCP = 6;
+    static final int IPPROTO_MPTCP = 262;
+    static final int SOCK_STREAM = 1;
+    /** {@code tcp_wmem[1]} of the reference machine: what {@code sk_sndbuf} reads. */
+    static final int SNDBUF = 16384;
+    static final int TCP_INIT_CWND = 10;
+    static final int TCP_INFINITE_SSTHRESH = 0x7fffffff;
+
+    /** Any view of the socket: which socket it is. */
+    abstract static class SocketView extends ViewRegion {
+        final Vm vm;
+
+        SocketView(long base, Layout layout, Vm vm) {
+            super(base, layout, false);
+            this.vm = vm;
+        }
+
+        TcpSocketModel socket() {
+            return vm.socket;
+        }
+    }
+
+    /** The sock_ops context, {@code struct bpf_sock_ops}. */
+    static final class SockOpsContext extends ViewRegion {
+        private final Vm vm;
+
+        SockOpsContext(long base, Vm vm) {
+            super(base, Layouts.SOCK_OPS, true);
+            this.vm = vm;
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            SockOpsInput in = vm.sockOps;
+            TcpSocketModel s = vm.socket;
+            SocketInfo info = vm.info;
+            int off = m.off;
+            switch (off) {
+                case SockOpsCtx.OP:
+                    return in.op;
+                case SockOpsCtx.REPLY:
+                case 8:
+                case 12:
+                case 16:
+                    return in.args[(off - 4) / 4];
+                case SockOpsCtx.FAMILY:
+                    return info.family();
+                case SockOpsCtx.REMOTE_IP4:
+                case SockOpsCtx.LOCAL_IP4:
+                    return info.ip4();
+                case SockOpsCtx.REMOTE_PORT:
+                    return (long) SocketInfo.be16(info.remotePort()) << 16;
+                case SockOpsCtx.LOCAL_PORT:
+                    return info.localPort();
+                case SockOpsCtx.IS_FULLSOCK:
+                    return 1;
+                case SockOpsCtx.SND_CWND:
+                    return TCP_INIT_CWND;
+                case SockOpsCtx.BPF_SOCK_OPS_CB_FLAGS:
+                    return s.cbFlags();
+                case SockOpsCtx.STATE:
+                    return vm.tcpState();
+                case SockOpsCtx.SND_SSTHRESH:
+                    return TCP_INFINITE_SSTHRESH;
+                case SockOpsCtx.RCV_NXT:
+                    return s.rcvNxt();
+                case SockOpsCtx.SND_NXT:
+                case SockOpsCtx.SND_UNA:
+                    return info.iss() + 1;
+                case SockOpsCtx.MSS_CACHE:
+                    return info.mss();
+                case SockOpsCtx.SK_TXHASH:
+                    return vm.txhash();
+                case SockOpsCtx.BYTES_RECEIVED:
+                    return vm.bytesReceived();
+                case SockOpsCtx.SKB_LEN:
+                    return in.segment ? in.length : 0;
+                case SockOpsCtx.SKB_TCP_FLAGS:
+                    return in.tcpFlags();
+                default:
+                    if (off >= SockOpsCtx.REMOTE_IP6 && off < SockOpsCtx.REMOTE_IP6 + 16) {
+                        return info.ip6((off - SockOpsCtx.REMOTE_IP6) / 4);
+                    }
+                    if (off >= SockOpsCtx.LOCAL_IP6 && off < SockOpsCtx.LOCAL_IP6 + 16) {
+                        return info.ip6((off - SockOpsCtx.LOCAL_IP6) / 4);
+                    }
+                    // srtt, rtt_min, ecn, rate samples, packet counters, bytes_acked, hwtstamp:
+                    // the model does not keep them.
+                    return 0;
+            }
+        }
+
+        @Override
+        Region pointer(Layout.Member m) {
+            return switch (m.off) {
+                case SockOpsCtx.SK -> vm.bpfSock;
+                default -> vm.sockOps.segment ? vm.packet : null;
+            };
+        }
+
+        @Override
+        void write(Layout.Member m, long value) {
+            if (m.off == SockOpsCtx.REPLY) {
+                vm.sockOps.args[0] = (int) value;
+            } else {
+                vm.setTxhash((int) value);
+            }
+        }
+    }
+
+    /** The cgroup setsockopt context, {@code struct bpf_sockopt}. */
+    static final class SockoptContext extends ViewRegion {
+        private final Vm vm;
+
+        SockoptContext(long base, Vm vm) {
+            super(base, Layouts.SOCKOPT, true);
+            this.vm = vm;
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            SockoptInput in = vm.sockopt;
+            return switch (m.off) {
+                case SockoptCtx.LEVEL -> in.level;
+                case SockoptCtx.OPTNAME -> in.optname;
+                default -> in.optlen;
+            };
+        }
+
+        @Override
+        Region pointer(Layout.Member m) {
+            return m.off == SockoptCtx.SK ? vm.bpfSock : vm.optval;
+        }
+
+        @Override
+        long pointerOffset(Layout.Member m) {
+            return m.off == SockoptCtx.OPTVAL_END ? SockoptInput.BUFFER_SIZE : 0;
+        }
+
+        @Override
+        void write(Layout.Member m, long value) {
+            SockoptInput in = vm.sockopt;
+            switch (m.off) {
+                case SockoptCtx.LEVEL -> in.level = (int) value;
+                case SockoptCtx.OPTNAME -> in.optname = (int) value;
+                default -> in.optlen = (int) value;
+            }
+        }
+    }
+
+    /** {@code struct bpf_sock}: {@code ctx->sk}. */
+    static final class BpfSock extends SocketView {
+        BpfSock(long base, Vm vm) {
+            super(base, Layouts.BPF_SOCK, vm);
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            SocketInfo info = vm.info;
+            int off = m.off;
+            return switch (off) {
+                case 4 -> info.family();
+                case 8 -> SOCK_STREAM;
+                case 12 -> vm.socket.isMptcp() ? IPPROTO_MPTCP : IPPROTO_TCP;
+                case 24, 52 -> info.ip4();
+                case 44 -> info.localPort();
+                case 48 -> SocketInfo.be16(info.remotePort());
+                case 72 -> vm.tcpState();
+                case 76 -> 0xffff_ffffL; // rx_queue_mapping: NO_QUEUE_MAPPING (-1)
+                default -> off >= 28 && off < 44 ? info.ip6((off - 28) / 4)
+                        : off >= 56 && off < 72 ? info.ip6((off - 56) / 4) : 0;
+            };
+        }
+    }
+
+    /** {@code struct bpf_tcp_sock}: what {@code bpf_tcp_sock()} returns. */
+    static final class BpfTcpSock extends SocketView {
+        BpfTcpSock(long base, Vm vm) {
+            super(base, Layouts.BPF_TCP_SOCK, vm);
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            return switch (m.off) {
+                case 0 -> TCP_INIT_CWND;
+                case 12 -> TCP_INFINITE_SSTHRESH;
+                case 16 -> vm.socket.rcvNxt();
+                case 20, 24 -> vm.info.iss() + 1;
+                case 28 -> vm.info.mss();
+                case 80 -> vm.bytesReceived();
+                default -> 0;
+            };
+        }
+    }
+
+    /** The socket as a kernel object ({@code struct tcp_sock}), read-only; see {@link Layouts#TCP_SOCK}. */
+    static final class TcpSock extends SocketView {
+        TcpSock(long base, Vm vm) {
+            super(base, Layouts.TCP_SOCK, vm);
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            TcpSocketModel s = vm.socket;
+            SocketInfo info = vm.info;
+            return switch (m.name) {
+                case "skc_daddr", "skc_rcv_saddr" -> info.ip4();
+                case "skc_dport" -> SocketInfo.be16(info.remotePort());
+                case "skc_num" -> info.localPort();
+                case "skc_family" -> info.family();
+                case "skc_state" -> vm.tcpState();
+                case "sk_rcvlowat" -> s.rcvLowat();
+                case "sk_rcvbuf" -> s.rcvBuf();
+                case "sk_sndbuf" -> SNDBUF;
+                case "sk_userlocks" -> s.rcvBufLocked() ? 2 : 0; // SOCK_RCVBUF_LOCK
+                case "sk_shutdown" -> s.rcvShutdown() ? 1 : 0; // RCV_SHUTDOWN
+                case "sk_type" -> SOCK_STREAM;
+                case "sk_protocol" -> s.isMptcp() ? IPPROTO_MPTCP : IPPROTO_TCP;
+                case "sk_txhash" -> vm.txhash();
+                case "icsk_ack.rcv_mss" -> s.rcvMss();
+                case "rcv_nxt" -> s.rcvNxt();
+                case "copied_seq" -> s.copiedSeq();
+                case "snd_nxt", "snd_una" -> info.iss() + 1;
+                case "mss_cache" -> info.mss();
+                case "bpf_sock_ops_cb_flags" -> s.cbFlags();
+                case "bytes_received" -> vm.bytesReceived();
+                default -> 0;
+            };
+        }
+    }
+
+    /** {@code struct bpf_sock_ops_kern}: what {@code bpf_cast_to_kern_ctx(ctx)} returns. */
+    static final class SockOpsKern extends ViewRegion {
+        private final Vm vm;
+        private final byte[] args = new byte[16];
+
+        SockOpsKern(long base, Vm vm) {
+            super(base, Layouts.SOCK_OPS_KERN, false);
+            this.vm = vm;
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            return switch (m.name) {
+                case "op" -> vm.sockOps.op;
+                case "is_fullsock" -> 1;
+                default -> 0;
+            };
+        }
+
+        @Override
+        Region pointer(Layout.Member m) {
+            if (m.name.equals("sk")) {
+                return vm.tcpSock;
+            }
+            return vm.sockOps.segment ? vm.skb : null;
+        }
+
+        @Override
+        byte[] bytes(Layout.Member m) {
+            for (int i = 0; i < 4; i++) {
+                MemRegion.write(args, 4 * i, 4, vm.sockOps.args[i]);
+            }
+            return args;
+        }
+    }
+
+    /** {@code struct sk_buff} of the op-21 segment (H1): {@code cb} holds {@code tcp_skb_cb}, {@code len} the payload. */
+    static final class SkBuff extends ViewRegion {
+        private final Vm vm;
+        private final byte[] cb = new byte[48];
+
+        SkBuff(long base, Vm vm) {
+            super(base, Layouts.SK_BUFF, false);
+            this.vm = vm;
+        }
+
+        @Override
+        long value(Layout.Member m) {
+            return m.name.equals("len") ? vm.sockOps.length : 0;
+        }
+
+        @Override
+        byte[] bytes(Layout.Member m) {
+            SockOpsInput in = vm.sockOps;
+            MemRegion.write(cb, Layouts.CB_SEQ, 4, in.seq);
+            MemRegion.write(cb, Layouts.CB_END_SEQ, 4, in.endSeq);
+            MemRegion.write(cb, Layouts.CB_TCP_FLAGS, 1, in.tcpFlags());
+            return cb;
+        }
+    }
+}

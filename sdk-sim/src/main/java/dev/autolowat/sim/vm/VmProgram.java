@@ -1,0 +1,119 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.program.ProgramType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A program that passed the VM's load-time checks, with its relocations resolved and its maps
+ * linked, ready to run. Made by {@link VmLoader}. Each instance owns its interpreter state
+ * (registers, eight 512-byte stack frames, the context and kernel-object views), allocated once:
+ * running allocates nothing. Not thread-safe and not re-entrant (the simulator is single-threaded
+ * and no helper runs a program).
+ */
+public final class VmProgram {
+    final String name;
+    final ProgramType type;
+    final int slots;
+    final int[] code;
+    final int[] dst;
+    final int[] src;
+    final int[] off;
+    final long[] imm;
+    /** Per slot: the resolved map (BpfMap), map value (MemRegion) or kfunc (Kfunc). */
+    final Object[] ref;
+    final List<BpfMap> maps;
+    final VmOptions options;
+    private final Vm vm;
+
+    VmProgram(String name, ProgramType type, int[] code, int[] dst, int[] src, int[] off, long[] imm, Object[] ref,
+              List<BpfMap> maps, VmOptions options, AddressSpace addresses) {
+        this.name = name;
+        this.type = type;
+        this.slots = code.length;
+        this.code = code;
+        this.dst = dst;
+        this.src = src;
+        this.off = off;
+        this.imm = imm;
+        this.ref = ref;
+        this.maps = maps;
+        this.options = options;
+        this.vm = new Vm(this, addresses);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ProgramType type() {
+        return type;
+    }
+
+    /** Number of 8-byte instruction slots. */
+    public int slots() {
+        return slots;
+    }
+
+    /** The names of the maps the program uses, in map-index order. */
+    public List<String> mapNames() {
+        List<String> out = new ArrayList<>();
+        for (BpfMap m : maps) {
+            out.add(m.name());
+        }
+        return out;
+    }
+
+    /**
+     * Runs a sock_ops invocation.
+     *
+     * @return the program's r0
+     * @throws BpfVmException when the invocation was aborted
+     * @throws IllegalStateException when this program is not a sock_ops program
+     */
+    public long runSockOps(SockOpsInput input) {
+        if (type != ProgramType.SOCK_OPS) {
+            throw new IllegalStateException("program '" + name + "' is " + type + ", not SOCK_OPS");
+        }
+        return vm.runSockOps(input);
+    }
+
+    /**
+     * Runs a cgroup setsockopt invocation; the program's writes to {@code level}, {@code optname},
+     * {@code optlen} and the optval bytes land in {@code input}.
+     *
+     * @return the program's r0 (1 = proceed, 0 = EPERM)
+     * @throws BpfVmException when the invocation was aborted (the input is then as the program left it)
+     */
+    public long runSockopt(SockoptInput input) {
+        if (type != ProgramType.CGROUP_SETSOCKOPT) {
+            throw new IllegalStateException("program '" + name + "' is " + type + ", not CGROUP_SETSOCKOPT");
+        }
+        return vm.runSockopt(input);
+    }
+
+    /** Instructions executed by the last invocation (for tests and tools). */
+    public int lastInstructionCount() {
+        return vm.lastCount;
+    }
+
+    /** The text of the instruction at {@code pc}. */
+    public String text(int pc) {
+        if (pc < 0 || pc >= slots) {
+            return "(pc outside the program)";
+        }
+        if (ref[pc] instanceof BpfMap m) {
+            return "r" + dst[pc] + " = map[" + m.name() + "]";
+        }
+        if (ref[pc] instanceof MemRegion v) {
+            return "r" + dst[pc] + " = &" + v.describe() + " +" + (int) (imm[pc] >>> 32);
+        }
+        return InsnText.format(code[pc], dst[pc], src[pc], off[pc], imm[pc]);
+    }
+
+    @Override
+    public String toString() {
+        return "VmProgram[" + name + ", " + type + ", " + slots + " slots]";
+    }
+}

@@ -1,0 +1,88 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.asm.SockOpsCtx;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static dev.autolowat.api.asm.Opcode.*;
+import static dev.autolowat.sim.vm.Asm.DW;
+import static dev.autolowat.sim.vm.Asm.W;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bpf-to-bpf calls (a 512-byte stack per frame, eight frames) and the instruction budget. */
+class CallsAndBudgetTest {
+
+    @Test
+    @Timeout(10)
+    @DisplayName("an infinite loop ends at the budget of 1,000,000 instructions with a BpfVmException")
+    void budget() {
+        VmHarness h = VmHarness.raw();
+        VmProgram loop = h.load(new Asm().mov64(0, 0).label("top").add64(0, 1).jmp(JGE, 0, 0, "top").exit());
+        BpfVmException e = assertThrows(BpfVmException.class, () -> loop.runSockOps(h.input));
+        assertTrue(e.reason().contains("instruction budget exhausted"), e.getMessage());
+        assertEquals(Vm.INSTRUCTION_BUDGET, loop.lastInstructionCount());
+        assertTrue(e.pc() == 1 || e.pc() == 2, "aborted inside the loop: " + e.getMessage());
+        // a bounded loop of 300,000 instructions runs to completion
+        VmProgram bounded = h.load(new Asm().mov64(0, 0).label("top").add64(0, 1).jmp(JLT, 0, 100_000, "top").exit());
+        assertEquals(100_000, bounded.runSockOps(h.input));
+        assertEquals(1 + 2 * 100_000 + 1, bounded.lastInstructionCount());
+    }
+
+    @Test
+    @DisplayName("each frame has its own 512-byte stack; r6-r9 survive a call, r1-r5 do not")
+    void frames() {
+        Asm a = new Asm()
+                .st(DW, 10, -8, 1)          // main's slot
+                .mov64(6, 60)
+                .callLocal("f")
+                .ldx(DW, 2, 10, -8)          // still 1
+                .alu64(MUL, 2, 1000)
+                .alu64x(ADD, 0, 2)
+                .alu64x(ADD, 0, 6)           // r6 preserved
+                .exit()
+                .label("f")
+                .ldx(DW, 3, 10, -8)          // the callee's fresh frame reads 0
+                .st(DW, 10, -8, 2)
+                .mov64x(0, 3)
+                .add64(0, 5)
+                .mov64(6, 99)
+                .ldx(DW, 4, 10, -512)        // the whole frame is addressable
+                .exit();
+        assertEquals(1000 + 5 + 60, VmHarness.raw().run(a));
+        // a pointer to the caller's frame may be passed down and used
+        Asm pass = new Asm().st(DW, 10, -8, 7).mov64x(1, 10).add64(1, -8).callLocal("f").exit()
+                .label("f").ldx(DW, 0, 1, 0).exit();
+        assertEquals(7, VmHarness.raw().run(pass));
+        BpfVmException e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(new Asm()
+                .mov64(1, 1).callLocal("f").mov64x(0, 1).exit().label("f").ret(0)));
+        assertTrue(e.reason().contains("R1 !read_ok"), e.getMessage());
+        e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(new Asm()
+                .mov64(6, 1).callLocal("f").exit().label("f").mov64x(0, 6).exit()));
+        assertTrue(e.reason().contains("R6 !read_ok"), "the callee's r6 is its own: " + e.getMessage());
+        // the callee's stack is bounded too
+        e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(new Asm()
+                .callLocal("f").exit().label("f").ldx(W, 0, 10, -516).exit()));
+        assertTrue(e.reason().contains("stack of frame 1"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("eight frames (main + seven nested calls) run; arguments travel in r1-r5")
+    void eightFrames() {
+        Asm a = new Asm().mov64(1, 0);
+        for (int i = 1; i < 8; i++) {
+            a.add64(1, 1).callLocal("f" + i).exit().label("f" + i);
+        }
+        a.mov64x(0, 1).exit();
+        assertEquals(7, VmHarness.raw().run(a));
+    }
+
+    @Test
+    @DisplayName("a context pointer passed to a subprogram is checked when used")
+    void contextInSubprogram() {
+        Asm a = new Asm().callLocal("f").exit().label("f").ldx(W, 0, 1, SockOpsCtx.OP).exit();
+        assertEquals(4, VmHarness.raw().run(a));
+    }
+}

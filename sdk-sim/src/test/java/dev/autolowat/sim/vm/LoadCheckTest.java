@@ -1,0 +1,220 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.ProgramRejectedException;
+import dev.autolowat.api.asm.Helper;
+import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.program.BpfBytecode;
+import dev.autolowat.api.program.MapSpec;
+import dev.autolowat.api.program.MapType;
+import dev.autolowat.api.program.ProgramType;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.autolowat.api.asm.Opcode.*;
+import static dev.autolowat.sim.vm.Asm.B;
+import static dev.autolowat.sim.vm.Asm.DW;
+import static dev.autolowat.sim.vm.Asm.W;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The VM's load-time checks: each rejection names the program counter, the instruction and the reason. */
+class LoadCheckTest {
+    private static ProgramRejectedException reject(Asm asm, MapSpec... maps) {
+        return reject(ProgramType.SOCK_OPS, "GPL", asm, maps);
+    }
+
+    private static ProgramRejectedException reject(ProgramType type, String license, Asm asm, MapSpec... maps) {
+        VmHarness h = VmHarness.raw();
+        return assertThrows(ProgramRejectedException.class, () -> h.load(type, license, asm, maps));
+    }
+
+    private static void assertRejected(Asm asm, int pc, String... words) {
+        assertRejected(reject(asm), pc, words);
+    }
+
+    private static void assertRejected(ProgramRejectedException e, int pc, String... words) {
+        String m = e.getMessage();
+        assertTrue(m.contains("program 'test_prog'"), m);
+        if (pc >= 0) {
+            assertTrue(m.contains("at pc " + pc + " ("), "expected pc " + pc + ": " + m);
+        }
+        for (String w : words) {
+            assertTrue(m.contains(w), "expected '" + w + "' in: " + m);
+        }
+    }
+
+    @Test
+    @DisplayName("unknown opcodes are rejected")
+    void unknownOpcodes() {
+        assertRejected(new Asm().raw(0xe7, 0, 0, 0, 0).ret(0), 0, "invalid BPF_ALU opcode");
+        assertRejected(new Asm().raw(JMP | 0xe0, 0, 0, 0, 0).ret(0), 0, "unknown opcode 0xe5");
+        assertRejected(new Asm().raw(LD | W | IMM, 0, 0, 0, 0).ret(0), 0, "unknown opcode 0x00");
+        assertRejected(new Asm().raw(LDX | MEMSX | DW, 0, 1, 0, 0).ret(0), 0, "no sign-extending 8-byte load");
+        assertRejected(new Asm().raw(LD | ABS | W, 0, 0, 0, 0).ret(0), 0, "BPF_LD_[ABS|IND]");
+        assertRejected(new Asm().raw(STX | ATOMIC | B, 10, 1, -8, ADD).ret(0), 0, "invalid atomic operand size");
+        assertRejected(new Asm().raw(STX | ATOMIC | DW, 10, 1, -8, 0x50 | 0x02).ret(0), 0, "invalid atomic opcode");
+        assertRejected(new Asm().raw(ALU64 | NEG | X, 0, 1, 0, 0).ret(0), 0, "BPF_NEG uses reserved fields");
+        assertRejected(new Asm().raw(ALU64 | END | X, 0, 0, 0, 16).ret(0), 0, "BPF_END uses reserved fields");
+        assertRejected(new Asm().raw(ALU | END | K, 0, 0, 0, 8).ret(0), 0, "BPF_END uses reserved fields");
+        assertRejected(new Asm().raw(ALU64 | ADD | X, 0, 1, 1, 0).ret(0), 0, "BPF_ALU uses reserved fields");
+        assertRejected(new Asm().raw(ALU | MOV | X, 0, 1, 32, 0).ret(0), 0, "BPF_MOV uses reserved fields");
+        assertRejected(new Asm().raw(JMP32 | EXIT, 0, 0, 0, 0), 0, "BPF_EXIT uses reserved fields");
+        assertRejected(new Asm().raw(JMP | JEQ | K, 0, 1, 0, 0).ret(0), 0, "BPF_JMP/JMP32 uses reserved fields");
+    }
+
+    @Test
+    @DisplayName("registers must be r0..r10, and r10 is read-only")
+    void registers() {
+        assertRejected(new Asm().raw(ALU64 | MOV | K, 11, 0, 0, 1).ret(0), 0, "R11 is invalid");
+        assertRejected(new Asm().raw(ALU64 | ADD | X, 0, 12, 0, 0).ret(0), 0, "R12 is invalid");
+        assertRejected(new Asm().raw(LDX | MEM | W, 0, 15, 0, 0).ret(0), 0, "R15 is invalid");
+        assertRejected(new Asm().mov64(10, 0).ret(0), 0, "frame pointer is read only");
+        assertRejected(new Asm().add64(10, -8).ret(0), 0, "frame pointer is read only");
+        assertRejected(new Asm().ldx(DW, 10, 1, 0).ret(0), 0, "frame pointer is read only");
+        assertRejected(new Asm().ldImm64(10, 5).ret(0), 0, "frame pointer is read only");
+        assertRejected(new Asm().st(DW, 10, -8, 0).atomic(DW, 10, 10, -8, ADD | FETCH).ret(0), 1,
+                "frame pointer is read only");
+    }
+
+    @Test
+    @DisplayName("jumps stay inside the program and its subprogram, never into an LD_IMM64's second slot")
+    void jumps() {
+        assertRejected(new Asm().raw(JMP | JA, 0, 0, 5, 0).ret(0), 0, "jump out of range from insn 0 to 6");
+        assertRejected(new Asm().raw(JMP | JEQ | K, 1, 0, -3, 0).ret(0), 0, "jump out of range from insn 0 to -2");
+        assertRejected(new Asm().raw(JMP32 | JA, 0, 0, 0, 100).ret(0), 0, "jump out of range");
+        assertRejected(new Asm().mov64(0, 0).raw(JMP | JEQ | K, 0, 0, 1, 0).ldImm64(0, 1).exit(), 1,
+                "jump into the middle of ldimm64");
+        ProgramRejectedException e = reject(new Asm().mov64(0, 0).callLocal("f").label("back").exit()
+                .label("f").jmp(JEQ, 0, 0, "back").ret(0));
+        assertTrue(e.getMessage().contains("leaves its subprogram"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("programs and subprograms may not fall off their end; every instruction must be reachable")
+    void fallingOffAndUnreachable() {
+        assertRejected(new Asm().mov64(0, 0), 0, "last insn is not an exit or jmp", "fall off");
+        assertRejected(new Asm().mov64(0, 0).jmp(JEQ, 0, 0, "x").label("x").mov64(0, 1), 2, "last insn is not an exit");
+        assertRejected(new Asm().mov64(0, 0).ldImm64(1, 0), 1, "last insn is not an exit");
+        assertRejected(new Asm().callLocal("f").exit().label("f").mov64(0, 1), 2, "subprogram at pc 2", "fall off");
+        assertRejected(new Asm().ret(0).ret(1), 2, "unreachable insn 2");
+        // an LD_IMM64 whose second slot is missing
+        byte[] code = new Asm().ret(0).build().toByteArray();
+        byte[] truncated = new byte[code.length + 8];
+        System.arraycopy(code, 0, truncated, 0, code.length);
+        truncated[code.length] = (byte) Opcode.LD_IMM64;
+        VmHarness h = VmHarness.raw();
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
+                ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(truncated), List.of(), h.maps,
+                new VmOptions(true, () -> 0, false)));
+        assertRejected(e, 2, "second slot is missing");
+    }
+
+    @Test
+    @DisplayName("immediates: division by zero and out-of-range shifts are rejected")
+    void immediates() {
+        assertRejected(new Asm().mov64(0, 1).alu64(DIV, 0, 0).exit(), 1, "div by zero");
+        assertRejected(new Asm().mov64(0, 1).alu32(MOD, 0, 0).exit(), 1, "div by zero");
+        assertRejected(new Asm().mov64(0, 1).alu64(LSH, 0, 64).exit(), 1, "invalid shift 64");
+        assertRejected(new Asm().mov64(0, 1).alu32(ARSH, 0, 32).exit(), 1, "invalid shift 32");
+        assertRejected(new Asm().mov64(0, 1).alu32(RSH, 0, -1).exit(), 1, "invalid shift -1");
+    }
+
+    @Test
+    @DisplayName("helpers: unknown ids, and helpers the program type may not call, are rejected")
+    void helpers() {
+        assertRejected(new Asm().call(999).ret(0), 0, "invalid func unknown#999");
+        assertRejected(new Asm().call(12).ret(0), 0, "invalid func unknown#12");
+        assertRejected(reject(ProgramType.CGROUP_SETSOCKOPT, "GPL", new Asm().mov64(2, 0)
+                .call(Helper.SOCK_OPS_CB_FLAGS_SET.id()).ret(1)), 1, "cannot call helper bpf_sock_ops_cb_flags_set#59");
+        assertRejected(reject(ProgramType.CGROUP_SETSOCKOPT, "GPL", new Asm().call(Helper.SKB_LOAD_BYTES.id()).ret(1)),
+                0, "bpf_skb_load_bytes");
+        assertRejected(reject(ProgramType.CGROUP_SETSOCKOPT, "GPL", new Asm().mov64x(6, 1).ldx(DW, 1, 6, 0)
+                .call(Helper.SKC_TO_TCP_SOCK.id()).ret(1)), 2, "bpf_skc_to_tcp_sock", "CGROUP_SETSOCKOPT");
+        // without the series, sock_ops has no bpf_skb_load_bytes
+        VmHarness h = VmHarness.raw();
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
+                ProgramType.SOCK_OPS, "GPL", new Asm().call(Helper.SKB_LOAD_BYTES.id()).ret(0).build(), List.of(), h.maps,
+                new VmOptions(false, () -> 0, false)));
+        assertRejected(e, 0, "AutoLOWAT series");
+    }
+
+    @Test
+    @DisplayName("kfuncs: unknown names, calls without a KfuncRef, other program types, non-GPL licenses and stock kernels are rejected")
+    void kfuncs() {
+        assertRejected(new Asm().callKfunc("bpf_no_such_kfunc").ret(0), 0, "bpf_no_such_kfunc", "no such kfunc");
+        assertRejected(new Asm().raw(JMP | CALL, 0, PSEUDO_KFUNC_CALL, 0, 1234).ret(0), 0, "without a KfuncRef");
+        assertRejected(reject(ProgramType.CGROUP_SETSOCKOPT, "GPL", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat")
+                .ret(1)), 0, "not allowed for program type CGROUP_SETSOCKOPT");
+        assertRejected(reject(ProgramType.SOCK_OPS, "MIT", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0)),
+                0, "non-GPL compatible", "MIT");
+        VmHarness h = VmHarness.raw();
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
+                ProgramType.SOCK_OPS, "GPL", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0).build(),
+                List.of(), h.maps, new VmOptions(false, () -> 0, false)));
+        assertRejected(e, 0, "no AutoLOWAT series");
+        // the same program loads with the series, and bpf_cast_to_kern_ctx loads on both
+        h.load(new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0));
+        VmLoader.load("test_prog", ProgramType.SOCK_OPS, "GPL", new Asm().callKfunc("bpf_cast_to_kern_ctx").ret(0).build(),
+                List.of(), h.maps, new VmOptions(false, () -> 0, false));
+    }
+
+    @Test
+    @DisplayName("relocations: unknown fields, bad map indexes and fds without a MapRef are rejected")
+    void relocations() {
+        assertRejected(new Asm().ldxField(W, 0, 1, "tcp_sock", "no_such_field", 0).exit(), 0,
+                "unknown field tcp_sock.no_such_field", "copied_seq");
+        assertRejected(new Asm().ldxField(W, 0, 1, "no_such_struct", "x", 0).exit(), 0, "unknown field no_such_struct.x");
+        assertRejected(new Asm().ldMap(1, 3).ret(0), 0, "map index 3", "declares 0 map(s)");
+        assertRejected(new Asm().raw(LD_IMM64, 1, PSEUDO_MAP_FD, 0, 7).ret(0), 0, "without a MapRef");
+        assertRejected(new Asm().raw(LD_IMM64, 1, 4, 0, 7).ret(0), 0, "pseudo source 4");
+        Asm notLoad = new Asm().mov64(0, 0).exit();
+        VmHarness h = VmHarness.raw();
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
+                ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(notLoad.instructions(),
+                        List.of(new Relocation.FieldRef(0, "tcp_sock", "copied_seq"))), List.of(), h.maps,
+                new VmOptions(true, () -> 0, false)));
+        assertRejected(e, 0, "not a load or store");
+        // resolved field offsets: nested names reach the same field
+        assertEquals(Layouts.fieldOffset("tcp_sock", "inet_conn.icsk_inet.sk.sk_rcvlowat"),
+                Layouts.fieldOffset("sock", "sk_rcvlowat"));
+        assertEquals(Layouts.fieldOffset("tcp_sock", "inet_conn.icsk_inet.sk.__sk_common.skc_family"),
+                Layouts.fieldOffset("sock_common", "skc_family"));
+    }
+
+    @Test
+    @DisplayName("calls: recursion and more than eight frames are rejected")
+    void callGraph() {
+        assertRejected(new Asm().callLocal("f").exit().label("f").callLocal("f").exit(), 2, "recursive call");
+        Asm deep = new Asm();
+        int frames = 9;
+        for (int i = 1; i < frames; i++) {
+            deep.callLocal("f" + i).exit().label("f" + i);
+        }
+        deep.ret(0);
+        assertRejected(deep, -1, "the call stack of 9 frames is too deep");
+    }
+
+    @Test
+    @DisplayName("maps: a name already used with another spec is rejected, and nothing is created by a rejected program")
+    void mapSharing() {
+        VmHarness h = VmHarness.raw();
+        MapSpec a = new MapSpec("shared", MapType.ARRAY, 4, 8, 1);
+        MapSpec other = new MapSpec("shared", MapType.ARRAY, 4, 16, 1);
+        h.load(new Asm().ldMap(1, 0).ret(0), a);
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class,
+                () -> h.load(new Asm().ldMap(1, 0).ret(0), other));
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        MapSpec fresh = new MapSpec("fresh", MapType.HASH, 4, 8, 4);
+        assertThrows(ProgramRejectedException.class, () -> h.load(new Asm().ldMap(1, 0).mov64(10, 0).ret(0), fresh));
+        assertEquals(List.of("shared"), h.maps.names(), "the rejected program created no map");
+        h.load(new Asm().ldMap(1, 0).ret(0), a);
+        assertEquals(List.of("shared"), h.maps.names(), "the same spec shares the map");
+        MapSpec sockmap = new MapSpec("sm", MapType.SOCKMAP, 4, 4, 8);
+        assertTrue(assertThrows(ProgramRejectedException.class, () -> h.load(new Asm().ret(0), sockmap))
+                .getMessage().contains("SOCKMAP"));
+    }
+}
