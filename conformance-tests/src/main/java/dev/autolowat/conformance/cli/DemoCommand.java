@@ -1,6 +1,8 @@
 package dev.autolowat.conformance.cli;
 
 import dev.autolowat.api.AutoLowatException;
+import dev.autolowat.api.policy.FramingPolicy;
+import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Family;
@@ -13,8 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +25,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Simulate an RPC workload with and without the AutoLOWAT reference policy "
-                + "and print wakeups and recv calls per frame.")
+                + "(as a Java handler and as bytecode in the simulator's eBPF VM) and print wakeups and "
+                + "recv calls per frame.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "10000", description = "Frames to send (default: ${DEFAULT-VALUE}).")
     int frames;
@@ -47,11 +50,18 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Backend backend = new SimBackend();
-        List<WorkloadResult> results = new ArrayList<>();
+        // The reference policy in both of its forms: the Java handler and the bytecode that the
+        // policy compiler makes (the same bytes a kernel with the series would load).
+        Map<String, Policy> readers = new LinkedHashMap<>();
+        readers.put(ReaderMode.LOWAT_1.label(), null);
+        readers.put(ReaderMode.AUTOLOWAT_POLICY.label() + " (Java)", ReferenceAutoLowat.policy());
+        readers.put(ReaderMode.AUTOLOWAT_POLICY.label() + " (bytecode)", FramingPolicy.REFERENCE_RPC.compile());
+        Map<String, WorkloadResult> results = new LinkedHashMap<>();
         try {
-            for (ReaderMode mode : ReaderMode.values()) {
+            for (Map.Entry<String, Policy> reader : readers.entrySet()) {
+                ReaderMode mode = reader.getValue() == null ? ReaderMode.LOWAT_1 : ReaderMode.AUTOLOWAT_POLICY;
                 RpcWorkload workload = new RpcWorkload(frames, frameSize, segments, mode, ConnectOptions.of(family));
-                results.add(workload.run(backend, ReferenceAutoLowat.policy()));
+                results.put(reader.getKey(), workload.run(backend, reader.getValue()));
             }
         } catch (IllegalArgumentException | AutoLowatException e) {
             err.println("autolowat demo: " + e.getMessage());
@@ -59,11 +69,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("AutoLOWAT demo on backend '%s': %d frames of %d bytes, each in %d segments, %s%n",
                 backend.name(), frames, frameSize, segments, family);
-        out.printf("%-30s %14s %12s %12s%n", "reader", "wakeups/frame", "recv/frame", "bytes/recv");
-        for (WorkloadResult r : results) {
-            out.printf("%-30s %14.2f %12.2f %12.1f%n", r.workload().mode().label(), r.wakeupsPerFrame(),
-                    r.recvCallsPerFrame(), r.bytesPerRecv());
-        }
+        out.printf("%-38s %14s %12s %12s%n", "reader", "wakeups/frame", "recv/frame", "bytes/recv");
+        results.forEach((label, r) -> out.printf("%-38s %14.2f %12.2f %12.1f%n", label, r.wakeupsPerFrame(),
+                r.recvCallsPerFrame(), r.bytesPerRecv()));
         out.flush();
         return 0;
     }

@@ -27,14 +27,17 @@ class DemoCommandTest {
     }
 
     @Test
-    @DisplayName("demo prints 3.00 wakeups per frame at lowat 1 and 1.00 with the policy")
+    @DisplayName("demo prints 3.00 wakeups per frame at lowat 1 and 1.00 with the policy, Java handler and bytecode alike")
     void demoPrintsTheComparison() {
         Run r = run("demo", "--frames", "1000");
         assertEquals(0, r.exit(), r.err());
         String lowat1 = r.out().lines().filter(l -> l.startsWith("lowat 1")).findFirst().orElseThrow();
-        String policy = r.out().lines().filter(l -> l.startsWith("AutoLOWAT reference")).findFirst().orElseThrow();
         assertTrue(lowat1.matches(".*\\s3\\.00\\s+3\\.00\\s+86\\.0"), lowat1);
-        assertTrue(policy.matches(".*\\s1\\.00\\s+1\\.00\\s+258\\.0"), policy);
+        for (String form : new String[] {"(Java)", "(bytecode)"}) {
+            String policy = r.out().lines().filter(l -> l.startsWith("AutoLOWAT reference policy " + form))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + form + " row in\n" + r.out()));
+            assertTrue(policy.matches(".*\\s1\\.00\\s+1\\.00\\s+258\\.0"), policy);
+        }
     }
 
     @Test
