@@ -9,6 +9,15 @@
  * A missing or unexpected file raises {@link dev.autolowat.kernel.KernelEnvironmentException},
  * whose message names the file and says what to do.
  *
+ * <p>The backend itself is in this package: {@link dev.autolowat.kernel.NativeBackend} (the SPI's
+ * {@code Backend}, found by {@code ServiceLoader} as {@code native}), {@link dev.autolowat.kernel.NativeSession}
+ * (a private cgroup with its programs, shared maps and connections),
+ * {@link dev.autolowat.kernel.NativeConnection} (a loopback pair through the SPI),
+ * {@link dev.autolowat.kernel.BtfSymbols} (vmlinux BTF as the loader's {@code KernelSymbols}),
+ * {@link dev.autolowat.kernel.MissingKernelFeatureException} (a program needs what the kernel lacks)
+ * and {@link dev.autolowat.kernel.InvocationLogMap} (how a program logs its invocations for
+ * {@code observe()}). See {@code docs/native.md}, "The native backend".
+ *
  * <p>Layout (sub-packages):
  * <ul>
  *   <li>{@code sysfs} — values read from {@code /proc/sys} and {@code /sys}:

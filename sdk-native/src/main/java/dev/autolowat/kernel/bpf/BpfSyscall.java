@@ -6,6 +6,7 @@ import dev.autolowat.kernel.sys.LibC;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code bpf(2)} system call, thin and typed, in the manner of cilium/ebpf's
@@ -92,6 +93,7 @@ public final class BpfSyscall {
     static final int LINK_CREATE_SIZE = 32;
     static final int PROG_INFO_SIZE = 232;
     static final int MAP_INFO_SIZE = 88;
+    static final int GET_ID_SIZE = 12;
 
     private static final int EPERM = 1;
     private static final int ENOENT = 2;
@@ -362,6 +364,86 @@ public final class BpfSyscall {
             return new MapInfo(info.getInt(0), info.getInt(4), info.getInt(8), info.getInt(12), info.getInt(16),
                     info.getInt(20), cString(info.share(24), BPF_OBJ_NAME_LEN), info.getInt(64), info.getInt(68),
                     info.getInt(72));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // kernel-wide object ids (BPF_PROG_GET_NEXT_ID, BPF_MAP_GET_NEXT_ID, BPF_*_GET_FD_BY_ID)
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * The ids of every BPF program loaded in the kernel now, any process's ({@code BPF_PROG_GET_NEXT_ID},
+     * as {@code bpftool prog} lists them), in increasing order. Hygiene checks count them.
+     */
+    public static int[] programIds() {
+        return ids(BpfCommand.PROG_GET_NEXT_ID);
+    }
+
+    /** The ids of every BPF map in the kernel now ({@code BPF_MAP_GET_NEXT_ID}), in increasing order. */
+    public static int[] mapIds() {
+        return ids(BpfCommand.MAP_GET_NEXT_ID);
+    }
+
+    private static int[] ids(BpfCommand cmd) {
+        int[] out = new int[16];
+        int n = 0;
+        int start = 0;
+        while (true) {
+            try (Attr attr = new Attr(GET_ID_SIZE)) {
+                attr.u32(0, start);
+                long r = attr.call(cmd);
+                if (r == -ENOENT) {
+                    return java.util.Arrays.copyOf(out, n);
+                }
+                check(cmd, r, "listing ids after " + start);
+                start = attr.u32(4);
+            }
+            if (n == out.length) {
+                out = java.util.Arrays.copyOf(out, n * 2);
+            }
+            out[n++] = start;
+        }
+    }
+
+    /**
+     * The info of the program with kernel-wide {@code id} ({@code BPF_PROG_GET_FD_BY_ID}, then
+     * {@link #progInfo}; the descriptor is closed again), or empty when no such program exists (any
+     * more).
+     */
+    public static Optional<ProgramInfo> progInfoById(int id) {
+        int fd = fdById(BpfCommand.PROG_GET_FD_BY_ID, id);
+        if (fd < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(progInfo(fd));
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    /** The info of the map with kernel-wide {@code id}, or empty when it does not exist (any more). */
+    public static Optional<MapInfo> mapInfoById(int id) {
+        int fd = fdById(BpfCommand.MAP_GET_FD_BY_ID, id);
+        if (fd < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(mapInfo(fd));
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    private static int fdById(BpfCommand cmd, int id) {
+        try (Attr attr = new Attr(GET_ID_SIZE)) {
+            attr.u32(0, id);
+            long r = attr.call(cmd);
+            if (r == -ENOENT) {
+                return -1;
+            }
+            check(cmd, r, "opening object id " + id);
+            return (int) r;
         }
     }
 

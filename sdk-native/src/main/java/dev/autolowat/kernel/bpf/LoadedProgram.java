@@ -14,11 +14,18 @@ public final class LoadedProgram implements AutoCloseable {
     private final ProgramType type;
     private final BpfProgram program;
     private final List<BpfMap> maps;
+    /** The maps this object closes: those created for it (not those shared with it). */
+    private final List<BpfMap> owned;
 
     LoadedProgram(ProgramType type, BpfProgram program, List<BpfMap> maps) {
+        this(type, program, maps, maps);
+    }
+
+    LoadedProgram(ProgramType type, BpfProgram program, List<BpfMap> maps, List<BpfMap> owned) {
         this.type = type;
         this.program = program;
         this.maps = List.copyOf(maps);
+        this.owned = List.copyOf(owned);
     }
 
     /** The program's type, which also says how it is attached ({@link ProgramType#attachType()}). */
@@ -52,12 +59,17 @@ public final class LoadedProgram implements AutoCloseable {
                 + "'; its maps: " + maps.stream().map(BpfMap::name).toList());
     }
 
-    /** Closes the program and every map (idempotent). */
+    /** Whether {@code map} was created for this program (closed with it), rather than shared with it. */
+    public boolean owns(BpfMap map) {
+        return owned.contains(map);
+    }
+
+    /** Closes the program and every map it owns (idempotent); shared maps stay open. */
     @Override
     public void close() {
         program.close();
-        for (int i = maps.size() - 1; i >= 0; i--) {
-            maps.get(i).close();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
         }
     }
 

@@ -69,28 +69,66 @@ public final class ProgramLoader {
      * @throws BpfException               when creating a map or loading fails otherwise
      */
     public LoadedProgram load(ProgramType type, String name, String license, BpfBytecode code, List<MapSpec> maps) {
+        return load(type, name, license, code, maps, null);
+    }
+
+    /**
+     * As {@link #load(ProgramType, String, String, BpfBytecode, List)}, but the program uses
+     * {@code shared.get(i)} for its map {@code i} wherever that is not {@code null}, instead of
+     * creating one: how two programs of one session share a map they both declare (the reference
+     * policy's SK_STORAGE state; libbpf's pin-by-name reuse). A shared map must have the declared
+     * type, key size, value size and max entries. The {@link LoadedProgram} does not own shared
+     * maps: closing it leaves them open (their owner closes them); maps created here it owns.
+     *
+     * @param shared {@code null}, or one entry per declared map ({@code null} entries are created)
+     * @throws IllegalArgumentException when {@code shared} has the wrong length or a shared map does
+     *                                  not match its declaration
+     */
+    public LoadedProgram load(ProgramType type, String name, String license, BpfBytecode code, List<MapSpec> maps,
+                              List<BpfMap> shared) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(license, "license");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(maps, "maps");
+        if (shared != null) {
+            if (shared.size() != maps.size()) {
+                throw new IllegalArgumentException("program '" + name + "' declares " + maps.size() + " map(s) but "
+                        + shared.size() + " shared map slot(s) were given");
+            }
+            for (int i = 0; i < maps.size(); i++) {
+                BpfMap m = shared.get(i);
+                MapSpec spec = maps.get(i);
+                if (m != null && (m.type() != spec.type().value() || m.keySize() != spec.keySize()
+                        || m.valueSize() != spec.valueSize() || m.maxEntries() != spec.maxEntries())) {
+                    throw new IllegalArgumentException("program '" + name + "': shared " + m
+                            + " does not match its declaration " + spec);
+                }
+            }
+        }
         byte[] insns = code.toByteArray();
         resolveSymbols(name, insns, code.relocations(), maps.size());
 
+        List<BpfMap> used = new ArrayList<>(maps.size());
         List<BpfMap> created = new ArrayList<>(maps.size());
         try {
-            for (MapSpec spec : maps) {
-                created.add(BpfMap.create(spec));
+            for (int i = 0; i < maps.size(); i++) {
+                BpfMap m = shared == null ? null : shared.get(i);
+                if (m == null) {
+                    m = BpfMap.create(maps.get(i));
+                    created.add(m);
+                }
+                used.add(m);
             }
             for (Relocation r : code.relocations()) {
                 if (r instanceof Relocation.MapRef m) {
-                    patchMap(insns, m.slot(), created.get(m.mapIndex()).fd());
+                    patchMap(insns, m.slot(), used.get(m.mapIndex()).fd());
                 }
             }
             int expected = type == ProgramType.CGROUP_SETSOCKOPT ? type.attachType() : 0;
             BpfProgram program = BpfProgram.load(new ProgLoadAttributes(type.progType(), expected, insns, license, name,
                     0, 0, null));
-            return new LoadedProgram(type, program, created);
+            return new LoadedProgram(type, program, used, created);
         } catch (RuntimeException | Error e) {
             for (int i = created.size() - 1; i >= 0; i--) {
                 created.get(i).close();

@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * The client has {@code TCP_NODELAY}, so Nagle does not hold a small segment back and merge it
  * with the next one. {@link #sendSegment} makes exactly one {@code send()} per segment, then waits,
  * bounded by {@link #ARRIVAL_TIMEOUT}, until {@code ioctl(FIONREAD)} on the accepted socket shows the
- * bytes: loopback usually delivers before {@code send()} returns, but not always. The kernel may
+ * bytes (or, for a socket in a SOCKMAP, whose FIONREAD counts only the psock's queue,
+ * {@code TCP_INFO}'s {@code tcpi_bytes_received}): loopback usually delivers before {@code send()}
+ * returns, but not always. The kernel may
  * coalesce a segment into the previous queued one; what userspace sees does not change.
  *
  * <h2>Observing readiness (rules H3, H4, H5)</h2>
@@ -65,6 +67,9 @@ public final class NativeTcpPair implements AutoCloseable {
             "accept4", "epoll_create1(level)", "epoll_ctl(level)", "epoll_create1(edge)", "epoll_ctl(edge)");
 
     private static final int MAX_EVENTS = 4;
+    /** Bytes of {@code struct tcp_info} asked for, and the offset of {@code tcpi_bytes_received} in it. */
+    private static final int TCP_INFO_SIZE = 256;
+    private static final int TCPI_BYTES_RECEIVED = 128;
     private static final long POLL_INTERVAL_NANOS = 20_000;
 
     private final ConnectOptions options;
@@ -313,7 +318,8 @@ public final class NativeTcpPair implements AutoCloseable {
     /**
      * The peer sends one segment: exactly one blocking {@code send(client, data[offset..offset+length),
      * MSG_NOSIGNAL)}, bounded by {@link #SEND_TIMEOUT}; then waits, bounded by {@link #ARRIVAL_TIMEOUT},
-     * until FIONREAD on the accepted socket has grown by the bytes sent; then drains the edge epoll.
+     * until FIONREAD (or {@code tcpi_bytes_received}) on the accepted socket has grown by the bytes
+     * sent; then drains the edge epoll.
      * Whether the bytes were seen in time is {@link #lastArrivalSeen()} (not seen: the receive window
      * is full, the rest waits at the peer).
      *
@@ -331,13 +337,15 @@ public final class NativeTcpPair implements AutoCloseable {
         }
         Objects.checkFromIndexSize(offset, length, data.length);
         int before = LibC.fionread(accepted);
+        long receivedBefore = bytesReceived();
         int sent;
         try (Memory buf = new Memory(length)) {
             buf.write(0, data, offset, length);
             sent = (int) LibC.send(client, buf, length, LibC.MSG_NOSIGNAL);
         }
-        if (sent > 0 && before >= 0) {
-            lastArrivalSeen = awaitQueued((long) before + sent);
+        if (sent > 0 && (before >= 0 || receivedBefore >= 0)) {
+            lastArrivalSeen = awaitQueued(before < 0 ? -1 : (long) before + sent,
+                    receivedBefore < 0 ? -1 : receivedBefore + sent);
         } else {
             lastArrivalSeen = sent <= 0;
         }
@@ -624,22 +632,61 @@ public final class NativeTcpPair implements AutoCloseable {
         }
     }
 
-    /** Waits, bounded, until FIONREAD on the accepted socket is at least {@code target}. */
-    private boolean awaitQueued(long target) {
-        int q = LibC.fionread(accepted);
-        if (q < 0 || q >= target) {
-            return q >= 0;
+    /**
+     * Waits, bounded, until FIONREAD on the accepted socket is at least {@code queuedTarget}, or its
+     * {@code tcpi_bytes_received} (TCP_INFO) at least {@code receivedTarget} (-1: not used). Both are
+     * needed: FIONREAD of a socket in a SOCKMAP/SOCKHASH counts only the psock's queue (the kernel's
+     * {@code tcp_bpf_ioctl}), so it stays 0 while the bytes sit in the receive queue.
+     */
+    private boolean awaitQueued(long queuedTarget, long receivedTarget) {
+        if (arrived(queuedTarget, receivedTarget)) {
+            return true;
         }
         long deadline = System.nanoTime() + ARRIVAL_TIMEOUT.toNanos();
-        while (q >= 0 && q < target) {
+        while (true) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }
             LockSupport.parkNanos(POLL_INTERVAL_NANOS);
-            q = LibC.fionread(accepted);
+            if (arrived(queuedTarget, receivedTarget)) {
+                settle();
+                return true;
+            }
         }
-        settle();
-        return q >= 0;
+    }
+
+    private boolean arrived(long queuedTarget, long receivedTarget) {
+        if (queuedTarget >= 0) {
+            int q = LibC.fionread(accepted);
+            if (q >= queuedTarget) {
+                return true;
+            }
+        }
+        if (receivedTarget >= 0) {
+            long r = bytesReceived();
+            return r >= receivedTarget;
+        }
+        return false;
+    }
+
+    /**
+     * {@code tcpi_bytes_received} of the accepted socket ({@code getsockopt(SOL_TCP, TCP_INFO)}, the
+     * u64 at offset 128 of {@code struct tcp_info}), or -1 when unavailable (an MPTCP socket: its
+     * TCP_INFO describes a subflow, which may run ahead of the MPTCP socket's own queue).
+     */
+    private long bytesReceived() {
+        if (options.mptcp()) {
+            return -1;
+        }
+        try (Memory info = new Memory(TCP_INFO_SIZE)) {
+            info.clear();
+            int[] len = {TCP_INFO_SIZE};
+            int r = LibC.getsockopt(accepted, LibC.SOL_TCP, LibC.TCP_INFO, info, len);
+            if (r < 0 || len[0] < TCPI_BYTES_RECEIVED + 8) {
+                return -1;
+            }
+            return info.getLong(TCPI_BYTES_RECEIVED);
+        }
     }
 
     /** Waits, bounded, until a zero-timeout poll of the accepted socket reports one of {@code mask}. */

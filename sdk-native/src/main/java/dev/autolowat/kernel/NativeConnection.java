@@ -1,0 +1,257 @@
+package dev.autolowat.kernel;
+
+import dev.autolowat.api.ConnectionClosedException;
+import dev.autolowat.api.Errno;
+import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.api.spi.Connection;
+import dev.autolowat.api.spi.Invocation;
+import dev.autolowat.api.spi.Observation;
+import dev.autolowat.api.spi.RecvMode;
+import dev.autolowat.api.spi.Shutdown;
+import dev.autolowat.kernel.bpf.BpfException;
+import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.socket.NativeTcpPair;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A real loopback TCP pair of a {@link NativeSession} ({@link NativeTcpPair}: IPv4, IPv6, MPTCP),
+ * seen through the SPI. Every system call goes straight to the kernel and returns what it returns.
+ *
+ * <ul>
+ *   <li>{@link #send}: each segment is its own {@code send()} from the peer (TCP_NODELAY); the pair
+ *       waits (bounded) until the bytes are queued at the receiver (FIONREAD), then drains the
+ *       edge-triggered epoll before the next segment, so segment boundaries and wakeup counts are
+ *       exact. With no lengths, the data is one {@code send()}.</li>
+ *   <li>Observation: {@code SO_RCVLOWAT} / {@code SO_RCVBUF} by {@code getsockopt}, readability by a
+ *       level-triggered epoll (timeout 0), wakeups by the edge-triggered epoll's event count, queued
+ *       bytes by {@code FIONREAD}, the flag word through the backend's observer program
+ *       ({@link FlagObserver}; an MPTCP socket, which has no TCP flag word, reads 0), and the
+ *       invocation log from the session's {@value InvocationLogMap#NAME} map
+ *       ({@link InvocationLogMap}; empty when no attached program declares one).</li>
+ *   <li>SOCKMAP (F4): the session's backend-owned SOCKHASH (key = this connection's number, value =
+ *       the accepted socket's fd), updated and deleted from userspace: 0, {@code -EOPNOTSUPP} for an
+ *       MPTCP socket or a socket no longer ESTABLISHED, {@code -ENOENT} when removing a non-member. A
+ *       SOCKHASH rather than a SOCKMAP because deleting an empty SOCKMAP slot is {@code -EINVAL},
+ *       while the contract says {@code -ENOENT} (SDK decision F4).</li>
+ *   <li>{@link #sendOutOfOrder} is unsupported: loopback delivers in order
+ *       ({@code Capabilities.outOfOrder()} is false).</li>
+ * </ul>
+ */
+public final class NativeConnection implements Connection {
+    private final NativeSession session;
+    private final NativeTcpPair pair;
+    private final int number;
+    private int logSeen;
+    private long droppedInvocations;
+    private boolean closed;
+
+    NativeConnection(NativeSession session, NativeTcpPair pair, int number) {
+        this.session = session;
+        this.pair = pair;
+        this.number = number;
+    }
+
+    @Override
+    public ConnectOptions options() {
+        return pair.options();
+    }
+
+    /** The pair underneath (descriptors, {@code lastArrivalSeen()}), for tests and tools. */
+    public NativeTcpPair pair() {
+        ensureOpen();
+        return pair;
+    }
+
+    // ---- the peer ----
+
+    @Override
+    public int send(byte[] data, int... segmentLengths) {
+        ensureOpen();
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(segmentLengths, "segmentLengths");
+        if (segmentLengths.length == 0) {
+            return data.length == 0 ? 0 : pair.sendSegment(data, 0, data.length);
+        }
+        long sum = 0;
+        for (int i = 0; i < segmentLengths.length; i++) {
+            if (segmentLengths[i] < 1) {
+                throw new IllegalArgumentException("segment " + i + " has length " + segmentLengths[i]
+                        + "; every segment needs at least one byte");
+            }
+            sum += segmentLengths[i];
+        }
+        if (sum != data.length) {
+            throw new IllegalArgumentException("segment lengths add up to " + sum + " but data has " + data.length + " bytes");
+        }
+        return pair.send(data, segmentLengths);
+    }
+
+    /**
+     * Not supported: loopback delivers segments in order, so the native backend cannot drive the
+     * out-of-order queue (H1's released segments); such scenarios run on the simulator.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public int sendOutOfOrder(byte[] data, int[] segmentLengths, int[] deliveryOrder) {
+        ensureOpen();
+        throw new UnsupportedOperationException("the native backend cannot deliver segments out of order: loopback TCP"
+                + " delivers in order (Capabilities.outOfOrder() is false for 'native'); run out-of-order scenarios"
+                + " (segments released from the out-of-order queue, H1) on the simulator");
+    }
+
+    @Override
+    public int peerShutdownWrite() {
+        ensureOpen();
+        return pair.peerShutdownWrite();
+    }
+
+    @Override
+    public int peerGetsockopt(int level, int optname) {
+        ensureOpen();
+        return pair.peerGetsockopt(level, optname);
+    }
+
+    // ---- the accepted socket ----
+
+    @Override
+    public int recv(byte[] dst, int offset, int length, RecvMode mode) {
+        ensureOpen();
+        return pair.recv(dst, offset, length, mode);
+    }
+
+    @Override
+    public int shutdown(Shutdown how) {
+        ensureOpen();
+        return pair.shutdown(how);
+    }
+
+    @Override
+    public int setsockopt(int level, int optname, int value) {
+        ensureOpen();
+        return pair.setsockopt(level, optname, value);
+    }
+
+    @Override
+    public int getsockopt(int level, int optname) {
+        ensureOpen();
+        return pair.getsockopt(level, optname);
+    }
+
+    /** F4: adds the accepted socket to the session's SOCKHASH (see the class comment). */
+    @Override
+    public int addToSockmap() {
+        ensureOpen();
+        BpfMap map = session.sockhash();
+        try {
+            map.put(BpfMap.key(number), BpfMap.u32(pair.acceptedFd()));
+            return 0;
+        } catch (BpfException e) {
+            return -e.errno();
+        }
+    }
+
+    @Override
+    public int removeFromSockmap() {
+        ensureOpen();
+        BpfMap map = session.sockhash();
+        try {
+            return map.delete(BpfMap.key(number)) ? 0 : Errno.ENOENT.negative();
+        } catch (BpfException e) {
+            return -e.errno();
+        }
+    }
+
+    /** The flag word (F1/F2) read by the backend's observer; 0 for an MPTCP socket (no TCP flag word). */
+    @Override
+    public int cbFlags() {
+        ensureOpen();
+        int r = session.readCbFlags(pair.acceptedFd());
+        return Math.max(r, 0);
+    }
+
+    @Override
+    public long edgeWakeups() {
+        ensureOpen();
+        return pair.edgeWakeups();
+    }
+
+    @Override
+    public boolean readable() {
+        ensureOpen();
+        return pair.readable();
+    }
+
+    @Override
+    public Observation observe() {
+        ensureOpen();
+        int lowat = pair.rcvLowat();
+        int rcvbuf = pair.rcvBuf();
+        boolean readable = pair.readable();
+        long edges = pair.edgeWakeups();
+        int flags = cbFlags();
+        int queued = pair.queuedBytes();
+        return new Observation(lowat, rcvbuf, readable, edges, flags, queued, drainInvocations());
+    }
+
+    /**
+     * The invocations on the accepted socket logged since the previous call (or observation), from
+     * the session's {@value InvocationLogMap#NAME} map; empty without one.
+     */
+    public List<Invocation> drainInvocations() {
+        ensureOpen();
+        BpfMap log = session.invocationLog();
+        if (log == null) {
+            return List.of();
+        }
+        Optional<byte[]> value = log.lookup(BpfMap.key(pair.acceptedFd()));
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        InvocationLogMap.Decoded d = InvocationLogMap.decode(value.get(), logSeen);
+        logSeen = d.count();
+        droppedInvocations += d.dropped();
+        return d.entries();
+    }
+
+    /** Log entries lost because more than the ring holds were written between two observations. */
+    public long droppedInvocations() {
+        return droppedInvocations;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes both sockets and the listener (the kernel drops the socket from the SOCKHASH). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            pair.close();
+        } finally {
+            session.forget(this);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new ConnectionClosedException("this native connection is closed; make a new one with session.connect()");
+        }
+        if (session.isClosed()) {
+            throw new ConnectionClosedException("the session of this native connection is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NativeConnection#" + number + "[" + pair + "]";
+    }
+}

@@ -1,0 +1,403 @@
+package dev.autolowat.kernel;
+
+import dev.autolowat.api.ConnectionClosedException;
+import dev.autolowat.api.ProgramRejectedException;
+import dev.autolowat.api.Rule;
+import dev.autolowat.api.asm.Helper;
+import dev.autolowat.api.asm.Instruction;
+import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.program.BpfBytecode;
+import dev.autolowat.api.program.MapSpec;
+import dev.autolowat.api.program.MapType;
+import dev.autolowat.api.program.ProgramType;
+import dev.autolowat.api.program.SockOpsProgram;
+import dev.autolowat.api.program.SockoptProgram;
+import dev.autolowat.api.spi.BackendSession;
+import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelSymbols;
+import dev.autolowat.kernel.bpf.LoadedProgram;
+import dev.autolowat.kernel.bpf.ProgramLoader;
+import dev.autolowat.kernel.cgroup.SessionCgroup;
+import dev.autolowat.kernel.features.ProbeResult;
+import dev.autolowat.kernel.features.Probes;
+import dev.autolowat.kernel.link.CgroupAttachType;
+import dev.autolowat.kernel.socket.NativeTcpPair;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A native session: a private cgroup v2 directory holding this JVM ({@link SessionCgroup}), the
+ * programs attached to it, the maps they declared (shared by name), the backend's flag observer and
+ * the connections made in it (rule H6: every socket the process creates while the session is open
+ * belongs to the cgroup, so the programs run for it).
+ *
+ * <p><b>Attach.</b> Bytecode only ({@link SockOpsProgram.Handler} and {@link SockoptProgram.Handler}
+ * are refused: the kernel runs bytecode). Before anything is created the program's needs are checked
+ * against this kernel: every kfunc it calls must be in vmlinux BTF, and a sock_ops program may call
+ * {@code bpf_skb_load_bytes} only where the kernel allows it — otherwise
+ * {@link MissingKernelFeatureException}. Its maps are then taken from the session when another
+ * program already declared a map of that name with an equal {@link MapSpec} (shared, as the reference
+ * policy's two programs share their SK_STORAGE state), refused when the spec differs, created
+ * otherwise; the program is loaded unchanged (relocations resolved through vmlinux BTF) and attached
+ * with {@code BPF_F_ALLOW_MULTI} after the programs already there (they run in attach order). A
+ * verifier rejection is a {@link dev.autolowat.kernel.bpf.VerifierRejectedException} with the log; a
+ * rejected attach changes nothing.
+ *
+ * <p><b>Close</b> closes the connections, detaches every program (newest first), moves the process
+ * back, removes the cgroup directory and closes every program and map descriptor; it tries every
+ * step and throws one {@link KernelEnvironmentException} naming what failed.
+ *
+ * <p>Thread-safe: calls are serialised on the session.
+ */
+public final class NativeSession implements BackendSession {
+    /** The steps of opening a session, in order (tests inject failures by name). */
+    static final List<String> STEPS = List.of("load observer", "open cgroup", "attach observer");
+
+    private final NativeBackend backend;
+    private final SessionCgroup cgroup;
+    private final FlagObserver observer;
+    private final List<Object> attachedPrograms = new ArrayList<>();
+    private final List<LoadedProgram> loaded = new ArrayList<>();
+    /** The session's maps by name, in creation order: the spec declared and the map. */
+    private final Map<String, SessionMap> maps = new LinkedHashMap<>();
+    private final List<NativeConnection> connections = new ArrayList<>();
+    private BpfMap sockhash;
+    private int connectionCount;
+    private boolean closed;
+
+    private record SessionMap(MapSpec spec, BpfMap map) {
+    }
+
+    private NativeSession(NativeBackend backend, SessionCgroup cgroup, FlagObserver observer) {
+        this.backend = backend;
+        this.cgroup = cgroup;
+        this.observer = observer;
+    }
+
+    static NativeSession open(NativeBackend backend, Consumer<String> beforeStep) {
+        beforeStep.accept(STEPS.get(0));
+        FlagObserver observer = FlagObserver.load();
+        SessionCgroup cgroup = null;
+        try {
+            beforeStep.accept(STEPS.get(1));
+            cgroup = SessionCgroup.open();
+            beforeStep.accept(STEPS.get(2));
+            cgroup.attach(observer.loaded());
+            return new NativeSession(backend, cgroup, observer);
+        } catch (RuntimeException | Error e) {
+            if (cgroup != null) {
+                try {
+                    cgroup.close();
+                } catch (RuntimeException x) {
+                    e.addSuppressed(x);
+                }
+            }
+            observer.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public NativeBackend backend() {
+        return backend;
+    }
+
+    /** The session's cgroup directory. */
+    public Path cgroupPath() {
+        return cgroup.path();
+    }
+
+    /**
+     * The kernel ids of the programs attached to the session's cgroup for {@code type}, in run order
+     * ({@code BPF_PROG_QUERY}); the backend's flag observer is the first SETSOCKOPT program.
+     */
+    public synchronized int[] attachedProgramIds(CgroupAttachType type) {
+        ensureOpen();
+        return cgroup.attachedPrograms(type).programIds();
+    }
+
+    /**
+     * The map called {@code name} that an attached program declared (for tests and tools: read what a
+     * program wrote, e.g. with a socket's fd as the key of an SK_STORAGE map).
+     *
+     * @throws IllegalArgumentException when no attached program declared such a map
+     */
+    public synchronized BpfMap map(String name) {
+        ensureOpen();
+        SessionMap m = maps.get(Objects.requireNonNull(name, "name"));
+        if (m == null) {
+            throw new IllegalArgumentException("no map named '" + name + "' in this session; the attached programs declared "
+                    + maps.keySet());
+        }
+        return m.map();
+    }
+
+    /** The names of the session's maps, in creation order. */
+    public synchronized List<String> mapNames() {
+        return List.copyOf(maps.keySet());
+    }
+
+    // ---- attach ----
+
+    /**
+     * Loads and attaches a sock_ops program ({@code BPF_CGROUP_SOCK_OPS}); see the class comment.
+     *
+     * @throws ProgramRejectedException               a Java handler; already attached; a map name
+     *                                                declared with another spec
+     * @throws MissingKernelFeatureException          the program needs what this kernel lacks
+     * @throws dev.autolowat.kernel.bpf.VerifierRejectedException the verifier refused it (log included)
+     * @throws KernelEnvironmentException             no vmlinux BTF for its relocations; a bpf() failure
+     */
+    @Override
+    public void attach(SockOpsProgram program) {
+        Objects.requireNonNull(program, "program");
+        if (program instanceof SockOpsProgram.Bytecode b) {
+            attachBytecode(b, ProgramType.SOCK_OPS, b.name(), b.license(), b.code(), b.maps());
+        } else {
+            throw handlerRefused("sock_ops", program.name(), "SockOpsProgram.Handler");
+        }
+    }
+
+    /** Loads and attaches a cgroup setsockopt program ({@code BPF_CGROUP_SETSOCKOPT}); as {@link #attach(SockOpsProgram)}. */
+    @Override
+    public void attach(SockoptProgram program) {
+        Objects.requireNonNull(program, "program");
+        if (program instanceof SockoptProgram.Bytecode b) {
+            attachBytecode(b, ProgramType.CGROUP_SETSOCKOPT, b.name(), b.license(), b.code(), b.maps());
+        } else {
+            throw handlerRefused("setsockopt", program.name(), "SockoptProgram.Handler");
+        }
+    }
+
+    private static ProgramRejectedException handlerRefused(String kind, String name, String form) {
+        return new ProgramRejectedException(kind + " program '" + name + "' is a Java handler (" + form
+                + "): the native backend runs bytecode only — a kernel cannot run Java. Attach the bytecode form"
+                + " (SockOpsProgram.Bytecode / SockoptProgram.Bytecode, e.g. FramingPolicy.compile() or the"
+                + " Assembler), or run the handler on the simulator");
+    }
+
+    private synchronized void attachBytecode(Object program, ProgramType type, String name, String license,
+                                             BpfBytecode code, List<MapSpec> specs) {
+        ensureOpen();
+        String kind = type == ProgramType.SOCK_OPS ? "sock_ops" : "setsockopt";
+        if (attachedPrograms.contains(program)) {
+            throw new ProgramRejectedException(kind + " program '" + name + "' is already attached to this session"
+                    + " (a kernel answers EEXIST to attaching the same program twice); attach it once");
+        }
+        checkKernelFeatures(name, type, code);
+        KernelSymbols symbols = needsSymbols(code) ? backend.symbols() : null;
+
+        if (specs.stream().map(MapSpec::name).distinct().count() != specs.size()) {
+            throw new ProgramRejectedException(kind + " program '" + name + "' declares the same map name twice; declare"
+                    + " each map once and refer to it by its index");
+        }
+        // maps: shared by name with an equal spec, refused with another spec, created otherwise
+        List<BpfMap> shared = new ArrayList<>(specs.size());
+        for (MapSpec spec : specs) {
+            SessionMap existing = maps.get(spec.name());
+            if (existing != null && !existing.spec().equals(spec)) {
+                throw new ProgramRejectedException(kind + " program '" + name + "' declares map '" + spec.name() + "' as "
+                        + spec + " but this session already has a map of that name declared as " + existing.spec()
+                        + "; programs share a map only when they declare it identically (rename one of them)");
+            }
+            shared.add(existing != null ? existing.map() : null);
+        }
+
+        LoadedProgram lp = new ProgramLoader(symbols).load(type, name, license, code, specs, shared);
+        try {
+            cgroup.attach(lp);
+        } catch (RuntimeException | Error e) {
+            lp.close();
+            throw e;
+        }
+        loaded.add(lp);
+        attachedPrograms.add(program);
+        for (int i = 0; i < specs.size(); i++) {
+            maps.putIfAbsent(specs.get(i).name(), new SessionMap(specs.get(i), lp.map(i)));
+        }
+    }
+
+    private static boolean needsSymbols(BpfBytecode code) {
+        for (Relocation r : code.relocations()) {
+            if (!(r instanceof Relocation.MapRef)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refuses, before anything is created, a program that needs what this kernel lacks: a kfunc that
+     * is not in vmlinux BTF, or {@code bpf_skb_load_bytes} in a sock_ops program where the kernel does
+     * not offer it (the series gives sock_ops programs the H1 segment).
+     */
+    private void checkKernelFeatures(String name, ProgramType type, BpfBytecode code) {
+        for (Relocation r : code.relocations()) {
+            if (r instanceof Relocation.KfuncRef k && backend.symbols().kfuncBtfId(k.name()).isEmpty()) {
+                throw missingKfunc(name, k.name());
+            }
+        }
+        if (type == ProgramType.SOCK_OPS && callsHelper(code, Helper.SKB_LOAD_BYTES.id())) {
+            ProbeResult p = Probes.sockOpsHelper(Helper.SKB_LOAD_BYTES);
+            if (p.status() == ProbeResult.Status.NOT_SUPPORTED) {
+                String release = NativeBackend.kernelRelease();
+                List<Rule> rules = List.of(Rule.H1, Rule.A3, Rule.A5, Rule.A6);
+                throw new MissingKernelFeatureException(name, "helper bpf_skb_load_bytes in sock_ops programs", release,
+                        rules, "program '" + name + "' calls bpf_skb_load_bytes (helper 26) from a sock_ops program,"
+                        + " which this kernel (" + release + ") does not allow (" + p.reason() + "): it needs the"
+                        + " AutoLOWAT series, which gives sock_ops programs the enqueued segment"
+                        + " (BPF_SOCK_OPS_RCVQ_CB); rules H1, A3, A5, A6 are not supported by this kernel");
+            }
+        }
+    }
+
+    static MissingKernelFeatureException missingKfunc(String program, String kfunc) {
+        String release = NativeBackend.kernelRelease();
+        if (kfunc.equals(NativeBackend.KFUNC_SET_RCVLOWAT)) {
+            List<Rule> rules = List.of(Rule.K1, Rule.H1, Rule.H2, Rule.A1, Rule.A2, Rule.A3, Rule.A4, Rule.A5, Rule.A6);
+            return new MissingKernelFeatureException(program, "kfunc " + kfunc, release, rules, "program '" + program
+                    + "' calls the kfunc " + kfunc + ", which this kernel (" + release + ") lacks: it needs the AutoLOWAT"
+                    + " series (BPF_SOCK_OPS_RCVQ_CB); rules K1, H1, H2, A1–A6 are not supported by this kernel");
+        }
+        return new MissingKernelFeatureException(program, "kfunc " + kfunc, release, List.of(), "program '" + program
+                + "' calls the kfunc " + kfunc + ", which this kernel (" + release + ") lacks (it is not in the"
+                + " kernel's vmlinux BTF): not supported by this kernel");
+    }
+
+    private static boolean callsHelper(BpfBytecode code, int helperId) {
+        for (Instruction insn : code.instructions()) {
+            if (insn.opcode() == (Opcode.JMP | Opcode.CALL) && insn.src() == 0 && insn.imm() == helperId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- connections ----
+
+    /**
+     * Creates a connected loopback pair inside the session's cgroup: the ESTABLISHED callbacks of the
+     * attached programs run during this call (op 4 on the client, op 5 on the accepted socket before
+     * {@code accept()}).
+     *
+     * @throws dev.autolowat.kernel.socket.MptcpUnavailableException MPTCP asked for, the kernel refuses it
+     * @throws dev.autolowat.kernel.socket.NativeSocketException      a socket call failed (nothing left open)
+     */
+    @Override
+    public synchronized NativeConnection connect(ConnectOptions options) {
+        Objects.requireNonNull(options, "options");
+        ensureOpen();
+        NativeTcpPair pair = NativeTcpPair.open(options);
+        NativeConnection c = new NativeConnection(this, pair, ++connectionCount);
+        connections.add(c);
+        return c;
+    }
+
+    synchronized void forget(NativeConnection c) {
+        connections.remove(c);
+    }
+
+    /** The flag word of {@code fd}, or {@code -errno} (see {@link FlagObserver#read}). */
+    int readCbFlags(int fd) {
+        return observer.read(fd);
+    }
+
+    /** The session's invocation-log map when an attached program declared one that follows the convention. */
+    synchronized BpfMap invocationLog() {
+        SessionMap m = maps.get(InvocationLogMap.NAME);
+        if (m == null || !InvocationLogMap.follows(m.spec().type().value(), m.spec().keySize(), m.spec().valueSize())) {
+            return null;
+        }
+        return m.map();
+    }
+
+    /** The backend-owned SOCKHASH (key u32 = connection number, value = socket fd), created on first use. */
+    synchronized BpfMap sockhash() {
+        ensureOpen();
+        if (sockhash == null) {
+            sockhash = BpfMap.create(new MapSpec("al_sockhash", MapType.SOCKHASH, 4, 4, 4096));
+        }
+        return sockhash;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new ConnectionClosedException("this native session is closed; open a new one with backend.openSession()");
+        }
+    }
+
+    // ---- close ----
+
+    /**
+     * Closes every connection, detaches every program, moves the process back, removes the cgroup
+     * directory and closes every descriptor. Idempotent.
+     *
+     * @throws KernelEnvironmentException naming the steps that failed (all steps are tried)
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        List<RuntimeException> failures = new ArrayList<>();
+        for (NativeConnection c : List.copyOf(connections)) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        connections.clear();
+        closed = true;
+        try {
+            cgroup.close();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+        for (int i = loaded.size() - 1; i >= 0; i--) {
+            try {
+                loaded.get(i).close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        loaded.clear();
+        attachedPrograms.clear();
+        maps.clear();
+        try {
+            observer.close();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+        if (sockhash != null) {
+            sockhash.close();
+        }
+        if (!failures.isEmpty()) {
+            KernelEnvironmentException e = new KernelEnvironmentException("closing native session " + cgroup.path() + ": "
+                    + failures.size() + " step(s) failed; first: " + failures.get(0).getMessage(), failures.get(0));
+            for (int i = 1; i < failures.size(); i++) {
+                e.addSuppressed(failures.get(i));
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NativeSession[" + cgroup.path() + (closed ? ", closed" : ", " + loaded.size() + " program(s), "
+                + connections.size() + " connection(s)") + "]";
+    }
+}
