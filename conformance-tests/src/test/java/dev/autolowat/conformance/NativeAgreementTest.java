@@ -96,14 +96,6 @@ class NativeAgreementTest {
     static final Map<String, String> KNOWN = new LinkedHashMap<>();
 
     static {
-        KNOWN.put("F4 sockmap | send [10] | queuedBytes",
-                "sim=10 native=0: FIONREAD of a socket in a SOCKMAP/SOCKHASH counts only the bytes queued on its psock"
-                        + " (the kernel's tcp_bpf_ioctl → sk_psock_msg_inq), not those in sk_receive_queue; the"
-                        + " simulator reports the receive queue");
-        KNOWN.put("F4 sockmap | addToSockmap after FIN | result",
-                "sim=0 native=-95: the kernel's sock_map_sk_state_allowed() admits only ESTABLISHED (and LISTEN)"
-                        + " TCP sockets, and the accepted socket is in CLOSE_WAIT after the peer's FIN; the simulator"
-                        + " does not model socket states for SOCKMAP membership");
         KNOWN.put("MPTCP: K2, readiness, sockmap | peer shutdown(SHUT_WR) | queuedBytes",
                 "sim=30 native=31: FIONREAD of an MPTCP socket (mptcp_inq_hint) counts the DATA_FIN as one byte"
                         + " (ack_seq has moved past it)");

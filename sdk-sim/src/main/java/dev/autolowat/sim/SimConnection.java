@@ -328,6 +328,9 @@ public final class SimConnection implements Connection, RcvQueueHooks {
     public int shutdown(Shutdown how) {
         ensureOpen();
         Objects.requireNonNull(how, "how");
+        if (how != Shutdown.READ) {
+            accepted.shutdownWrite();
+        }
         if (how != Shutdown.WRITE) {
             accepted.shutdownRead();
         }

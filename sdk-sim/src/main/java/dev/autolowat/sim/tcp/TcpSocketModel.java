@@ -65,6 +65,8 @@ public final class TcpSocketModel {
     private boolean sockDone;
     /** {@code sk_shutdown & RCV_SHUTDOWN}: FIN received or local SHUT_RD. */
     private boolean rcvShutdown;
+    /** {@code sk_shutdown & SEND_SHUTDOWN}: local SHUT_WR (the socket left ESTABLISHED). */
+    private boolean sendShutdown;
     private int rmemAlloc;
     private int rcvMss = TCP_MSS_DEFAULT;
     /** {@code tp->scaling_ratio}: window bytes per 256 bytes of receive memory, learned from segments. */
@@ -175,8 +177,15 @@ public final class TcpSocketModel {
         return rcvNxt - copiedSeq;
     }
 
-    /** {@code ioctl(FIONREAD)} = {@code tcp_inq()}: bytes readable, the FIN not counted. */
+    /**
+     * {@code ioctl(FIONREAD)} = {@code tcp_inq()}: bytes readable, the FIN not counted. A SOCKMAP
+     * member answers from its psock instead ({@code tcp_bpf_ioctl}): the bytes queued there, which
+     * is 0 here since no verdict program redirects data into it.
+     */
     public int inq() {
+        if (inSockmap) {
+            return 0;
+        }
         int answer = rcvNxt - copiedSeq;
         if (answer != 0 && sockDone) {
             answer--;
@@ -278,11 +287,14 @@ public final class TcpSocketModel {
     }
 
     /**
-     * Rule F4: adding a socket with RCVQ set to a SOCKMAP fails with {@code -EBUSY}; an MPTCP socket
-     * cannot join one ({@code -EOPNOTSUPP}); adding a member again is a no-op returning 0.
+     * Rule F4: adding a socket with RCVQ set to a SOCKMAP fails with {@code -EBUSY}. Before that,
+     * as the kernel's {@code sock_map_update_elem}: an MPTCP socket is not a TCP socket a sockmap
+     * takes, and only an ESTABLISHED one is admitted (after the peer's FIN it is CLOSE_WAIT, after a
+     * local SHUT_WR FIN_WAIT1/LAST_ACK) — both {@code -EOPNOTSUPP}. Adding a member again is a no-op
+     * returning 0.
      */
     public int addToSockmap() {
-        if (mptcp) {
+        if (mptcp || !established()) {
             return Errno.EOPNOTSUPP.negative();
         }
         if ((cbFlags & CbFlags.RCVQ) != 0) {
@@ -625,6 +637,16 @@ public final class TcpSocketModel {
     /** Whether a reader can expect no more data: FIN received or local SHUT_RD. */
     public boolean rcvShutdown() {
         return rcvShutdown;
+    }
+
+    /** Whether the socket is still ESTABLISHED: no FIN received, no local SHUT_WR. */
+    public boolean established() {
+        return !sockDone && !sendShutdown;
+    }
+
+    /** Local {@code shutdown(SHUT_WR)}: the socket sends its FIN and leaves ESTABLISHED. */
+    public void shutdownWrite() {
+        sendShutdown = true;
     }
 
     /** Local {@code shutdown(SHUT_RD)}: RCV_SHUTDOWN, and {@code sk_state_change()} wakes the reader. */
