@@ -88,7 +88,38 @@ public final class Probes {
             results.add(sockOpsHelper(h));
         }
         results.add(rcvqCbFlag());
+        results.addAll(seriesSymbols());
         return new ProbeReport(kernelRelease(), BpfPrivileges.euid(), results);
+    }
+
+    /** Feature name of the BTF enumerator probe. */
+    public static final String RCVQ_OP_BTF = "op BPF_SOCK_OPS_RCVQ_CB in vmlinux BTF (H1/H2)";
+    /** Feature name of the kfunc probe. */
+    public static final String RCVLOWAT_KFUNC_BTF = "kfunc bpf_sock_ops_tcp_set_rcvlowat in vmlinux BTF (K1)";
+
+    /**
+     * The series' symbols in vmlinux BTF: the op enumerator and the kfunc. Needs no privileges, only
+     * a readable {@code /sys/kernel/btf/vmlinux}.
+     */
+    public static List<ProbeResult> seriesSymbols() {
+        dev.autolowat.kernel.btf.Btf btf;
+        try {
+            btf = dev.autolowat.kernel.btf.Btf.loadVmlinux();
+        } catch (RuntimeException e) {
+            return List.of(ProbeResult.error(RCVQ_OP_BTF, e.getMessage()),
+                    ProbeResult.error(RCVLOWAT_KFUNC_BTF, e.getMessage()));
+        }
+        java.util.OptionalInt op = btf.enumValue(null, "BPF_SOCK_OPS_RCVQ_CB");
+        java.util.OptionalInt kfunc = btf.funcId("bpf_sock_ops_tcp_set_rcvlowat");
+        return List.of(
+                op.isPresent()
+                        ? ProbeResult.supported(RCVQ_OP_BTF, "BPF_SOCK_OPS_RCVQ_CB = " + op.getAsInt())
+                        : ProbeResult.notSupported(RCVQ_OP_BTF, "not supported by this kernel: no enumerator "
+                                + "BPF_SOCK_OPS_RCVQ_CB in vmlinux BTF (the kernel lacks the AutoLOWAT series)"),
+                kfunc.isPresent()
+                        ? ProbeResult.supported(RCVLOWAT_KFUNC_BTF, "BTF id " + kfunc.getAsInt())
+                        : ProbeResult.notSupported(RCVLOWAT_KFUNC_BTF, "not supported by this kernel: no function "
+                                + "bpf_sock_ops_tcp_set_rcvlowat in vmlinux BTF (the kernel lacks the AutoLOWAT series)"));
     }
 
     /** Whether this process may use {@code bpf(2)}: creates a one-entry ARRAY map. */
