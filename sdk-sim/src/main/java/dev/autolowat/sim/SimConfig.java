@@ -1,5 +1,12 @@
 package dev.autolowat.sim;
 
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
 /**
  * The simulated machine: sysctls, link and model parameters. Defaults are the values measured on
  * the reference machine ({@code kernel-facts.md}): {@code net.core.rmem_max = 4194304},
@@ -19,13 +26,24 @@ package dev.autolowat.sim;
  * @param isnSeed          seed of the initial sequence numbers: same seed, same scenario, same
  *                         observations
  * @param fixedIsn         when non-null, every connection's peer ISN (to test wraparound, H6)
+ * @param faults           deliberate defects, only to test conformance suites ({@link SimFault}); empty
+ *                         (the default) for a correct simulator. {@code null} means empty; the set is
+ *                         copied and unmodifiable, iterated in declaration order.
  */
 public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int rmemMax, int mssIpv4, int mssIpv6,
-                        boolean kernelHasSeries, int skbOverhead, long isnSeed, Integer fixedIsn) {
+                        boolean kernelHasSeries, int skbOverhead, long isnSeed, Integer fixedIsn,
+                        Set<SimFault> faults) {
 
     /** The reference machine with the series. */
     public static final SimConfig DEFAULT = new SimConfig(4096, 131072, 33554432, 4194304, 65483, 65463,
-            true, 576, 0x5eed_a070_10a7L, null);
+            true, 576, 0x5eed_a070_10a7L, null, Set.of());
+
+    /** A correct simulator (no {@link SimFault faults}): the form of the constructor before fault injection. */
+    public SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int rmemMax, int mssIpv4, int mssIpv6,
+                     boolean kernelHasSeries, int skbOverhead, long isnSeed, Integer fixedIsn) {
+        this(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries, skbOverhead,
+                isnSeed, fixedIsn, Set.of());
+    }
 
     public SimConfig {
         if (tcpRmemMin <= 0 || tcpRmemDefault < tcpRmemMin || tcpRmemMax < tcpRmemDefault) {
@@ -41,38 +59,71 @@ public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int 
         if (skbOverhead < 0) {
             throw new IllegalArgumentException("skbOverhead must not be negative, got " + skbOverhead);
         }
+        faults = copyOf(faults);
+    }
+
+    private static Set<SimFault> copyOf(Collection<SimFault> faults) {
+        if (faults == null || faults.isEmpty()) {
+            return Collections.unmodifiableSet(EnumSet.noneOf(SimFault.class));
+        }
+        EnumSet<SimFault> copy = EnumSet.noneOf(SimFault.class);
+        for (SimFault fault : faults) {
+            copy.add(Objects.requireNonNull(fault, "faults must not contain null"));
+        }
+        return Collections.unmodifiableSet(copy);
     }
 
     public SimConfig withSeries(boolean hasSeries) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, hasSeries,
-                skbOverhead, isnSeed, fixedIsn);
+                skbOverhead, isnSeed, fixedIsn, faults);
     }
 
     public SimConfig withTcpRmem(int min, int def, int max) {
         return new SimConfig(min, def, max, rmemMax, mssIpv4, mssIpv6, kernelHasSeries, skbOverhead, isnSeed,
-                fixedIsn);
+                fixedIsn, faults);
     }
 
     public SimConfig withRmemMax(int value) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, value, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, isnSeed, fixedIsn);
+                skbOverhead, isnSeed, fixedIsn, faults);
     }
 
     /** The same MSS for both families. */
     public SimConfig withMss(int mss) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mss, mss, kernelHasSeries,
-                skbOverhead, isnSeed, fixedIsn);
+                skbOverhead, isnSeed, fixedIsn, faults);
     }
 
     public SimConfig withIsnSeed(long seed) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, seed, fixedIsn);
+                skbOverhead, seed, fixedIsn, faults);
     }
 
     /** Every connection's peer starts at {@code isn} (u32), e.g. near 2^32 to test wraparound (H6). */
     public SimConfig withFixedIsn(int isn) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, isnSeed, isn);
+                skbOverhead, isnSeed, isn, faults);
+    }
+
+    /**
+     * The same machine with exactly these {@link SimFault faults} (replacing any set before; none =
+     * a correct simulator). Only to build deliberately broken backends that test conformance suites.
+     */
+    public SimConfig withFaults(SimFault... faults) {
+        Objects.requireNonNull(faults, "faults");
+        return withFaults(Arrays.asList(faults));
+    }
+
+    /** As {@link #withFaults(SimFault...)}. */
+    public SimConfig withFaults(Collection<SimFault> faults) {
+        Objects.requireNonNull(faults, "faults");
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
+                skbOverhead, isnSeed, fixedIsn, copyOf(faults));
+    }
+
+    /** Whether {@code fault} is injected. */
+    public boolean hasFault(SimFault fault) {
+        return faults.contains(fault);
     }
 
     /** The lowat cap when SO_RCVBUF was not set (K1/K2): {@code tcp_rmem[2] / 2}. */

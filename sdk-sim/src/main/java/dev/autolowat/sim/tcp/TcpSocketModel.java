@@ -5,6 +5,7 @@ import dev.autolowat.api.Errno;
 import dev.autolowat.api.Seq;
 import dev.autolowat.api.program.StorageKey;
 import dev.autolowat.sim.SimConfig;
+import dev.autolowat.sim.SimFault;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -26,6 +27,9 @@ import java.util.Map;
  * </ul>
  * Receive memory and the advertised window are approximations, documented in
  * {@code docs/simulator.md} together with the regime in which they are exact.
+ *
+ * <p>{@link SimFault}s in the configuration (test-only mutants for conformance suites) are read once,
+ * here, into final flags; without faults every branch on them is a constant.
  */
 public final class TcpSocketModel {
     /** {@code TCP_MSS_DEFAULT}: the initial receiver MSS estimate ({@code icsk_ack.rcv_mss}). */
@@ -41,6 +45,25 @@ public final class TcpSocketModel {
     private final boolean mptcp;
     private final int advMss;
     private RcvQueueHooks hooks = RcvQueueHooks.NONE;
+
+    // ---- injected faults (SimFault), fixed at construction ----
+    /** {@link SimFault#WRONG_FLAG_GUARD}: F3's guards are skipped. */
+    private final boolean faultNoFlagGuard;
+    /** {@link SimFault#LOWAT_NOT_CAPPED}: K1/K2 ignore the cap. */
+    private final boolean faultLowatNotCapped;
+    /** {@link SimFault#HOOK_AFTER_WAKEUP}: H1 runs after the packet's wakeup decision. */
+    private final boolean faultHookAfterWakeup;
+    /** {@link SimFault#RECVMSG_HOOK_MISSING}: H2 never runs. */
+    private final boolean faultNoRecvmsgHook;
+    /**
+     * With {@link #faultHookAfterWakeup}: the H1 calls held back until after the wakeup decision,
+     * three ints per segment (seq, payload length, fin); {@code null} otherwise.
+     */
+    private final IntRing deferredHooks;
+    /** Payload bytes of the held-back H1 calls. */
+    private int deferredPayloadBytes;
+    /** During a held-back H1 call: the queue index just past its segment's payload; else -1. */
+    private int deferredPayloadEnd = -1;
 
     // ---- socket state (F, K) ----
     private int rcvLowat = 1;
@@ -91,6 +114,11 @@ public final class TcpSocketModel {
         this.config = config;
         this.mptcp = mptcp;
         this.advMss = advMss;
+        this.faultNoFlagGuard = config.hasFault(SimFault.WRONG_FLAG_GUARD);
+        this.faultLowatNotCapped = config.hasFault(SimFault.LOWAT_NOT_CAPPED);
+        this.faultHookAfterWakeup = config.hasFault(SimFault.HOOK_AFTER_WAKEUP);
+        this.faultNoRecvmsgHook = config.hasFault(SimFault.RECVMSG_HOOK_MISSING);
+        this.deferredHooks = faultHookAfterWakeup ? new IntRing() : null;
         this.rcvBuf = config.tcpRmemDefault();
         this.rcvNxt = peerIsn + 1;
         this.copiedSeq = rcvNxt;
@@ -241,7 +269,7 @@ public final class TcpSocketModel {
      * @return 0, or the negative errno of the first failing guard
      */
     private int rcvqGuard(int newWord) {
-        if ((newWord & CbFlags.RCVQ) == 0 || (cbFlags & CbFlags.RCVQ) != 0) {
+        if ((newWord & CbFlags.RCVQ) == 0 || (cbFlags & CbFlags.RCVQ) != 0 || faultNoFlagGuard) {
             return 0;
         }
         if (inSockmap) {
@@ -327,7 +355,9 @@ public final class TcpSocketModel {
      * ({@code 0 → 1}), optionally the wakeup check, then rcvbuf growth when not locked.
      */
     private void setRcvlowatCapped(int val, boolean wakeupCheck) {
-        val = Math.min(val, lowatCap());
+        if (!faultLowatNotCapped) {
+            val = Math.min(val, lowatCap());
+        }
         rcvLowat = val == 0 ? 1 : val;
         if (wakeupCheck) {
             dataReady();
@@ -478,7 +508,39 @@ public final class TcpSocketModel {
             rcvShutdown = true;
         }
         if (hookEnabled()) {
-            hooks.onSegmentEnqueued(this, seq, endSeq, fin, len);
+            if (faultHookAfterWakeup) {
+                deferredHooks.add(seq);
+                deferredHooks.add(len);
+                deferredHooks.add(fin ? 1 : 0);
+                deferredPayloadBytes += len;
+            } else {
+                hooks.onSegmentEnqueued(this, seq, endSeq, fin, len);
+            }
+        }
+    }
+
+    /**
+     * {@link SimFault#HOOK_AFTER_WAKEUP} only: runs the H1 calls of this packet that {@link #enqueue}
+     * held back, in sequence order, each still able to read its own payload; a program that clears RCVQ
+     * stops the rest, as it would have before the wakeup.
+     */
+    private void runDeferredHooks() {
+        int end = queue.size() - deferredPayloadBytes;
+        try {
+            while (!deferredHooks.isEmpty()) {
+                int seq = deferredHooks.removeFirst();
+                int len = deferredHooks.removeFirst();
+                boolean fin = deferredHooks.removeFirst() != 0;
+                end += len;
+                if (hookEnabled()) {
+                    deferredPayloadEnd = end;
+                    hooks.onSegmentEnqueued(this, seq, seq + len + (fin ? 1 : 0), fin, len);
+                }
+            }
+        } finally {
+            deferredHooks.clear();
+            deferredPayloadBytes = 0;
+            deferredPayloadEnd = -1;
         }
     }
 
@@ -521,6 +583,9 @@ public final class TcpSocketModel {
             wake();
         }
         dataReady();
+        if (faultHookAfterWakeup) {
+            runDeferredHooks();
+        }
         sendAck();
         endStep();
     }
@@ -569,8 +634,16 @@ public final class TcpSocketModel {
         queue.peek(index, dst, dstOff, len);
     }
 
-    /** Bytes of payload in the receive queue (FIN excluded). */
+    /**
+     * Bytes of payload in the receive queue (FIN excluded). An H1 call finds its segment's payload at
+     * the end of it ({@link RcvQueueHooks#onSegmentEnqueued}). With {@link SimFault#HOOK_AFTER_WAKEUP}
+     * the call is held back while later segments of the same packet are appended, so during that call
+     * this answers the queue as it was when the hooked segment was appended (up to its last byte).
+     */
     public int queuedPayload() {
+        if (faultHookAfterWakeup && deferredPayloadEnd >= 0) {
+            return deferredPayloadEnd;
+        }
         return queue.size();
     }
 
@@ -629,6 +702,9 @@ public final class TcpSocketModel {
 
     /** Rule H2: runs the recvmsg-done hook after a recvmsg copied {@code copied > 0} bytes. */
     public void recvmsgDone(int copied) {
+        if (faultNoRecvmsgHook) {
+            return;
+        }
         if (copied > 0 && hookEnabled()) {
             hooks.onRecvmsgDone(this, copied);
         }
