@@ -21,7 +21,11 @@ class MemRegion extends Region {
     private final String name;
 
     MemRegion(long base, String name, byte[] data, int start, int length, boolean writable) {
-        super(base);
+        this(base, name, data, start, length, writable, MEM);
+    }
+
+    MemRegion(long base, String name, byte[] data, int start, int length, boolean writable, int kind) {
+        super(base, kind);
         this.name = name;
         this.data = data;
         this.start = start;
@@ -42,22 +46,36 @@ class MemRegion extends Region {
     /** Checks {@code [off, off+size)} against the region and returns the array index of {@code off}. */
     final int check(long off, long size, String access) {
         if (off < 0 || size < 0 || off + size > length) {
-            throw new Fault("invalid " + access + ": " + size + " bytes at offset " + off + " of " + describe()
-                    + " (" + length + " bytes)");
+            throw outOfBounds(off, size, access);
         }
         return start + (int) off;
     }
 
+    private Fault outOfBounds(long off, long size, String access) {
+        return new Fault("invalid " + access + ": " + size + " bytes at offset " + off + " of " + describe()
+                + " (" + length + " bytes)");
+    }
+
     @Override
     void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
+        loadMem(vm, dst, ptrOff, insnOff, size, signExtend);
+    }
+
+    /** {@link #load} of plain memory, without virtual dispatch. */
+    final void loadMem(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "read");
         vm.regs[dst] = Region.extend(read(data, at, size), size, signExtend);
-        vm.tags[dst] = null;
+        vm.kinds[dst] = Vm.SCALAR;
     }
 
     @Override
     void store(Vm vm, long ptrOff, int insnOff, int size, long value, Region valueTag) {
+        storeMem(ptrOff, insnOff, size, value, valueTag);
+    }
+
+    /** {@link #store} into plain memory, without virtual dispatch. */
+    final void storeMem(long ptrOff, int insnOff, int size, long value, Region valueTag) {
         long off = ptrOff + insnOff;
         if (!writable) {
             throw new Fault("invalid write: " + describe() + " is read-only");

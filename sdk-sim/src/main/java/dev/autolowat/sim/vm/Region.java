@@ -11,9 +11,26 @@ package dev.autolowat.sim.vm;
 abstract class Region {
     /** The fake address of offset 0 (see {@link AddressSpace}). */
     final long base;
+    /** What kind of region this is, so the interpreter can dispatch without a virtual call. */
+    final int kind;
+    /** The VM that numbered this region first, and its number there (see {@code Vm.idOf}). */
+    Vm owner;
+    int ownId;
+    /** A hint: the number a VM last gave this region (checked against that VM's table before use). */
+    int dynId;
+
+    static final int OTHER = 0;
+    static final int MEM = 1;
+    static final int STACK = 2;
+    static final int VIEW = 3;
 
     Region(long base) {
+        this(base, OTHER);
+    }
+
+    Region(long base, int kind) {
         this.base = base;
+        this.kind = kind;
     }
 
     /** Human-readable kind, used in fault messages: "stack of frame 0", "map value of 'log'"... */

@@ -8,18 +8,48 @@ import java.util.Arrays;
  * store and filled back with an aligned 8-byte load (the slot remembers the pointer's region).
  * Reading part of a spilled pointer, or spilling with a narrower store, is refused as the
  * verifier refuses it. The frame is zero-filled when it is entered.
+ *
+ * <p>Only the bytes written since the last {@link #reset} are cleared: every write to
+ * {@link #data} (a store, an atomic, a helper writing into a stack buffer through {@link #clobber})
+ * widens the dirty range {@code [dirtyLo, dirtyHi)}, and outside it the frame is all zero with no
+ * spilled pointer.
  */
 final class StackRegion extends MemRegion {
     static final int SIZE = 512;
-    private final Region[] spilled = new Region[SIZE / 8];
+    /** Per 8-byte slot: 0, or the VM's region number of the pointer spilled there (see {@code Vm.idOf}). */
+    private final int[] spilled = new int[SIZE / 8];
+    /** Lowest byte index written since the last reset ({@link #SIZE} when none). */
+    private int dirtyLo = SIZE;
+    /** One past the highest byte index written since the last reset (0 when none). */
+    private int dirtyHi;
 
     StackRegion(long base, int frame) {
-        super(base, "stack of frame " + frame, new byte[SIZE], 0, SIZE, true);
+        super(base, "stack of frame " + frame, new byte[SIZE], 0, SIZE, true, STACK);
     }
 
+    /** Zero-fills the frame and forgets every spilled pointer (only the range written since the last reset). */
     void reset() {
-        Arrays.fill(data, (byte) 0);
-        Arrays.fill(spilled, null);
+        int lo = dirtyLo;
+        int hi = dirtyHi;
+        if (lo < hi) {
+            Arrays.fill(data, lo, hi, (byte) 0);
+            int slotLo = lo >> 3;
+            int slotHi = (hi + 7) >> 3;
+            Arrays.fill(spilled, slotLo, slotHi, 0);
+            dirtyLo = SIZE;
+            dirtyHi = 0;
+        }
+    }
+
+    /** Records that {@code [at, at+len)} of {@link #data} may have been written. */
+    void dirty(int at, int len) {
+        if (at < dirtyLo) {
+            dirtyLo = Math.max(at, 0);
+        }
+        int end = at + len;
+        if (end > dirtyHi) {
+            dirtyHi = Math.min(end, SIZE);
+        }
     }
 
     private static void aligned(long off, int size) {
@@ -30,41 +60,53 @@ final class StackRegion extends MemRegion {
 
     @Override
     void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
+        loadStack(vm, dst, ptrOff, insnOff, size, signExtend);
+    }
+
+    /** {@link #load} without virtual dispatch. */
+    void loadStack(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "stack read");
         aligned(off, size);
-        Region tag = spilled[at >> 3];
-        if (tag != null && size != 8) {
+        int tag = spilled[at >> 3];
+        if (tag != Vm.SCALAR && size != 8) {
             throw new Fault("invalid size of register fill: " + size + " bytes of a spilled pointer ("
-                    + tag.describe() + ")");
+                    + vm.region(tag).describe() + ")");
         }
         vm.regs[dst] = Region.extend(read(data, at, size), size, signExtend);
-        vm.tags[dst] = tag;
+        vm.kinds[dst] = tag;
     }
 
     @Override
     void store(Vm vm, long ptrOff, int insnOff, int size, long value, Region valueTag) {
+        storeStack(vm, ptrOff, insnOff, size, value, vm.idOf(valueTag));
+    }
+
+    /** {@link #store} without virtual dispatch; {@code valueKind}: the stored register's kind (scalar or a region number). */
+    void storeStack(Vm vm, long ptrOff, int insnOff, int size, long value, int valueKind) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "stack write");
         aligned(off, size);
-        if (valueTag != null && size != 8) {
-            throw new Fault("invalid size of register spill: a pointer (" + valueTag.describe()
+        if (valueKind != Vm.SCALAR && size != 8) {
+            throw new Fault("invalid size of register spill: a pointer (" + vm.region(valueKind).describe()
                     + ") needs an 8-byte store");
         }
-        spilled[at >> 3] = valueTag;
+        spilled[at >> 3] = valueKind;
+        dirty(at, size);
         write(data, at, size, value);
     }
 
     /** A helper or an atomic wrote {@code [at, at+len)} as plain bytes: those slots hold no pointer now. */
     void clobber(int at, int len) {
+        dirty(at, len);
         for (int slot = at >> 3; slot <= (at + len - 1) >> 3 && slot < spilled.length; slot++) {
-            spilled[slot] = null;
+            spilled[slot] = 0;
         }
     }
 
     boolean holdsPointer(int at, int len) {
         for (int slot = at >> 3; slot <= (at + len - 1) >> 3 && slot < spilled.length; slot++) {
-            if (spilled[slot] != null) {
+            if (spilled[slot] != 0) {
                 return true;
             }
         }

@@ -13,7 +13,7 @@ abstract class ViewRegion extends Region {
     private final boolean isContext;
 
     ViewRegion(long base, Layout layout, boolean isContext) {
-        super(base);
+        super(base, VIEW);
         this.layout = layout;
         this.isContext = isContext;
     }
@@ -53,7 +53,7 @@ abstract class ViewRegion extends Region {
         throw new IllegalStateException(layout.name + ": " + m.name + " is not writable");
     }
 
-    private void checkUnmoved(long ptrOff) {
+    final void checkUnmoved(long ptrOff) {
         if (isContext && ptrOff != 0) {
             throw new Fault("dereference of modified ctx ptr (moved by " + ptrOff + " bytes): access the "
                     + layout.name + " fields through the unmodified context pointer");
@@ -64,30 +64,48 @@ abstract class ViewRegion extends Region {
     void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
         checkUnmoved(ptrOff);
         long off = ptrOff + insnOff;
-        Layout.Member m = layout.check(off, size, false);
-        switch (m.kind) {
-            case POINTER -> {
-                Region target = pointer(m);
-                if (target == null) {
-                    vm.regs[dst] = 0;
-                    vm.tags[dst] = null;
-                } else {
-                    vm.regs[dst] = target.base + pointerOffset(m);
-                    vm.tags[dst] = target;
-                }
+        loadMember(vm, dst, layout.check(off, size, false), off, size, signExtend);
+    }
+
+    /** The rest of {@link #load} once the access was checked: {@code m} is the member at {@code off}. */
+    final void loadMember(Vm vm, int dst, Layout.Member m, long off, int size, boolean signExtend) {
+        Layout.Kind kind = m.kind;
+        if (kind == Layout.Kind.SCALAR) {
+            long full = valueOf(m);
+            long v = full >>> ((off - m.off) * 8);
+            vm.regs[dst] = Region.extend(v, size, signExtend);
+            vm.kinds[dst] = Vm.SCALAR;
+        } else if (kind == Layout.Kind.POINTER) {
+            Region target = pointer(m);
+            if (target == null) {
+                vm.regs[dst] = 0;
+                vm.kinds[dst] = Vm.SCALAR;
+            } else {
+                vm.regs[dst] = target.base + pointerOffset(m);
+                vm.setTag(dst, target);
             }
-            case BYTES -> {
-                byte[] content = bytes(m);
-                vm.regs[dst] = Region.extend(MemRegion.read(content, (int) (off - m.off), size), size, signExtend);
-                vm.tags[dst] = null;
-            }
-            default -> {
-                long full = value(m);
-                long v = full >>> ((off - m.off) * 8);
-                vm.regs[dst] = Region.extend(v, size, signExtend);
-                vm.tags[dst] = null;
-            }
+        } else {
+            byte[] content = bytes(m);
+            vm.regs[dst] = Region.extend(MemRegion.read(content, (int) (off - m.off), size), size, signExtend);
+            vm.kinds[dst] = Vm.SCALAR;
         }
+    }
+
+    /** {@link #value}, dispatched on the (final) view classes rather than through a megamorphic call. */
+    private long valueOf(Layout.Member m) {
+        if (this instanceof Views.SockOpsContext v) {
+            return v.value(m);
+        }
+        if (this instanceof Views.TcpSock v) {
+            return v.value(m);
+        }
+        if (this instanceof Views.SkBuff v) {
+            return v.value(m);
+        }
+        if (this instanceof Views.SockOpsKern v) {
+            return v.value(m);
+        }
+        return value(m);
     }
 
     @Override

@@ -224,27 +224,27 @@ final class Views {
         long value(Layout.Member m) {
             TcpSocketModel s = vm.socket;
             SocketInfo info = vm.info;
-            return switch (m.name) {
-                case "skc_daddr", "skc_rcv_saddr" -> info.ip4();
-                case "skc_dport" -> SocketInfo.be16(info.remotePort());
-                case "skc_num" -> info.localPort();
-                case "skc_family" -> info.family();
-                case "skc_state" -> vm.tcpState();
-                case "sk_rcvlowat" -> s.rcvLowat();
-                case "sk_rcvbuf" -> s.rcvBuf();
-                case "sk_sndbuf" -> SNDBUF;
-                case "sk_userlocks" -> s.rcvBufLocked() ? 2 : 0; // SOCK_RCVBUF_LOCK
-                case "sk_shutdown" -> s.rcvShutdown() ? 1 : 0; // RCV_SHUTDOWN
-                case "sk_type" -> SOCK_STREAM;
-                case "sk_protocol" -> s.isMptcp() ? IPPROTO_MPTCP : IPPROTO_TCP;
-                case "sk_txhash" -> vm.txhash();
-                case "icsk_ack.rcv_mss" -> s.rcvMss();
-                case "rcv_nxt" -> s.rcvNxt();
-                case "copied_seq" -> s.copiedSeq();
-                case "snd_nxt", "snd_una" -> info.iss() + 1;
-                case "mss_cache" -> info.mss();
-                case "bpf_sock_ops_cb_flags" -> s.cbFlags();
-                case "bytes_received" -> vm.bytesReceived();
+            return switch (m.off) { // the offsets of Layouts.TCP_SOCK, one member each
+                case 0, 4 -> info.ip4(); // skc_daddr, skc_rcv_saddr
+                case 12 -> SocketInfo.be16(info.remotePort()); // skc_dport
+                case 14 -> info.localPort(); // skc_num
+                case 16 -> info.family(); // skc_family
+                case 18 -> vm.tcpState(); // skc_state
+                case 0x130 -> s.rcvLowat(); // sk_rcvlowat
+                case 0x134 -> s.rcvBuf(); // sk_rcvbuf
+                case 0x138 -> SNDBUF; // sk_sndbuf
+                case 0x13c -> s.rcvBufLocked() ? 2 : 0; // sk_userlocks: SOCK_RCVBUF_LOCK
+                case 0x13d -> s.rcvShutdown() ? 1 : 0; // sk_shutdown: RCV_SHUTDOWN
+                case 0x140 -> SOCK_STREAM; // sk_type
+                case 0x142 -> s.isMptcp() ? IPPROTO_MPTCP : IPPROTO_TCP; // sk_protocol
+                case 0x144 -> vm.txhash(); // sk_txhash
+                case 0x400 -> s.rcvMss(); // icsk_ack.rcv_mss
+                case 0x600 -> s.rcvNxt(); // rcv_nxt
+                case 0x604 -> s.copiedSeq(); // copied_seq
+                case 0x60c, 0x610 -> info.iss() + 1; // snd_nxt, snd_una
+                case 0x614 -> info.mss(); // mss_cache
+                case 0x61c -> s.cbFlags(); // bpf_sock_ops_cb_flags
+                case 0x620 -> vm.bytesReceived(); // bytes_received
                 default -> 0;
             };
         }
@@ -262,16 +262,16 @@ final class Views {
 
         @Override
         long value(Layout.Member m) {
-            return switch (m.name) {
-                case "op" -> vm.sockOps.op;
-                case "is_fullsock" -> 1;
+            return switch (m.off) {
+                case 48 -> vm.sockOps.op; // op
+                case 49 -> 1; // is_fullsock
                 default -> 0;
             };
         }
 
         @Override
         Region pointer(Layout.Member m) {
-            if (m.name.equals("sk")) {
+            if (m.off == 0) { // sk
                 return vm.tcpSock;
             }
             return vm.sockOps.segment ? vm.skb : null;
@@ -298,7 +298,7 @@ final class Views {
 
         @Override
         long value(Layout.Member m) {
-            return m.name.equals("len") ? vm.sockOps.length : 0;
+            return m.off == 112 ? vm.sockOps.length : 0; // len
         }
 
         @Override

@@ -21,6 +21,13 @@ import java.util.Arrays;
  *
  * <p>Every register starts uninitialized (reading one aborts, the kernel's {@code !read_ok}),
  * except r1 = context and r10 = frame pointer; a call leaves r1–r5 uninitialized again.
+ *
+ * <p>Implementation: the program is pre-decoded once into one {@code int} per slot (a dense
+ * operation number that already distinguishes class, operation, immediate/register source and
+ * access size, plus dst, src and the 16-bit offset) and dispatched with one dense switch. What a
+ * register holds is one {@code int} per register: {@link #SCALAR}, {@link #UNINIT_KIND}, or the
+ * number of its region in this VM's region table (see {@link #idOf}), so the hot path writes no
+ * object references. Every access is still checked exactly as before.
  */
 final class Vm {
     /** Instructions one invocation may execute before it is aborted. */
@@ -41,6 +48,14 @@ final class Vm {
         }
     };
 
+    // ---- register kinds ----
+    /** The register holds a scalar. */
+    static final int SCALAR = 0;
+    /** The register was never written (or was clobbered by a call). */
+    static final int UNINIT_KIND = 1;
+    /** The first region number: a kind at least this is a pointer into {@code regionTable[kind]}. */
+    static final int POINTER = 2;
+
     /** Helpers by id ({@link Helper#ofId} allocates: it walks {@code values()}). */
     private static final Helper[] HELPERS = new Helper[256];
 
@@ -53,15 +68,96 @@ final class Vm {
     /** {@code sk->sk_txhash}, which a sock_ops program may write: kept per socket. */
     private static final StorageKey<int[]> TXHASH = StorageKey.create("vm.sk_txhash", () -> new int[1]);
 
+    // ---- pre-decoded operations (see decode) ----
+    /** Not specialised: decoded from the raw instruction by {@link #generic}. */
+    private static final int GENERIC = 0;
+    /** ALU64 with an immediate: {@code A64K + (op >> 4)}; likewise A64X, A32K, A32X. */
+    private static final int A64K = 16;
+    private static final int A64X = 32;
+    private static final int A32K = 48;
+    private static final int A32X = 64;
+    /** Jumps: {@code J64K + (op >> 4)}; likewise J64X, J32K, J32X. */
+    private static final int J64K = 80;
+    private static final int J64X = 96;
+    private static final int J32K = 112;
+    private static final int J32X = 128;
+    private static final int CALL_HELPER = 144;
+    private static final int CALL_KFUNC = 145;
+    private static final int CALL_PSEUDO = 146;
+    private static final int EXIT = 147;
+    /** Loads: {@code LDX_B, LDX_H, LDX_W, LDX_DW}, then the sign-extending ones. */
+    private static final int LDX_B = 150;
+    private static final int LDX_H = 151;
+    private static final int LDX_W = 152;
+    private static final int LDX_DW = 153;
+    private static final int LDSX_B = 154;
+    private static final int LDSX_H = 155;
+    private static final int LDSX_W = 156;
+    private static final int ST_B = 160;
+    private static final int ST_H = 161;
+    private static final int ST_W = 162;
+    private static final int ST_DW = 163;
+    private static final int STX_B = 164;
+    private static final int STX_H = 165;
+    private static final int STX_W = 166;
+    private static final int STX_DW = 167;
+    private static final int LD_CONST = 170;
+    private static final int LD_REGION = 171;
+
+    private static final int ADD = Opcode.ADD >> 4;
+    private static final int SUB = Opcode.SUB >> 4;
+    private static final int MUL = Opcode.MUL >> 4;
+    private static final int OR = Opcode.OR >> 4;
+    private static final int AND = Opcode.AND >> 4;
+    private static final int LSH = Opcode.LSH >> 4;
+    private static final int RSH = Opcode.RSH >> 4;
+    private static final int XOR = Opcode.XOR >> 4;
+    private static final int MOV = Opcode.MOV >> 4;
+    private static final int ARSH = Opcode.ARSH >> 4;
+    private static final int JA = Opcode.JA >> 4;
+    private static final int JEQ = Opcode.JEQ >> 4;
+    private static final int JGT = Opcode.JGT >> 4;
+    private static final int JGE = Opcode.JGE >> 4;
+    private static final int JSET = Opcode.JSET >> 4;
+    private static final int JNE = Opcode.JNE >> 4;
+    private static final int JSGT = Opcode.JSGT >> 4;
+    private static final int JSGE = Opcode.JSGE >> 4;
+    private static final int JLT = Opcode.JLT >> 4;
+    private static final int JLE = Opcode.JLE >> 4;
+    private static final int JSLT = Opcode.JSLT >> 4;
+    private static final int JSLE = Opcode.JSLE >> 4;
+
     private final VmProgram p;
-    final long[] regs = new long[11];
-    final Region[] tags = new Region[11];
+    /** Registers; 16 entries so that a 4-bit register index needs no bounds check (r11–r15 never pass the loader). */
+    final long[] regs = new long[16];
+    /** What each register holds: {@link #SCALAR}, {@link #UNINIT_KIND} or a region number (at least {@link #POINTER}). */
+    final int[] kinds = new int[16];
+    /**
+     * Region numbers: 0 null (scalar), 1 {@link #UNINIT}, then the regions this VM owns and the
+     * regions its LD_IMM64s load (fixed at construction), then the other regions that entered a
+     * register during the current invocation (map values returned by helpers), numbered afresh
+     * at every invocation.
+     */
+    private Region[] regionTable = new Region[32];
+    private int fixedRegions;
+    private int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
     private final int[] returnPc = new int[MAX_FRAMES];
     private final long[] savedRegs = new long[MAX_FRAMES * 5];
-    private final Region[] savedTags = new Region[MAX_FRAMES * 5];
+    private final int[] savedKinds = new int[MAX_FRAMES * 5];
     private boolean running;
     int lastCount;
+
+    /** Per slot: {@code op | dst << 8 | src << 12 | off << 16} (see {@link #decode}). */
+    private final int[] insn;
+    /** Per slot: the immediate; for an LD_IMM64 of a region, the address it loads. */
+    private final long[] imms;
+    /** Per slot: the program's resolved reference (the kfunc a kfunc call calls). LD_IMM64 of a region keeps its region number in {@link #insn}. */
+    private final Object[] refs;
+    /** Per slot of a load from a view: the access last checked there, and its member. */
+    private final Layout[] viewLayout;
+    private final long[] viewOff;
+    private final Layout.Member[] viewMember;
 
     // ---- the invocation's input ----
     SockOpsInput sockOps;
@@ -98,6 +194,161 @@ final class Vm {
                 new byte[0], 0, 0, false);
         optval = new MemRegion(addresses.allocate(), "optval buffer", new byte[SockoptInput.BUFFER_SIZE], 0,
                 SockoptInput.BUFFER_SIZE, true);
+        regionTable[0] = null;
+        regionTable[1] = UNINIT;
+        fixedRegions = 2;
+        for (StackRegion st : stacks) {
+            addFixed(st);
+        }
+        for (Region r : new Region[] {context, bpfSock, bpfTcpSock, tcpSock, kern, skb, packet, optval}) {
+            addFixed(r);
+        }
+        int n = p.slots;
+        insn = new int[n];
+        imms = new long[n];
+        refs = new Object[n];
+        viewLayout = new Layout[n];
+        viewOff = new long[n];
+        viewMember = new Layout.Member[n];
+        for (int pc = 0; pc < n; pc++) {
+            int op = decode(p.code[pc], p.src[pc], p.off[pc], p.ref[pc]);
+            insn[pc] = op | p.dst[pc] << 8 | p.src[pc] << 12 | p.off[pc] << 16;
+            imms[pc] = p.imm[pc];
+            refs[pc] = p.ref[pc];
+            if (op == LD_REGION) {
+                Region region = (Region) p.ref[pc];
+                imms[pc] = region.base + (region instanceof MemRegion ? p.imm[pc] >>> 32 : 0);
+                int id = -1;
+                for (int i = POINTER; i < fixedRegions; i++) {
+                    if (regionTable[i] == region) {
+                        id = i;
+                    }
+                }
+                insn[pc] = (insn[pc] & 0xffff) | (id < 0 ? addFixed(region) : id) << 16; // LD_IMM64 has off 0
+            }
+        }
+        regionCount = fixedRegions;
+    }
+
+    /** Numbers a region for the whole life of this VM. */
+    private int addFixed(Region r) {
+        if (fixedRegions == regionTable.length) {
+            regionTable = Arrays.copyOf(regionTable, regionTable.length * 2);
+        }
+        regionTable[fixedRegions] = r;
+        if (r.owner == null) {
+            r.owner = this;
+            r.ownId = fixedRegions;
+        }
+        return fixedRegions++;
+    }
+
+    /**
+     * The number of a region in this VM: fixed for the regions it owns, else found or added among
+     * the regions numbered during this invocation (helpers return few; the table only grows when
+     * an invocation uses more than any before it).
+     */
+    int idOf(Region r) {
+        if (r == null) {
+            return SCALAR;
+        }
+        if (r.owner == this) {
+            return r.ownId;
+        }
+        if (r == UNINIT) {
+            return UNINIT_KIND;
+        }
+        Region[] table = regionTable;
+        int n = regionCount;
+        int hint = r.dynId; // where this region was last numbered (in this VM or another): valid if it is still there
+        if (hint >= POINTER && hint < n && table[hint] == r) {
+            return hint;
+        }
+        for (int i = POINTER; i < fixedRegions; i++) { // fixed regions another VM owns (shared maps)
+            if (table[i] == r) {
+                r.dynId = i;
+                return i;
+            }
+        }
+        if (n == table.length) {
+            table = Arrays.copyOf(table, n * 2);
+            regionTable = table;
+        }
+        if (table[n] != r) {
+            table[n] = r;
+        }
+        regionCount = n + 1;
+        r.dynId = n;
+        return n;
+    }
+
+    /** The region of a region number (null for 0, {@link #UNINIT} for 1). */
+    Region region(int id) {
+        return regionTable[id];
+    }
+
+    /** The dense operation of one (loader-checked) instruction. */
+    private static int decode(int c, int src, int off, Object ref) {
+        int cls = c & 7;
+        int op = (c & 0xf0) >> 4;
+        boolean x = (c & Opcode.X) != 0;
+        switch (cls) {
+            case Opcode.ALU64, Opcode.ALU -> {
+                boolean plain = op == ADD || op == SUB || op == MUL || op == OR || op == AND || op == LSH
+                        || op == RSH || op == XOR || op == ARSH || (op == MOV && off == 0);
+                if (!plain || (op != MOV && off != 0)) {
+                    return GENERIC;
+                }
+                return (cls == Opcode.ALU64 ? (x ? A64X : A64K) : (x ? A32X : A32K)) + op;
+            }
+            case Opcode.JMP, Opcode.JMP32 -> {
+                boolean is32 = cls == Opcode.JMP32;
+                if ((c & 0xf0) == Opcode.CALL) {
+                    return src == Opcode.PSEUDO_CALL ? CALL_PSEUDO : src == Opcode.PSEUDO_KFUNC_CALL ? CALL_KFUNC
+                            : CALL_HELPER;
+                }
+                if ((c & 0xf0) == Opcode.EXIT) {
+                    return EXIT;
+                }
+                if (op == JA) {
+                    return is32 ? J32K + JA : J64K + JA;
+                }
+                return (is32 ? (x ? J32X : J32K) : (x ? J64X : J64K)) + op;
+            }
+            case Opcode.LDX -> {
+                int size = (c & 0x18) >> 3; // W 0, H 1, B 2, DW 3
+                int idx = size == 2 ? 0 : size == 1 ? 1 : size == 0 ? 2 : 3;
+                return ((c & 0xe0) == Opcode.MEMSX ? LDSX_B : LDX_B) + idx;
+            }
+            case Opcode.ST -> {
+                int size = (c & 0x18) >> 3;
+                return ST_B + (size == 2 ? 0 : size == 1 ? 1 : size == 0 ? 2 : 3);
+            }
+            case Opcode.STX -> {
+                if ((c & 0xe0) == Opcode.ATOMIC) {
+                    return GENERIC;
+                }
+                int size = (c & 0x18) >> 3;
+                return STX_B + (size == 2 ? 0 : size == 1 ? 1 : size == 0 ? 2 : 3);
+            }
+            default -> {
+                return ref instanceof Region ? LD_REGION : LD_CONST;
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Register tags
+    // =====================================================================================
+
+    /** The tag of a register as the checks see it: null for a scalar, {@link #UNINIT}, or the region. */
+    Region tag(int reg) {
+        return regionTable[kinds[reg]];
+    }
+
+    /** Sets a register's tag: null for a scalar, {@link #UNINIT}, or a region. */
+    void setTag(int reg, Region t) {
+        kinds[reg] = idOf(t);
     }
 
     // =====================================================================================
@@ -143,21 +394,21 @@ final class Vm {
     // =====================================================================================
 
     private long execute() {
-        final int[] code = p.code;
-        final int[] dsts = p.dst;
-        final int[] srcs = p.src;
-        final int[] offs = p.off;
-        final long[] imms = p.imm;
+        final int[] ins = insn;
+        final long[] im = imms;
         final long[] r = regs;
-        final Region[] t = tags;
-        Arrays.fill(t, UNINIT);
-        Arrays.fill(r, 0);
+        final int[] k = kinds;
+        for (int i = 0; i < 11; i++) {
+            k[i] = UNINIT_KIND;
+            r[i] = 0;
+        }
         int frame = 0;
+        regionCount = fixedRegions;
         stacks[0].reset();
         r[1] = context.base;
-        t[1] = context;
+        k[1] = context.ownId;
         r[10] = stacks[0].base + StackRegion.SIZE;
-        t[10] = stacks[0];
+        k[10] = stacks[0].ownId;
         int pc = 0;
         int count = 0;
         try {
@@ -167,224 +418,605 @@ final class Vm {
                     throw new Fault("instruction budget exhausted: " + INSTRUCTION_BUDGET + " instructions ran in this "
                             + "invocation (the kernel verifier would have to prove this loop bounded)");
                 }
-                int c = code[pc];
-                int d = dsts[pc];
-                int s = srcs[pc];
-                switch (c & 7) {
-                    case Opcode.ALU64 -> {
-                        int op = c & 0xf0;
-                        boolean x = (c & Opcode.X) != 0;
-                        if (t[d] != null || (x && t[s] != null)) {
-                            if (pointerAlu(c, op, x, d, s, offs[pc], imms[pc], true)) {
-                                pc++;
-                                continue;
-                            }
+                int w = ins[pc];
+                int d = (w >>> 8) & 0xf;
+                int s = (w >>> 12) & 0xf;
+                switch (w & 0xff) {
+                    // ---- ALU64, immediate ----
+                    case A64K + ADD -> {
+                        if (k[d] == SCALAR || (k[d] >= POINTER && plainMemory(regionTable[k[d]]))) {
+                            r[d] += im[pc]; // a scalar, or a pointer into memory moving (the pointer stays)
+                        } else {
+                            aluSlow(pc, true);
                         }
-                        long sv = x ? r[s] : imms[pc];
-                        long dv = r[d];
-                        long res;
-                        switch (op) {
-                            case Opcode.ADD -> res = dv + sv;
-                            case Opcode.SUB -> res = dv - sv;
-                            case Opcode.MUL -> res = dv * sv;
-                            case Opcode.DIV -> res = offs[pc] == 0 ? (sv == 0 ? 0 : Long.divideUnsigned(dv, sv))
-                                    : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
-                            case Opcode.MOD -> res = offs[pc] == 0 ? (sv == 0 ? dv : Long.remainderUnsigned(dv, sv))
-                                    : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
-                            case Opcode.OR -> res = dv | sv;
-                            case Opcode.AND -> res = dv & sv;
-                            case Opcode.XOR -> res = dv ^ sv;
-                            case Opcode.LSH -> res = dv << (sv & 63);
-                            case Opcode.RSH -> res = dv >>> (sv & 63);
-                            case Opcode.ARSH -> res = dv >> (sv & 63);
-                            case Opcode.NEG -> res = -dv;
-                            case Opcode.MOV -> res = !x ? sv : switch (offs[pc]) {
-                                case 8 -> (byte) sv;
-                                case 16 -> (short) sv;
-                                case 32 -> (int) sv;
-                                default -> sv;
-                            };
-                            default -> res = switch ((int) imms[pc]) { // END: BPF_ALU64 | BPF_END = bswap
-                                case 16 -> Short.reverseBytes((short) dv) & 0xffffL;
-                                case 32 -> Integer.reverseBytes((int) dv) & 0xffff_ffffL;
-                                default -> Long.reverseBytes(dv);
-                            };
-                        }
-                        r[d] = res;
-                        t[d] = null;
                         pc++;
                     }
-                    case Opcode.ALU -> {
-                        int op = c & 0xf0;
-                        boolean x = (c & Opcode.X) != 0;
-                        if (t[d] != null || (x && t[s] != null)) {
-                            pointerAlu(c, op, x, d, s, offs[pc], imms[pc], false);
+                    case A64K + SUB -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] -= im[pc];
                         }
-                        int sv = x ? (int) r[s] : (int) imms[pc];
-                        int dv = (int) r[d];
-                        long res;
-                        switch (op) {
-                            case Opcode.ADD -> res = dv + sv;
-                            case Opcode.SUB -> res = dv - sv;
-                            case Opcode.MUL -> res = dv * sv;
-                            case Opcode.DIV -> res = offs[pc] == 0 ? (sv == 0 ? 0 : Integer.divideUnsigned(dv, sv))
-                                    : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
-                            case Opcode.MOD -> res = offs[pc] == 0 ? (sv == 0 ? dv : Integer.remainderUnsigned(dv, sv))
-                                    : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
-                            case Opcode.OR -> res = dv | sv;
-                            case Opcode.AND -> res = dv & sv;
-                            case Opcode.XOR -> res = dv ^ sv;
-                            case Opcode.LSH -> res = dv << (sv & 31);
-                            case Opcode.RSH -> res = dv >>> (sv & 31);
-                            case Opcode.ARSH -> res = dv >> (sv & 31);
-                            case Opcode.NEG -> res = -dv;
-                            case Opcode.MOV -> res = !x ? sv : switch (offs[pc]) {
-                                case 8 -> (byte) sv;
-                                case 16 -> (short) sv;
-                                default -> sv;
-                            };
-                            default -> {
-                                // END on the 64-bit register: TO_LE truncates, TO_BE swaps (x86-64 is little-endian)
-                                long v = r[d];
-                                int bits = (int) imms[pc];
-                                if (x) {
-                                    res = bits == 16 ? Short.reverseBytes((short) v) & 0xffffL
-                                            : bits == 32 ? Integer.reverseBytes((int) v) & 0xffff_ffffL : Long.reverseBytes(v);
-                                } else {
-                                    res = bits == 16 ? v & 0xffffL : bits == 32 ? v & 0xffff_ffffL : v;
-                                }
-                                r[d] = res;
-                                t[d] = null;
-                                pc++;
-                                continue;
-                            }
-                        }
-                        r[d] = res & 0xffff_ffffL;
-                        t[d] = null;
                         pc++;
                     }
-                    case Opcode.JMP, Opcode.JMP32 -> {
-                        int op = c & 0xf0;
-                        boolean is32 = (c & 7) == Opcode.JMP32;
-                        if (op == Opcode.JA) {
-                            pc += 1 + (is32 ? (int) imms[pc] : offs[pc]);
-                            continue;
+                    case A64K + MUL -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] *= im[pc];
                         }
-                        if (op == Opcode.CALL) {
-                            if (s == Opcode.PSEUDO_CALL) {
-                                if (frame + 1 >= MAX_FRAMES) {
-                                    throw new Fault("the call stack of " + (frame + 2) + " frames is too deep (at most "
-                                            + MAX_FRAMES + ")");
-                                }
-                                int base = frame * 5;
-                                for (int i = 0; i < 5; i++) {
-                                    savedRegs[base + i] = r[6 + i];
-                                    savedTags[base + i] = t[6 + i];
-                                }
-                                returnPc[frame] = pc + 1;
-                                frame++;
-                                StackRegion st = stacks[frame];
-                                st.reset();
-                                for (int i = 6; i <= 9; i++) {
-                                    t[i] = UNINIT;
-                                }
-                                r[10] = st.base + StackRegion.SIZE;
-                                t[10] = st;
-                                pc += 1 + (int) imms[pc];
-                                continue;
-                            }
-                            long ret = s == Opcode.PSEUDO_KFUNC_CALL ? kfunc((Kfunc) p.ref[pc]) : helper((int) imms[pc]);
-                            r[0] = ret;
-                            if (t[0] == UNINIT) {
-                                t[0] = null;
-                            }
-                            for (int i = 1; i <= 5; i++) {
-                                t[i] = UNINIT;
-                            }
-                            pc++;
-                            continue;
+                        pc++;
+                    }
+                    case A64K + OR -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] |= im[pc];
                         }
-                        if (op == Opcode.EXIT) {
-                            if (frame > 0) {
-                                frame--;
-                                int base = frame * 5;
-                                for (int i = 0; i < 5; i++) {
-                                    r[6 + i] = savedRegs[base + i];
-                                    t[6 + i] = savedTags[base + i];
-                                }
-                                for (int i = 1; i <= 5; i++) {
-                                    t[i] = UNINIT;
-                                }
-                                pc = returnPc[frame];
-                                continue;
-                            }
-                            return exit();
+                        pc++;
+                    }
+                    case A64K + AND -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] &= im[pc];
                         }
-                        Region dt = t[d];
-                        boolean x = (c & Opcode.X) != 0;
-                        if (dt == UNINIT) {
+                        pc++;
+                    }
+                    case A64K + XOR -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] ^= im[pc];
+                        }
+                        pc++;
+                    }
+                    case A64K + LSH -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] <<= (im[pc] & 63);
+                        }
+                        pc++;
+                    }
+                    case A64K + RSH -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] >>>= (im[pc] & 63);
+                        }
+                        pc++;
+                    }
+                    case A64K + ARSH -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] >>= (im[pc] & 63);
+                        }
+                        pc++;
+                    }
+                    case A64K + MOV -> {
+                        r[d] = im[pc];
+                        k[d] = SCALAR;
+                        pc++;
+                    }
+                    // ---- ALU64, register ----
+                    case A64X + ADD -> {
+                        if ((k[d] | k[s]) == SCALAR || (k[s] == SCALAR && k[d] >= POINTER && plainMemory(regionTable[k[d]]))) {
+                            r[d] += r[s];
+                        } else {
+                            aluSlow(pc, true);
+                        }
+                        pc++;
+                    }
+                    case A64X + SUB -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] -= r[s];
+                        }
+                        pc++;
+                    }
+                    case A64X + MUL -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] *= r[s];
+                        }
+                        pc++;
+                    }
+                    case A64X + OR -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] |= r[s];
+                        }
+                        pc++;
+                    }
+                    case A64X + AND -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] &= r[s];
+                        }
+                        pc++;
+                    }
+                    case A64X + XOR -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] ^= r[s];
+                        }
+                        pc++;
+                    }
+                    case A64X + LSH -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] <<= (r[s] & 63);
+                        }
+                        pc++;
+                    }
+                    case A64X + RSH -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, true);
+                        } else {
+                            r[d] >>>= (r[s] & 63);
+                        }
+                        pc++;
+                    }
+                    case A64X + MOV -> {
+                        int ks = k[s];
+                        if (ks == UNINIT_KIND) {
+                            throw uninit(s);
+                        }
+                        r[d] = r[s]; // a scalar, or the pointer with its region
+                        k[d] = ks;
+                        pc++;
+                    }
+                    // ---- ALU32, immediate: a pointer or uninitialized operand always faults in aluSlow ----
+                    case A32K + ADD -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] + (int) im[pc]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + SUB -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] - (int) im[pc]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + OR -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] | (int) im[pc]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + AND -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] & (int) im[pc]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + XOR -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] ^ (int) im[pc]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + LSH -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] << ((int) im[pc] & 31)) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + RSH -> {
+                        if (k[d] != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] >>> ((int) im[pc] & 31)) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32K + MOV -> {
+                        r[d] = im[pc] & 0xffff_ffffL;
+                        k[d] = SCALAR;
+                        pc++;
+                    }
+                    // ---- ALU32, register ----
+                    case A32X + ADD -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] + (int) r[s]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32X + SUB -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] - (int) r[s]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32X + OR -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] | (int) r[s]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32X + AND -> {
+                        if ((k[d] | k[s]) != SCALAR) {
+                            aluSlow(pc, false);
+                        }
+                        r[d] = ((int) r[d] & (int) r[s]) & 0xffff_ffffL;
+                        pc++;
+                    }
+                    case A32X + MOV -> {
+                        if (k[s] != SCALAR) {
+                            aluSlow(pc, false); // faults: partial copy of a pointer, or uninitialized source
+                        }
+                        r[d] = r[s] & 0xffff_ffffL;
+                        k[d] = SCALAR;
+                        pc++;
+                    }
+                    // ---- jumps ----
+                    case J64K + JA -> pc += 1 + (w >> 16);
+                    case J32K + JA -> pc += 1 + (int) im[pc];
+                    case J64K + JEQ -> {
+                        if (k[d] == UNINIT_KIND) {
                             throw uninit(d);
                         }
-                        if (x && t[s] == UNINIT) {
-                            throw uninit(s);
-                        }
-                        long a = r[d];
-                        long b = x ? r[s] : imms[pc];
-                        if (is32) {
-                            a = (int) a;
-                            b = (int) b;
-                        }
-                        boolean taken = switch (op) {
-                            case Opcode.JEQ -> is32 ? (int) a == (int) b : a == b;
-                            case Opcode.JNE -> is32 ? (int) a != (int) b : a != b;
-                            case Opcode.JGT -> is32 ? Integer.compareUnsigned((int) a, (int) b) > 0 : Long.compareUnsigned(a, b) > 0;
-                            case Opcode.JGE -> is32 ? Integer.compareUnsigned((int) a, (int) b) >= 0 : Long.compareUnsigned(a, b) >= 0;
-                            case Opcode.JLT -> is32 ? Integer.compareUnsigned((int) a, (int) b) < 0 : Long.compareUnsigned(a, b) < 0;
-                            case Opcode.JLE -> is32 ? Integer.compareUnsigned((int) a, (int) b) <= 0 : Long.compareUnsigned(a, b) <= 0;
-                            case Opcode.JSET -> (a & b) != 0;
-                            case Opcode.JSGT -> a > b;
-                            case Opcode.JSGE -> a >= b;
-                            case Opcode.JSLT -> a < b;
-                            default -> a <= b; // JSLE
-                        };
-                        pc += taken ? 1 + offs[pc] : 1;
+                        pc += r[d] == im[pc] ? 1 + (w >> 16) : 1;
                     }
-                    case Opcode.LDX -> {
-                        Region base = pointer(s, "read");
-                        int size = Opcode.sizeInBytes(c & 0x18);
-                        base.load(this, d, r[s] - base.base, offs[pc], size, (c & 0xe0) == Opcode.MEMSX);
+                    case J64K + JNE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += r[d] != im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JGT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Long.compareUnsigned(r[d], im[pc]) > 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JGE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Long.compareUnsigned(r[d], im[pc]) >= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JLT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Long.compareUnsigned(r[d], im[pc]) < 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JLE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Long.compareUnsigned(r[d], im[pc]) <= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JSET -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (r[d] & im[pc]) != 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JSGT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += r[d] > im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JSGE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += r[d] >= im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JSLT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += r[d] < im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64K + JSLE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += r[d] <= im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64X + JEQ -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += r[d] == r[s] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64X + JNE -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += r[d] != r[s] ? 1 + (w >> 16) : 1;
+                    }
+                    case J64X + JGT -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Long.compareUnsigned(r[d], r[s]) > 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64X + JGE -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Long.compareUnsigned(r[d], r[s]) >= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64X + JLT -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Long.compareUnsigned(r[d], r[s]) < 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J64X + JLE -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Long.compareUnsigned(r[d], r[s]) <= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JEQ -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (int) r[d] == (int) im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JNE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (int) r[d] != (int) im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JGT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) im[pc]) > 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JGE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) im[pc]) >= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JLT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) im[pc]) < 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JLE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) im[pc]) <= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JSGT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (int) r[d] > (int) im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JSGE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (int) r[d] >= (int) im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JSLT -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (int) r[d] < (int) im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32K + JSLE -> {
+                        if (k[d] == UNINIT_KIND) {
+                            throw uninit(d);
+                        }
+                        pc += (int) r[d] <= (int) im[pc] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JEQ -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += (int) r[d] == (int) r[s] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JNE -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += (int) r[d] != (int) r[s] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JGT -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) r[s]) > 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JGE -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JLT -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) r[s]) < 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JLE -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0 ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JSGT -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += (int) r[d] > (int) r[s] ? 1 + (w >> 16) : 1;
+                    }
+                    case J32X + JSLT -> {
+                        if (k[d] == UNINIT_KIND || k[s] == UNINIT_KIND) {
+                            throw uninit(k[d] == UNINIT_KIND ? d : s);
+                        }
+                        pc += (int) r[d] < (int) r[s] ? 1 + (w >> 16) : 1;
+                    }
+                    // ---- calls and exit ----
+                    case CALL_HELPER -> {
+                        r[0] = helper((int) im[pc]);
+                        clobberArgs();
                         pc++;
                     }
-                    case Opcode.ST -> {
-                        Region base = pointer(d, "write");
-                        base.store(this, r[d] - base.base, offs[pc], Opcode.sizeInBytes(c & 0x18), imms[pc], null);
+                    case CALL_KFUNC -> {
+                        r[0] = kfunc((Kfunc) refs[pc]);
+                        clobberArgs();
                         pc++;
                     }
-                    case Opcode.STX -> {
-                        Region base = pointer(d, "write");
-                        Region vt = t[s];
-                        if (vt == UNINIT) {
-                            throw uninit(s);
+                    case CALL_PSEUDO -> {
+                        if (frame + 1 >= MAX_FRAMES) {
+                            throw new Fault("the call stack of " + (frame + 2) + " frames is too deep (at most "
+                                    + MAX_FRAMES + ")");
                         }
-                        int size = Opcode.sizeInBytes(c & 0x18);
-                        if ((c & 0xe0) == Opcode.ATOMIC) {
-                            atomic(base, d, s, offs[pc], size, (int) imms[pc]);
+                        int base = frame * 5;
+                        for (int i = 0; i < 5; i++) {
+                            savedRegs[base + i] = r[6 + i];
+                            savedKinds[base + i] = k[6 + i];
+                        }
+                        returnPc[frame] = pc + 1;
+                        frame++;
+                        StackRegion st = stacks[frame];
+                        st.reset();
+                        for (int i = 6; i <= 9; i++) {
+                            k[i] = UNINIT_KIND;
+                        }
+                        r[10] = st.base + StackRegion.SIZE;
+                        k[10] = st.ownId;
+                        pc += 1 + (int) im[pc];
+                    }
+                    case EXIT -> {
+                        if (frame > 0) {
+                            frame--;
+                            int base = frame * 5;
+                            for (int i = 0; i < 5; i++) {
+                                r[6 + i] = savedRegs[base + i];
+                                k[6 + i] = savedKinds[base + i];
+                            }
+                            for (int i = 1; i <= 5; i++) {
+                                k[i] = UNINIT_KIND;
+                            }
+                            pc = returnPc[frame];
                         } else {
-                            base.store(this, r[d] - base.base, offs[pc], size, r[s], vt);
+                            return exit();
+                        }
+                    }
+                    // ---- memory ----
+                    case LDX_B -> {
+                        Region b = regionTable[k[s]];
+                        if (k[s] >= POINTER && b.kind == Region.MEM) { // plain memory and stack inline, the rest in load
+                            ((MemRegion) b).loadMem(this, d, r[s] - b.base, w >> 16, 1, false);
+                        } else if (k[s] >= POINTER && b.kind == Region.STACK) {
+                            ((StackRegion) b).loadStack(this, d, r[s] - b.base, w >> 16, 1, false);
+                        } else {
+                            load(pc, d, s, w >> 16, 1, false);
                         }
                         pc++;
                     }
-                    default -> { // LD: only LD_IMM64 passes the loader
-                        Object ref = p.ref[pc];
-                        if (ref instanceof Region region) {
-                            r[d] = region.base + (ref instanceof MemRegion ? imms[pc] >>> 32 : 0);
-                            t[d] = region;
+                    case LDX_H -> {
+                        Region b = regionTable[k[s]];
+                        if (k[s] >= POINTER && b.kind == Region.MEM) { // plain memory and stack inline, the rest in load
+                            ((MemRegion) b).loadMem(this, d, r[s] - b.base, w >> 16, 2, false);
+                        } else if (k[s] >= POINTER && b.kind == Region.STACK) {
+                            ((StackRegion) b).loadStack(this, d, r[s] - b.base, w >> 16, 2, false);
                         } else {
-                            r[d] = imms[pc];
-                            t[d] = null;
+                            load(pc, d, s, w >> 16, 2, false);
                         }
+                        pc++;
+                    }
+                    case LDX_W -> {
+                        Region b = regionTable[k[s]];
+                        if (k[s] >= POINTER && b.kind == Region.MEM) { // plain memory and stack inline, the rest in load
+                            ((MemRegion) b).loadMem(this, d, r[s] - b.base, w >> 16, 4, false);
+                        } else if (k[s] >= POINTER && b.kind == Region.STACK) {
+                            ((StackRegion) b).loadStack(this, d, r[s] - b.base, w >> 16, 4, false);
+                        } else {
+                            load(pc, d, s, w >> 16, 4, false);
+                        }
+                        pc++;
+                    }
+                    case LDX_DW -> {
+                        Region b = regionTable[k[s]];
+                        if (k[s] >= POINTER && b.kind == Region.MEM) { // plain memory and stack inline, the rest in load
+                            ((MemRegion) b).loadMem(this, d, r[s] - b.base, w >> 16, 8, false);
+                        } else if (k[s] >= POINTER && b.kind == Region.STACK) {
+                            ((StackRegion) b).loadStack(this, d, r[s] - b.base, w >> 16, 8, false);
+                        } else {
+                            load(pc, d, s, w >> 16, 8, false);
+                        }
+                        pc++;
+                    }
+                    case ST_W -> {
+                        store(d, w >> 16, 4, im[pc], SCALAR);
+                        pc++;
+                    }
+                    case ST_DW -> {
+                        store(d, w >> 16, 8, im[pc], SCALAR);
+                        pc++;
+                    }
+                    case STX_W -> {
+                        int kd = k[d];
+                        int ks = k[s];
+                        Region b = regionTable[kd];
+                        if (kd >= POINTER && ks != UNINIT_KIND && b.kind == Region.STACK) { // stack and plain memory inline
+                            ((StackRegion) b).storeStack(this, r[d] - b.base, w >> 16, 4, r[s], ks);
+                        } else if (kd >= POINTER && ks == SCALAR && b.kind == Region.MEM) {
+                            ((MemRegion) b).storeMem(r[d] - b.base, w >> 16, 4, r[s], null);
+                        } else {
+                            storeReg(d, s, w >> 16, 4);
+                        }
+                        pc++;
+                    }
+                    case STX_DW -> {
+                        int kd = k[d];
+                        int ks = k[s];
+                        Region b = regionTable[kd];
+                        if (kd >= POINTER && ks != UNINIT_KIND && b.kind == Region.STACK) { // stack and plain memory inline
+                            ((StackRegion) b).storeStack(this, r[d] - b.base, w >> 16, 8, r[s], ks);
+                        } else if (kd >= POINTER && ks == SCALAR && b.kind == Region.MEM) {
+                            ((MemRegion) b).storeMem(r[d] - b.base, w >> 16, 8, r[s], null);
+                        } else {
+                            storeReg(d, s, w >> 16, 8);
+                        }
+                        pc++;
+                    }
+                    case LD_CONST -> {
+                        r[d] = im[pc];
+                        k[d] = SCALAR;
                         pc += 2;
                     }
+                    case LD_REGION -> {
+                        r[d] = im[pc];
+                        k[d] = w >>> 16; // the region number (see the constructor)
+                        pc += 2;
+                    }
+                    default -> pc = generic(pc, w, d, s);
                 }
             }
         } catch (Fault f) {
@@ -395,13 +1027,282 @@ final class Vm {
         }
     }
 
+    /** A helper or kfunc call leaves r1–r5 uninitialized. */
+    private void clobberArgs() {
+        int[] k = kinds;
+        k[1] = UNINIT_KIND;
+        k[2] = UNINIT_KIND;
+        k[3] = UNINIT_KIND;
+        k[4] = UNINIT_KIND;
+        k[5] = UNINIT_KIND;
+    }
+
+    /** Whether {@code ptr += scalar} on a pointer into {@code t} keeps the pointer: plain memory and stacks always do. */
+    private static boolean plainMemory(Region t) {
+        int rk = t.kind;
+        return rk == Region.MEM || rk == Region.STACK;
+    }
+
+    /** The pointer path of a specialised ALU instruction (a pointer or uninitialized operand). */
+    private void aluSlow(int pc, boolean is64) {
+        int c = p.code[pc];
+        pointerAlu(c, c & 0xf0, (c & Opcode.X) != 0, p.dst[pc], p.src[pc], p.off[pc], p.imm[pc], is64);
+    }
+
+    /** {@code LDX}: checks the base register and dispatches on its region's kind. */
+    private void load(int pc, int d, int s, int off, int size, boolean signExtend) {
+        int ks = kinds[s];
+        if (ks < POINTER) {
+            throw notPointer(s, "read");
+        }
+        Region base = regionTable[ks];
+        long ptrOff = regs[s] - base.base;
+        if (base.kind == Region.MEM) {
+            ((MemRegion) base).loadMem(this, d, ptrOff, off, size, signExtend);
+        } else {
+            loadOther(base, pc, d, ptrOff, off, size, signExtend);
+        }
+    }
+
+    private void loadOther(Region base, int pc, int d, long ptrOff, int off, int size, boolean signExtend) {
+        switch (base.kind) {
+            case Region.STACK -> ((StackRegion) base).loadStack(this, d, ptrOff, off, size, signExtend);
+            case Region.VIEW -> loadView((ViewRegion) base, pc, d, ptrOff, off, size, signExtend);
+            default -> base.load(this, d, ptrOff, off, size, signExtend);
+        }
+    }
+
+    /**
+     * A load from a context or kernel object. The member an access touches is a function of the
+     * layout, the offset and the size (fixed per slot), so the last checked access of each slot is
+     * remembered: a repeated access skips the layout walk, a different one is checked again.
+     */
+    private void loadView(ViewRegion v, int pc, int d, long ptrOff, int insnOff, int size, boolean signExtend) {
+        v.checkUnmoved(ptrOff);
+        long off = ptrOff + insnOff;
+        Layout layout = v.layout;
+        Layout.Member m;
+        if (viewLayout[pc] == layout && viewOff[pc] == off) {
+            m = viewMember[pc];
+        } else {
+            m = layout.check(off, size, false);
+            viewLayout[pc] = layout;
+            viewOff[pc] = off;
+            viewMember[pc] = m;
+        }
+        v.loadMember(this, d, m, off, size, signExtend);
+    }
+
+    /** {@code ST} and {@code STX}: checks the base register and dispatches on its region's kind. */
+    /** {@code valueKind}: {@link #SCALAR}, or the region number of the stored pointer. */
+    private void store(int d, int off, int size, long value, int valueKind) {
+        int kd = kinds[d];
+        if (kd < POINTER) {
+            throw notPointer(d, "write");
+        }
+        Region base = regionTable[kd];
+        long ptrOff = regs[d] - base.base;
+        if (base.kind == Region.MEM && valueKind == SCALAR) {
+            ((MemRegion) base).storeMem(ptrOff, off, size, value, null);
+        } else {
+            storeOther(base, ptrOff, off, size, value, valueKind);
+        }
+    }
+
+    private void storeOther(Region base, long ptrOff, int off, int size, long value, int valueKind) {
+        switch (base.kind) {
+            case Region.STACK -> ((StackRegion) base).storeStack(this, ptrOff, off, size, value, valueKind);
+            case Region.MEM -> ((MemRegion) base).storeMem(ptrOff, off, size, value, regionTable[valueKind]);
+            default -> base.store(this, ptrOff, off, size, value, regionTable[valueKind]);
+        }
+    }
+
+    private void storeReg(int d, int s, int off, int size) {
+        if (kinds[d] < POINTER) {
+            throw notPointer(d, "write");
+        }
+        int ks = kinds[s];
+        if (ks == UNINIT_KIND) {
+            throw uninit(s);
+        }
+        store(d, off, size, regs[s], ks);
+    }
+
+    /**
+     * The instructions without a case of their own in {@link #execute} (DIV, MOD, NEG, END,
+     * sign-extending MOV, atomics, and the rarer forms of the others), decoded from the raw
+     * instruction. Returns the next pc.
+     */
+    private int generic(int pc, int w, int d, int s) {
+        int c = p.code[pc];
+        int off = p.off[pc];
+        long imm = p.imm[pc];
+        final long[] r = regs;
+        final int[] k = kinds;
+        switch (w & 0xff) {
+            case LDSX_B -> load(pc, d, s, off, 1, true);
+            case LDSX_H -> load(pc, d, s, off, 2, true);
+            case LDSX_W -> load(pc, d, s, off, 4, true);
+            case ST_B -> store(d, off, 1, imm, SCALAR);
+            case ST_H -> store(d, off, 2, imm, SCALAR);
+            case STX_B -> storeReg(d, s, off, 1);
+            case STX_H -> storeReg(d, s, off, 2);
+            default -> {
+                int cls = c & 7;
+                if (cls == Opcode.JMP || cls == Opcode.JMP32) {
+                    return jump(pc, c, d, s, off, imm);
+                }
+                alu(c, d, s, off, imm);
+            }
+        }
+        return pc + 1;
+    }
+
+    /** A conditional jump without a case of its own in {@link #execute}. */
+    private int jump(int pc, int c, int d, int s, int off, long imm) {
+        boolean x = (c & Opcode.X) != 0;
+        boolean is32 = (c & 7) == Opcode.JMP32;
+        if (kinds[d] == UNINIT_KIND) {
+            throw uninit(d);
+        }
+        if (x && kinds[s] == UNINIT_KIND) {
+            throw uninit(s);
+        }
+        long a = regs[d];
+        long b = x ? regs[s] : imm;
+        if (is32) {
+            a = (int) a;
+            b = (int) b;
+        }
+        boolean taken = switch (c & 0xf0) {
+            case Opcode.JEQ -> is32 ? (int) a == (int) b : a == b;
+            case Opcode.JNE -> is32 ? (int) a != (int) b : a != b;
+            case Opcode.JGT -> is32 ? Integer.compareUnsigned((int) a, (int) b) > 0 : Long.compareUnsigned(a, b) > 0;
+            case Opcode.JGE -> is32 ? Integer.compareUnsigned((int) a, (int) b) >= 0 : Long.compareUnsigned(a, b) >= 0;
+            case Opcode.JLT -> is32 ? Integer.compareUnsigned((int) a, (int) b) < 0 : Long.compareUnsigned(a, b) < 0;
+            case Opcode.JLE -> is32 ? Integer.compareUnsigned((int) a, (int) b) <= 0 : Long.compareUnsigned(a, b) <= 0;
+            case Opcode.JSET -> (a & b) != 0;
+            case Opcode.JSGT -> a > b;
+            case Opcode.JSGE -> a >= b;
+            case Opcode.JSLT -> a < b;
+            default -> a <= b; // JSLE
+        };
+        return pc + (taken ? 1 + off : 1);
+    }
+
+    /** ALU and atomic instructions, decoded from the raw instruction. */
+    private void alu(int c, int d, int s, int off, long imm) {
+        final long[] r = regs;
+        final int[] k = kinds;
+        switch (c & 7) {
+            case Opcode.ALU64 -> {
+                int op = c & 0xf0;
+                boolean x = (c & Opcode.X) != 0;
+                if (k[d] != SCALAR || (x && k[s] != SCALAR)) {
+                    if (pointerAlu(c, op, x, d, s, off, imm, true)) {
+                        return;
+                    }
+                }
+                long sv = x ? r[s] : imm;
+                long dv = r[d];
+                long res;
+                switch (op) {
+                    case Opcode.ADD -> res = dv + sv;
+                    case Opcode.SUB -> res = dv - sv;
+                    case Opcode.MUL -> res = dv * sv;
+                    case Opcode.DIV -> res = off == 0 ? (sv == 0 ? 0 : Long.divideUnsigned(dv, sv))
+                            : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
+                    case Opcode.MOD -> res = off == 0 ? (sv == 0 ? dv : Long.remainderUnsigned(dv, sv))
+                            : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
+                    case Opcode.OR -> res = dv | sv;
+                    case Opcode.AND -> res = dv & sv;
+                    case Opcode.XOR -> res = dv ^ sv;
+                    case Opcode.LSH -> res = dv << (sv & 63);
+                    case Opcode.RSH -> res = dv >>> (sv & 63);
+                    case Opcode.ARSH -> res = dv >> (sv & 63);
+                    case Opcode.NEG -> res = -dv;
+                    case Opcode.MOV -> res = !x ? sv : switch (off) {
+                        case 8 -> (byte) sv;
+                        case 16 -> (short) sv;
+                        case 32 -> (int) sv;
+                        default -> sv;
+                    };
+                    default -> res = switch ((int) imm) { // END: BPF_ALU64 | BPF_END = bswap
+                        case 16 -> Short.reverseBytes((short) dv) & 0xffffL;
+                        case 32 -> Integer.reverseBytes((int) dv) & 0xffff_ffffL;
+                        default -> Long.reverseBytes(dv);
+                    };
+                }
+                r[d] = res;
+                k[d] = SCALAR;
+            }
+            case Opcode.ALU -> {
+                int op = c & 0xf0;
+                boolean x = (c & Opcode.X) != 0;
+                if (k[d] != SCALAR || (x && k[s] != SCALAR)) {
+                    pointerAlu(c, op, x, d, s, off, imm, false);
+                }
+                int sv = x ? (int) r[s] : (int) imm;
+                int dv = (int) r[d];
+                long res;
+                switch (op) {
+                    case Opcode.ADD -> res = dv + sv;
+                    case Opcode.SUB -> res = dv - sv;
+                    case Opcode.MUL -> res = dv * sv;
+                    case Opcode.DIV -> res = off == 0 ? (sv == 0 ? 0 : Integer.divideUnsigned(dv, sv))
+                            : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
+                    case Opcode.MOD -> res = off == 0 ? (sv == 0 ? dv : Integer.remainderUnsigned(dv, sv))
+                            : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
+                    case Opcode.OR -> res = dv | sv;
+                    case Opcode.AND -> res = dv & sv;
+                    case Opcode.XOR -> res = dv ^ sv;
+                    case Opcode.LSH -> res = dv << (sv & 31);
+                    case Opcode.RSH -> res = dv >>> (sv & 31);
+                    case Opcode.ARSH -> res = dv >> (sv & 31);
+                    case Opcode.NEG -> res = -dv;
+                    case Opcode.MOV -> res = !x ? sv : switch (off) {
+                        case 8 -> (byte) sv;
+                        case 16 -> (short) sv;
+                        default -> sv;
+                    };
+                    default -> {
+                        // END on the 64-bit register: TO_LE truncates, TO_BE swaps (x86-64 is little-endian)
+                        long v = r[d];
+                        int bits = (int) imm;
+                        if (x) {
+                            res = bits == 16 ? Short.reverseBytes((short) v) & 0xffffL
+                                    : bits == 32 ? Integer.reverseBytes((int) v) & 0xffff_ffffL : Long.reverseBytes(v);
+                        } else {
+                            res = bits == 16 ? v & 0xffffL : bits == 32 ? v & 0xffff_ffffL : v;
+                        }
+                        r[d] = res;
+                        k[d] = SCALAR;
+                        return;
+                    }
+                }
+                r[d] = res & 0xffff_ffffL;
+                k[d] = SCALAR;
+            }
+            default -> { // STX | ATOMIC
+                if (k[d] < POINTER) {
+                    throw notPointer(d, "write");
+                }
+                Region base = regionTable[k[d]];
+                if (k[s] == UNINIT_KIND) {
+                    throw uninit(s);
+                }
+                atomic(base, d, s, off, Opcode.sizeInBytes(c & 0x18), (int) imm);
+            }
+        }
+    }
+
     private long exit() {
-        Region t0 = tags[0];
-        if (t0 == UNINIT) {
+        int k0 = kinds[0];
+        if (k0 == UNINIT_KIND) {
             throw new Fault("R0 !read_ok: the program exits without setting r0");
         }
-        if (t0 != null) {
-            throw new Fault("R0 leaks addr as return value: r0 points into " + t0.describe());
+        if (k0 != SCALAR) {
+            throw new Fault("R0 leaks addr as return value: r0 points into " + regionTable[k0].describe());
         }
         long v = regs[0];
         if (p.options.checkReturn() && (v < 0 || v > 1)) {
@@ -416,16 +1317,13 @@ final class Vm {
                 + "a call leaves r1-r5 uninitialized)");
     }
 
-    private Region pointer(int reg, String access) {
-        Region base = tags[reg];
-        if (base == null) {
-            throw new Fault("R" + reg + " invalid mem access 'scalar': r" + reg + " = 0x" + Long.toHexString(regs[reg])
+    /** Why register {@code reg}, which does not hold a pointer, cannot be used to access memory. */
+    private Fault notPointer(int reg, String access) {
+        if (kinds[reg] == SCALAR) {
+            return new Fault("R" + reg + " invalid mem access 'scalar': r" + reg + " = 0x" + Long.toHexString(regs[reg])
                     + " is a scalar, not a pointer, and cannot be used to " + access + " memory");
         }
-        if (base == UNINIT) {
-            throw uninit(reg);
-        }
-        return base;
+        return uninit(reg);
     }
 
     private static String opName(int op) {
@@ -453,8 +1351,8 @@ final class Vm {
      * overwrites whatever the destination held).
      */
     private boolean pointerAlu(int c, int op, boolean x, int d, int s, int off, long imm, boolean is64) {
-        Region dt = tags[d];
-        Region st = x ? tags[s] : null;
+        Region dt = tag(d);
+        Region st = x ? tag(s) : null;
         if (op == Opcode.MOV) {
             if (!x || st == null) {
                 return false;
@@ -469,7 +1367,7 @@ final class Vm {
                 throw new Fault("sign-extending move of a pointer (" + st.describe() + ") prohibited");
             }
             regs[d] = regs[s];
-            tags[d] = st;
+            setTag(d, st);
             return true;
         }
         if (dt == UNINIT) {
@@ -502,12 +1400,12 @@ final class Vm {
                 throw new Fault("R" + s + " pointer arithmetic on " + st.describe() + " prohibited");
             }
             regs[d] += regs[s];
-            tags[d] = st;
+            setTag(d, st);
             return true;
         }
         if (op == Opcode.SUB && dt == st) {
             regs[d] -= regs[s];
-            tags[d] = null;
+            setTag(d, null);
             return true;
         }
         throw new Fault("R" + d + " pointer " + opName(op) + " pointer prohibited (" + dt.describe() + ", "
@@ -519,14 +1417,14 @@ final class Vm {
         if (m == null) {
             throw new Fault("BPF_ATOMIC stores into R" + d + " " + base.describe() + " is not allowed");
         }
-        if (tags[s] != null) {
+        if (tag(s) != null) {
             throw new Fault("R" + s + " leaks addr into mem: atomics take scalars");
         }
         if (op == Opcode.CMPXCHG) {
-            if (tags[0] == UNINIT) {
+            if (tag(0) == UNINIT) {
                 throw uninit(0);
             }
-            if (tags[0] != null) {
+            if (tag(0) != null) {
                 throw new Fault("R0 leaks addr into mem: cmpxchg compares with a scalar");
             }
         }
@@ -537,6 +1435,7 @@ final class Vm {
             if (stack.holdsPointer(at, size)) {
                 throw new Fault("BPF_ATOMIC on a stack slot that holds a spilled pointer is not allowed");
             }
+            stack.dirty(at, size);
         }
         long mask = Region.mask(size);
         long old = MemRegion.read(m.data, at, size);
@@ -546,7 +1445,7 @@ final class Vm {
                 MemRegion.write(m.data, at, size, sv);
             }
             regs[0] = old;
-            tags[0] = null;
+            setTag(0, null);
             return;
         }
         long res = switch (op & ~Opcode.FETCH) {
@@ -559,7 +1458,7 @@ final class Vm {
         MemRegion.write(m.data, at, size, res);
         if ((op & Opcode.FETCH) != 0) {
             regs[s] = old;
-            tags[s] = null;
+            setTag(s, null);
         }
     }
 
@@ -571,7 +1470,7 @@ final class Vm {
     private int memAt;
 
     private long arg(int reg) {
-        if (tags[reg] == UNINIT) {
+        if (tag(reg) == UNINIT) {
             throw uninit(reg);
         }
         return regs[reg];
@@ -583,7 +1482,7 @@ final class Vm {
 
     /** A memory argument of {@code len} bytes; sets {@link #memAt}. */
     private MemRegion mem(int reg, long len, boolean write, String what) {
-        Region t = tags[reg];
+        Region t = tag(reg);
         if (t == UNINIT) {
             throw uninit(reg);
         }
@@ -610,7 +1509,7 @@ final class Vm {
     }
 
     private BpfMap mapArg(int reg, String helper) {
-        Region t = tags[reg];
+        Region t = tag(reg);
         if (t == UNINIT) {
             throw uninit(reg);
         }
@@ -622,7 +1521,7 @@ final class Vm {
     }
 
     private void contextArg(int reg, String fn, boolean alsoKern) {
-        Region t = tags[reg];
+        Region t = tag(reg);
         if (t == UNINIT) {
             throw uninit(reg);
         }
@@ -635,7 +1534,7 @@ final class Vm {
 
     /** A socket argument; {@code uapiOnly}: bpf_tcp_sock takes PTR_TO_SOCK_COMMON, not BTF pointers. */
     private void socketArg(int reg, String fn, boolean uapiOnly) {
-        Region t = tags[reg];
+        Region t = tag(reg);
         if (t == UNINIT) {
             throw uninit(reg);
         }
@@ -651,12 +1550,12 @@ final class Vm {
         if (r == null) {
             return 0;
         }
-        tags[0] = r;
+        setTag(0, r);
         return r.base;
     }
 
     private long helper(int id) {
-        tags[0] = null;
+        setTag(0, null);
         Helper h = id >= 0 && id < HELPERS.length ? HELPERS[id] : null;
         if (h == null) {
             throw new Fault("helper " + id + " is not implemented");
@@ -711,7 +1610,7 @@ final class Vm {
                 socketArg(2, "bpf_sk_storage_get", false);
                 byte[] init = null;
                 int initAt = 0;
-                if (tags[3] == null && regs[3] == 0) {
+                if (tag(3) == null && regs[3] == 0) {
                     init = null;
                 } else {
                     MemRegion v = mem(3, map.spec.valueSize(), false, "the initial value of bpf_sk_storage_get");
@@ -850,7 +1749,7 @@ final class Vm {
     }
 
     private long kfunc(Kfunc k) {
-        tags[0] = null;
+        setTag(0, null);
         switch (k) {
             case CAST_TO_KERN_CTX -> {
                 contextArg(1, k.kernelName(), false);
