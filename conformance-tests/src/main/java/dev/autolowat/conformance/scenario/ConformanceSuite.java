@@ -1,0 +1,86 @@
+package dev.autolowat.conformance.scenario;
+
+import dev.autolowat.api.Rule;
+import dev.autolowat.api.spi.Backend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The conformance suite over a set of backends: for every rule of SEMANTICS.md, its
+ * {@link RuleProperty} and the differential pairs it runs on ({@link RuleCheck}):
+ * <ul>
+ *   <li>"sim ↔ b" for every backend {@code b} that is not a simulator (the simulator is the reference,
+ *       configured as {@code b}'s machine) — reported as not supported where {@code b}'s capabilities
+ *       say so;</li>
+ *   <li>"Java handler ↔ bytecode (sim)" for the reference-policy rules A1–A6.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * ConformanceSuite suite = ConformanceSuite.discover();
+ * for (Rule rule : ConformanceSuite.rules()) {
+ *     for (RuleCheck check : suite.checks(rule)) {
+ *         CheckOutcome o = check.run();               // or run(tries, seed)
+ *         System.out.println(o.summary());
+ *         if (o.status() == CheckOutcome.Status.FAILED) {
+ *             System.out.println(o.shrunk().toText()); // the shrunk scenario, replayable
+ *             System.out.println(o.firstDifference());  // step, field, both values
+ *         }
+ *     }
+ * }
+ * }</pre>
+ */
+public final class ConformanceSuite {
+    private final List<Backend> backends;
+
+    public ConformanceSuite(List<Backend> backends) {
+        this.backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
+    }
+
+    /** The suite over every backend {@link java.util.ServiceLoader} finds. */
+    public static ConformanceSuite discover() {
+        return new ConformanceSuite(Backends.discover());
+    }
+
+    /** Every rule, in order F1 … A6. */
+    public static List<Rule> rules() {
+        return List.of(Rule.values());
+    }
+
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    /** The backends compared with the simulator (every one that is not a simulator). */
+    public List<Backend> comparedBackends() {
+        return backends.stream().filter(b -> !Backends.isSimulator(b)).toList();
+    }
+
+    /** The property of {@code rule}. */
+    public RuleProperty property(Rule rule) {
+        return RuleProperties.of(rule);
+    }
+
+    /** The checks of {@code rule}: one per pair. */
+    public List<RuleCheck> checks(Rule rule) {
+        RuleProperty p = property(rule);
+        List<RuleCheck> out = new ArrayList<>();
+        for (Backend b : comparedBackends()) {
+            out.add(new RuleCheck(p, RuleCheck.Kind.SIM_VS_BACKEND, b));
+        }
+        if (p.policy()) {
+            out.add(new RuleCheck(p, RuleCheck.Kind.JAVA_VS_BYTECODE, null));
+        }
+        return out;
+    }
+
+    /** Every check of every rule, in rule order. */
+    public List<RuleCheck> allChecks() {
+        List<RuleCheck> out = new ArrayList<>();
+        for (Rule r : rules()) {
+            out.addAll(checks(r));
+        }
+        return out;
+    }
+}
