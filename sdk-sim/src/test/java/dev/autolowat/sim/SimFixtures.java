@@ -37,7 +37,7 @@ final class SimFixtures {
     static final int EAGAIN = Errno.EAGAIN.negative();
     static final int EPIPE = Errno.EPIPE.negative();
     /** {@code SOCK_MIN_RCVBUF} on x86-64 (K4). */
-    static final int SOCK_MIN_RCVBUF = 4608;
+    static final int SOCK_MIN_RCVBUF = 2304;
 
     private SimFixtures() {
     }

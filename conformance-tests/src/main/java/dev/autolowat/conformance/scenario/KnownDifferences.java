@@ -74,18 +74,6 @@ public final class KnownDifferences {
     }
 
     /**
-     * OPEN: a user {@code SO_RCVBUF} below 2304 gives {@code max(2*val, 2304)} on Linux 6.18
-     * ({@code SOCK_MIN_RCVBUF} is 2304 there, measured); the simulator uses 4608 — and the lowat cap
-     * ({@code rcvbuf/2}) and readiness follow.
-     */
-    public static final Known SOCK_MIN_RCVBUF = new Onward("sock-min-rcvbuf",
-            "OPEN (simulator to fix): a user SO_RCVBUF value v in 0..2303 gives sk_rcvbuf = max(2*v, 2304) on this kernel"
-                    + " (SOCK_MIN_RCVBUF is 2304, measured: 0 -> 2304, 1153 -> 2306, 2303 -> 4606); the simulator uses"
-                    + " 4608 (TcpSocketModel.SOCK_MIN_RCVBUF), so rcvbuf, the lowat cap rcvbuf/2 and readiness differ after it",
-            true, (s, i) -> s.steps().get(i - 1) instanceof Step.SetRcvbuf b && b.value() >= 0 && b.value() < 2304,
-            java.util.Set.of("rcvBuf", "rcvLowat", "readable", "edgeWakeups"));
-
-    /**
      * OPEN: after a local {@code shutdown(SHUT_WR)}, the peer's ACK of our FIN changes the state
      * (FIN_WAIT1 → FIN_WAIT2, LAST_ACK → CLOSE) and {@code sk_state_change} wakes the reader: one more edge
      * event when the socket is readable then. The simulator does not model the ACK of its own FIN.
@@ -233,7 +221,7 @@ public final class KnownDifferences {
 
     /** Every documented disagreement between the simulator and a kernel. */
     public static final List<Known> ALL = List.of(MPTCP_FIONREAD_DATA_FIN, MPTCP_PROGRAMS_ON_SUBFLOWS,
-            MPTCP_NO_TCP_FLAG_WORD, MPTCP_LOWAT_AFTER_FIN, SOCK_MIN_RCVBUF, FIN_ACK_WAKEUP, SHUTDOWN_AFTER_CLOSE,
+            MPTCP_NO_TCP_FLAG_WORD, MPTCP_LOWAT_AFTER_FIN, FIN_ACK_WAKEUP, SHUTDOWN_AFTER_CLOSE,
             BYTECODE_REENABLE_AT_RCV_NXT);
 
     /**
