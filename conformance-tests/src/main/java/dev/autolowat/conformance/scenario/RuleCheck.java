@@ -2,7 +2,7 @@ package dev.autolowat.conformance.scenario;
 
 import dev.autolowat.api.Rule;
 import dev.autolowat.api.spi.Backend;
-import dev.autolowat.conformance.prop.Property;
+import dev.autolowat.testkit.Property;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,8 +3,8 @@ package dev.autolowat.conformance.scenario;
 import dev.autolowat.api.Rule;
 import dev.autolowat.api.spi.Family;
 import dev.autolowat.api.spi.Shutdown;
-import dev.autolowat.conformance.prop.Choices;
-import dev.autolowat.conformance.prop.Gen;
+import dev.autolowat.testkit.Choices;
+import dev.autolowat.testkit.Gen;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

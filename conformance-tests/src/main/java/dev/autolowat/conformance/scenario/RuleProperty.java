@@ -1,7 +1,7 @@
 package dev.autolowat.conformance.scenario;
 
 import dev.autolowat.api.Rule;
-import dev.autolowat.conformance.prop.Gen;
+import dev.autolowat.testkit.Gen;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.autolowat.conformance.scenario;
 
 import dev.autolowat.api.spi.Family;
-import dev.autolowat.conformance.prop.Choices;
+import dev.autolowat.testkit.Choices;
 
 import java.util.ArrayList;
 import java.util.List;

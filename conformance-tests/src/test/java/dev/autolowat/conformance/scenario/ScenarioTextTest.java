@@ -3,7 +3,7 @@ package dev.autolowat.conformance.scenario;
 import dev.autolowat.api.Rule;
 import dev.autolowat.api.spi.Family;
 import dev.autolowat.api.spi.Shutdown;
-import dev.autolowat.conformance.prop.Property;
+import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

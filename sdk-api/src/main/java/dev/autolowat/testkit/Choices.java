@@ -1,12 +1,10 @@
-package dev.autolowat.conformance.prop;
+package dev.autolowat.testkit;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The source of every random decision a {@link Gen} makes. (The conformance suite's copy of
- * {@code dev.autolowat.testkit.Choices} from sdk-api's test-jar, in main code so that the report
- * command can generate and shrink scenarios at run time; the two are kept identical in behaviour.) A run either draws fresh values from a
+ * The source of every random decision a {@link Gen} makes. A run either draws fresh values from a
  * seeded random generator and records them, or replays a recorded sequence. Shrinking edits the
  * recorded sequence (deletes blocks, moves values towards zero) and replays it, so any generator
  * built from these draws — including mapped and composed ones — shrinks without extra code.

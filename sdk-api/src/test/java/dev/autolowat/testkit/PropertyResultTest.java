@@ -1,4 +1,4 @@
-package dev.autolowat.conformance.prop;
+package dev.autolowat.testkit;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The conformance suite's copy of the property runner: same behaviour as the testkit's, outcome as a value. */
-class PropertyTest {
+class PropertyResultTest {
 
     @Test
     @DisplayName("a true property runs every try and says so")

@@ -1,4 +1,4 @@
-package dev.autolowat.conformance.prop;
+package dev.autolowat.testkit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,12 +8,14 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * The property runner of the conformance suite: checks a property over generated values and, when
- * one fails, shrinks it to a simpler failing value. It behaves like {@code dev.autolowat.testkit.Property}
- * (sdk-api's test-jar; same seeds, same shrinking) but lives in main code and returns its outcome as a
- * value ({@link Result}: the shrunk and original counterexamples and their failures), so that the
- * report command can show a rule's shrunk scenario and first differing step; {@link #check} throws
- * for tests.
+ * A small property-based test runner: checks a property over generated values and, when one
+ * fails, shrinks it to a simpler failing value and reports it with the seed that reproduces it.
+ * {@link #run} returns the outcome as a value ({@link Result}: the shrunk and original
+ * counterexamples and their failures) — the conformance report shows a rule's shrunk scenario from
+ * it; {@link #check} throws, for tests.
+ *
+ * <p>The project uses this instead of jqwik: jqwik 1.10 carries an "Anti-AI Usage Clause" and this
+ * SDK is developed with AI agents (see {@code docs/decisions.md}, D1).
  *
  * <p>Tries default to {@value #DEFAULT_TRIES}; {@code -Dautolowat.tries=N} overrides every property
  * whose tries were not given explicitly with {@link #tries(int)} — the conformance properties pass

@@ -1,4 +1,4 @@
-package dev.autolowat.conformance.prop;
+package dev.autolowat.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +7,7 @@ import java.util.function.Function;
 
 /**
  * A generator of test values, built from {@link Choices} draws so that it shrinks for free (see
- * {@link Property}). This is the conformance suite's copy of {@code dev.autolowat.testkit.Gen} (sdk-api's
- * test-jar), in main code so that the report command can generate scenarios at run time. Compose generators with {@link #map}, {@link #flatMap}, {@link #zip}
+ * {@link Property}). Compose generators with {@link #map}, {@link #flatMap}, {@link #zip}
  * and {@link #listOf}; give them names as {@code static} factory methods in the test class, one
  * per kind of value, in the manner of jqwik's {@code @Provide} methods.
  *
