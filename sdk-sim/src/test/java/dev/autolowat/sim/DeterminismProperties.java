@@ -58,21 +58,7 @@ class DeterminismProperties {
             // A first frame, so that every run logs sequence numbers (the ISN is part of what is compared).
             out.add(c.send(SimFixtures.frames(List.of(new int[] {4, 20})), 5, 27));
             out.add(c.observe());
-            int salt = 0;
-            for (Step step : run.steps()) {
-                int r = switch (step.kind()) {
-                    case SEND -> {
-                        int n = step.segments().stream().mapToInt(Integer::intValue).sum();
-                        yield c.send(SimFixtures.bytes(n, salt++), step.segments().stream().mapToInt(Integer::intValue).toArray());
-                    }
-                    case RECV -> c.recv(new byte[step.value()], 0, step.value(), RecvMode.NON_BLOCKING);
-                    case LOWAT -> c.setRcvLowat(step.value());
-                    case RCVBUF -> c.setRcvBuf(step.value());
-                    case FIN -> c.peerShutdownWrite();
-                };
-                out.add(r);
-                out.add(c.observe());
-            }
+            WakeupRulesProperties.runSteps(c, run.steps(), out);
         }
         return out;
     }

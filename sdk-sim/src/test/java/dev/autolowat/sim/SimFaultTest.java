@@ -366,21 +366,7 @@ class SimFaultTest {
         List<Object> out = new ArrayList<>();
         try (Pair p = SimFixtures.open(config, run.ipv6() ? ConnectOptions.IPV6 : ConnectOptions.IPV4)) {
             SimConnection c = p.conn();
-            int salt = 0;
-            for (WakeupRulesProperties.Step step : run.steps()) {
-                int r = switch (step.kind()) {
-                    case SEND -> {
-                        int n = step.segments().stream().mapToInt(Integer::intValue).sum();
-                        yield c.send(SimFixtures.bytes(n, salt++), step.segments().stream().mapToInt(Integer::intValue).toArray());
-                    }
-                    case RECV -> c.recv(new byte[step.value()], 0, step.value(), RecvMode.NON_BLOCKING);
-                    case LOWAT -> c.setRcvLowat(step.value());
-                    case RCVBUF -> c.setRcvBuf(step.value());
-                    case FIN -> c.peerShutdownWrite();
-                };
-                out.add(r);
-                out.add(c.observe());
-            }
+            WakeupRulesProperties.runSteps(c, run.steps(), out);
         }
         return out;
     }

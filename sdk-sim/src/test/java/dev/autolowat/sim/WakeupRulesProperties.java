@@ -35,6 +35,28 @@ class WakeupRulesProperties {
 
     enum Kind { SEND, RECV, LOWAT, RCVBUF, FIN }
 
+    /**
+     * Runs {@code steps} on {@code c}, adding each call's result and the observation after it to
+     * {@code out}; sends carry distinct bytes (a salt per send).
+     */
+    static void runSteps(SimConnection c, List<Step> steps, List<Object> out) {
+        int salt = 0;
+        for (Step step : steps) {
+            int r = switch (step.kind()) {
+                case SEND -> {
+                    int n = step.segments().stream().mapToInt(Integer::intValue).sum();
+                    yield c.send(SimFixtures.bytes(n, salt++), step.segments().stream().mapToInt(Integer::intValue).toArray());
+                }
+                case RECV -> c.recv(new byte[step.value()], 0, step.value(), dev.autolowat.api.spi.RecvMode.NON_BLOCKING);
+                case LOWAT -> c.setRcvLowat(step.value());
+                case RCVBUF -> c.setRcvBuf(step.value());
+                case FIN -> c.peerShutdownWrite();
+            };
+            out.add(r);
+            out.add(c.observe());
+        }
+    }
+
     /** One step of a scenario: the peer sends segments, the reader recvs, or an option is set. */
     record Step(Kind kind, List<Integer> segments, int value) {
         @Override
