@@ -21,20 +21,30 @@ public final class Backends {
         return ServiceLoader.load(Backend.class).stream().map(ServiceLoader.Provider::get).toList();
     }
 
-    /** Whether {@code b} is a simulator (a model, never compared with itself). */
+    /**
+     * Whether {@code b} is a correct simulator (a model, never compared with itself). A simulator with
+     * {@link dev.autolowat.sim.SimFault faults} injected is not: it is a deliberately broken backend
+     * (see {@link #isMutant}), compared with the correct simulator like any other backend.
+     */
     public static boolean isSimulator(Backend b) {
-        return b instanceof SimBackend;
+        return b instanceof SimBackend s && s.config().faults().isEmpty();
+    }
+
+    /** Whether {@code b} is a simulator with faults injected: a test-only mutant ({@code sim+hook_after_wakeup}). */
+    public static boolean isMutant(Backend b) {
+        return b instanceof SimBackend s && !s.config().faults().isEmpty();
     }
 
     /**
      * The simulator as {@code other}'s machine: for a kernel, this machine's sysctls ({@code tcp_rmem},
      * {@code rmem_max}, read with {@link NetSysctls}) and the series exactly when the kernel has it
      * ({@code SimConfig.withSeries}); the MSS stays the simulator's loopback default (no scenario of the
-     * exact regime comes near it). For a simulator, that simulator.
+     * exact regime comes near it). For a simulator, that simulator; for a mutant ({@link #isMutant}), the
+     * same machine without its faults.
      */
     public static SimBackend simulatorFor(Backend other) {
         if (other instanceof SimBackend s) {
-            return s;
+            return s.config().faults().isEmpty() ? s : new SimBackend(s.config().withFaults());
         }
         return new SimBackend(thisMachine().withSeries(other.capabilities().kernelHasSeries()));
     }

@@ -38,6 +38,14 @@ public final class ConformanceSuite {
         this.backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
     }
 
+    /**
+     * The suite over {@code backends}: e.g. {@code of(List.of(new SimBackend(SimConfig.DEFAULT.withFaults(fault))))}
+     * compares the correct simulator with a deliberately broken one.
+     */
+    public static ConformanceSuite of(List<Backend> backends) {
+        return new ConformanceSuite(backends);
+    }
+
     /** The suite over every backend {@link java.util.ServiceLoader} finds. */
     public static ConformanceSuite discover() {
         return new ConformanceSuite(Backends.discover());

@@ -56,7 +56,7 @@ public final class Differential {
         });
         Trace ref = ScenarioRunner.run(s, sim);
         Trace oth = ScenarioRunner.run(s, other);
-        ComparisonRules rules = Backends.isSimulator(other) ? ComparisonRules.DEFAULT : ComparisonRules.forKernel(s);
+        ComparisonRules rules = Backends.isSimulator(other) || Backends.isMutant(other) ? ComparisonRules.DEFAULT : ComparisonRules.forKernel(s);
         return new Result(new Trace("sim", s, ref.steps()), oth, TraceComparison.compare(ref, oth, rules));
     }
 

@@ -17,9 +17,10 @@ public record Target(boolean kernel, boolean outOfOrder, boolean series) {
     /** Pairs inside the simulator (with the series). */
     public static final Target SIMULATOR = new Target(false, true, true);
 
-    /** The target for the pair "simulator ↔ {@code other}". */
+    /** The target for the pair "simulator ↔ {@code other}" (a mutant simulator is not a kernel). */
     public static Target of(Backend other) {
         Capabilities caps = other.capabilities();
-        return new Target(!Backends.isSimulator(other), caps.outOfOrder(), caps.kernelHasSeries());
+        boolean model = Backends.isSimulator(other) || Backends.isMutant(other);
+        return new Target(!model, caps.outOfOrder(), caps.kernelHasSeries());
     }
 }
