@@ -54,12 +54,12 @@ public final class DemoCommand implements Callable<Integer> {
         // policy compiler makes (the same bytes a kernel with the series would load).
         Map<String, Policy> readers = new LinkedHashMap<>();
         readers.put(ReaderMode.LOWAT_1.label(), null);
-        readers.put(ReaderMode.AUTOLOWAT_POLICY.label() + " (Java)", ReferenceAutoLowat.policy());
-        readers.put(ReaderMode.AUTOLOWAT_POLICY.label() + " (bytecode)", FramingPolicy.REFERENCE_RPC.compile());
+        readers.put(ReaderMode.BPF_AUTOLOWAT.label() + " (Java)", ReferenceAutoLowat.policy());
+        readers.put(ReaderMode.BPF_AUTOLOWAT.label() + " (bytecode)", FramingPolicy.REFERENCE_RPC.compile());
         Map<String, WorkloadResult> results = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Policy> reader : readers.entrySet()) {
-                ReaderMode mode = reader.getValue() == null ? ReaderMode.LOWAT_1 : ReaderMode.AUTOLOWAT_POLICY;
+                ReaderMode mode = reader.getValue() == null ? ReaderMode.LOWAT_1 : ReaderMode.BPF_AUTOLOWAT;
                 RpcWorkload workload = new RpcWorkload(frames, frameSize, segments, mode, ConnectOptions.of(family));
                 results.put(reader.getKey(), workload.run(backend, reader.getValue()));
             }

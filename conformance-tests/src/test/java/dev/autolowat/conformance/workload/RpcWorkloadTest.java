@@ -1,6 +1,5 @@
 package dev.autolowat.conformance.workload;
 
-import dev.autolowat.api.AutoLowatException;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.SimConfig;
@@ -24,7 +23,7 @@ class RpcWorkloadTest {
     @Test
     @DisplayName("A3/A4/H3: 10,000 frames of 258 bytes in 3 segments: 1 wakeup and 1 recv per frame with the policy")
     void policyGivesOneWakeupPerFrame() {
-        WorkloadResult r = run(10_000, 258, 3, ReaderMode.AUTOLOWAT_POLICY, ConnectOptions.IPV4);
+        WorkloadResult r = run(10_000, 258, 3, ReaderMode.BPF_AUTOLOWAT, ConnectOptions.IPV4);
         assertEquals(10_000, r.wakeups());
         assertEquals(10_000, r.recvCalls());
         assertEquals(258.0, r.bytesPerRecv());
@@ -44,7 +43,7 @@ class RpcWorkloadTest {
     @DisplayName("A3/A4: the policy wakes once per frame for frames well inside the receive window")
     void oneWakeupPerFrameAcrossSizes(int size, int segments, String family) {
         ConnectOptions options = ConnectOptions.of(dev.autolowat.api.spi.Family.valueOf(family));
-        WorkloadResult r = run(200, size, segments, ReaderMode.AUTOLOWAT_POLICY, options);
+        WorkloadResult r = run(200, size, segments, ReaderMode.BPF_AUTOLOWAT, options);
         assertEquals(200, r.wakeups(), "wakeups");
         assertEquals(200, r.recvCalls(), "recv calls");
         assertEquals((long) 200 * size, r.bytesRead());
@@ -54,7 +53,7 @@ class RpcWorkloadTest {
     @CsvSource({"65536, 2", "65536, 8", "262144, 4"})
     @DisplayName("H3/A4: frames as large as the window: one wakeup per frame once the window has opened, no data left behind")
     void largeFramesWakeOncePerFrameAfterTheFirst(int size, int segments) {
-        WorkloadResult r = run(100, size, segments, ReaderMode.AUTOLOWAT_POLICY, ConnectOptions.IPV4);
+        WorkloadResult r = run(100, size, segments, ReaderMode.BPF_AUTOLOWAT, ConnectOptions.IPV4);
         // The handshake's window is one MSS (65483 bytes on loopback): while it is the limit, H3's
         // "window down to one MSS" condition wakes the reader before a frame completes. Only the
         // first frame can meet it; see docs/simulator.md.
@@ -67,7 +66,7 @@ class RpcWorkloadTest {
     @Test
     @DisplayName("H3/K1: a 1 MiB frame in 8 segments outgrows 7/8 of the rcvbuf K1 gave it: memory pressure wakes the reader early, nothing is lost")
     void memoryPressureWakesEarlyForHugeFrames() {
-        WorkloadResult r = run(50, 1 << 20, 8, ReaderMode.AUTOLOWAT_POLICY, ConnectOptions.IPV4);
+        WorkloadResult r = run(50, 1 << 20, 8, ReaderMode.BPF_AUTOLOWAT, ConnectOptions.IPV4);
         // K1 grows sk_rcvbuf only to tcp_space_from_win(lowat), about the frame itself; queued
         // truesize passes rcvbuf - rcvbuf/8 before the frame completes (tcp_rmem_pressure).
         assertTrue(r.wakeups() > 50, "wakeups " + r.wakeups());
@@ -75,12 +74,13 @@ class RpcWorkloadTest {
     }
 
     @Test
-    @DisplayName("A2: a backend whose kernel lacks the series cannot enable the policy: a clear error, not wrong numbers")
+    @DisplayName("A2: a backend whose kernel lacks the series cannot run BPF AutoLOWAT: a clear error, not wrong numbers")
     void stockKernelRefusesPolicy() {
-        RpcWorkload w = new RpcWorkload(10, 258, 3, ReaderMode.AUTOLOWAT_POLICY, ConnectOptions.IPV4);
-        AutoLowatException e = assertThrows(AutoLowatException.class,
+        RpcWorkload w = new RpcWorkload(10, 258, 3, ReaderMode.BPF_AUTOLOWAT, ConnectOptions.IPV4);
+        ModeNotSupportedException e = assertThrows(ModeNotSupportedException.class,
                 () -> w.run(new SimBackend(SimConfig.DEFAULT.withSeries(false)), ReferenceAutoLowat.policy()));
-        assertTrue(e.getMessage().contains("EPERM"), e.getMessage());
+        assertTrue(e.getMessage().contains("not supported by this kernel"), e.getMessage());
+        assertEquals(ReaderMode.BPF_AUTOLOWAT, e.mode());
     }
 
     @Test
