@@ -2,10 +2,7 @@ package dev.autolowat.conformance.cli;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,23 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The README's main job, run in-process. */
 class DemoCommandTest {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AutoLowatCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     @DisplayName("demo prints 3.00 wakeups per frame at lowat 1 and 1.00 with the policy, Java handler and bytecode alike")
     void demoPrintsTheComparison() {
-        Run r = run("demo", "--frames", "1000");
+        CliRun r = CliRun.of("demo", "--frames", "1000");
         assertEquals(0, r.exit(), r.err());
         String lowat1 = r.out().lines().filter(l -> l.startsWith("lowat 1")).findFirst().orElseThrow();
         assertTrue(lowat1.matches(".*\\s3\\.00\\s+3\\.00\\s+86\\.0"), lowat1);
@@ -43,10 +27,10 @@ class DemoCommandTest {
     @Test
     @DisplayName("demo refuses impossible parameters with exit code 2 and a message")
     void demoRejectsBadInput() {
-        Run r = run("demo", "--frame-size", "4");
+        CliRun r = CliRun.of("demo", "--frame-size", "4");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("descriptor"), r.err());
-        Run unknown = run("demo", "--family", "INET9");
+        CliRun unknown = CliRun.of("demo", "--family", "INET9");
         assertEquals(2, unknown.exit());
     }
 }

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,11 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProbeCommandTest {
 
     private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new AutoLowatCli());
-        cli.setOut(new PrintWriter(out));
-        assertEquals(0, cli.execute(args));
-        return out.toString();
+        CliRun r = CliRun.of(args);
+        assertEquals(0, r.exit(), r.err());
+        return r.out();
     }
 
     @Test

@@ -8,10 +8,7 @@ import dev.autolowat.conformance.scenario.Scenario;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,23 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code autolowat report}: the conformance report on the terminal, as JSON and as HTML. */
 class ReportCommandTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AutoLowatCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     @DisplayName("on the simulator only: exit 0, report.json lists all 20 rules, report.html holds the table")
     void simulatorOnly(@TempDir Path dir) throws Exception {
-        Run r = run("report", "--backends", "sim", "--tries", "3", "--seed", "7", "--output-dir", dir.toString());
+        CliRun r = CliRun.of("report", "--backends", "sim", "--tries", "3", "--seed", "7", "--output-dir", dir.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("Java handler ↔ bytecode (sim)"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("A1\\s+Java handler ↔ bytecode \\(sim\\)\\s+agree\\s+\\d+ ms")),
@@ -75,7 +59,7 @@ class ReportCommandTest {
     @Test
     @DisplayName("a broken backend (sim+hook_after_wakeup): exit 1, a 'differs' cell, the shrunk scenario saved and replayable")
     void mutantDiffers(@TempDir Path dir) throws Exception {
-        Run r = run("report", "--backends", "sim+hook_after_wakeup", "--rules", "H1,A4", "--tries", "50", "--seed", "1",
+        CliRun r = CliRun.of("report", "--backends", "sim+hook_after_wakeup", "--rules", "H1,A4", "--tries", "50", "--seed", "1",
                 "--quiet", "--output-dir", dir.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("differs (step "), r.out());
@@ -97,13 +81,13 @@ class ReportCommandTest {
     @Test
     @DisplayName("bad options exit 2: an unknown backend, an unknown rule, a non-numeric --tries")
     void badOptions(@TempDir Path dir) {
-        Run backend = run("report", "--backends", "nosuch", "--output-dir", dir.toString());
+        CliRun backend = CliRun.of("report", "--backends", "nosuch", "--output-dir", dir.toString());
         assertEquals(2, backend.exit());
         assertTrue(backend.err().contains("unknown backend 'nosuch'"), backend.err());
-        Run rule = run("report", "--backends", "sim", "--rules", "Z9", "--output-dir", dir.toString());
+        CliRun rule = CliRun.of("report", "--backends", "sim", "--rules", "Z9", "--output-dir", dir.toString());
         assertEquals(2, rule.exit());
         assertTrue(rule.err().contains("unknown rule 'Z9'"), rule.err());
-        assertEquals(2, run("report", "--tries", "many", "--output-dir", dir.toString()).exit());
-        assertEquals(2, run("report", "--no-such-option").exit());
+        assertEquals(2, CliRun.of("report", "--tries", "many", "--output-dir", dir.toString()).exit());
+        assertEquals(2, CliRun.of("report", "--no-such-option").exit());
     }
 }
