@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** {@code BPF_MAP_TYPE_ARRAY}: {@code max_entries} zero-filled values, u32 keys; elements are never deleted. */
-final class ArrayMap extends BpfMap {
+final class ArrayMap extends KeyedMap {
     private final MemRegion[] elements;
 
     ArrayMap(AddressSpace addresses, MapSpec spec) {
@@ -55,26 +55,6 @@ final class ArrayMap extends BpfMap {
 
     @Override
     int deleteElem(byte[] k, int ko) {
-        return einval();
-    }
-
-    @Override
-    public byte[] lookup(byte[] key) {
-        checkKey(key);
-        MemRegion e = lookupElem(key, 0);
-        return e == null ? null : Arrays.copyOfRange(e.data, e.start, e.start + e.length);
-    }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags) {
-        checkKey(key);
-        checkValue(value);
-        return updateElem(key, 0, value, 0, flags);
-    }
-
-    @Override
-    public int delete(byte[] key) {
-        checkKey(key);
         return einval();
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * over byte keys, sized for {@code max_entries}. Looking up allocates nothing; so does updating
  * once deleted elements are available for reuse, as in the kernel's preallocated hash maps.
  */
-final class HashTableMap extends BpfMap {
+final class HashTableMap extends KeyedMap {
     private final int keySize;
     private final byte[][] keys;
     private final MemRegion[] values;
@@ -137,26 +137,6 @@ final class HashTableMap extends BpfMap {
 
     int size() {
         return count;
-    }
-
-    @Override
-    public byte[] lookup(byte[] key) {
-        checkKey(key);
-        MemRegion e = lookupElem(key, 0);
-        return e == null ? null : Arrays.copyOfRange(e.data, e.start, e.start + e.length);
-    }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags) {
-        checkKey(key);
-        checkValue(value);
-        return updateElem(key, 0, value, 0, flags);
-    }
-
-    @Override
-    public int delete(byte[] key) {
-        checkKey(key);
-        return deleteElem(key, 0);
     }
 
     @Override
