@@ -238,8 +238,11 @@ echo "$KRELEASE" >"$OUT/kernelrelease"
     echo "--- cache key input (without file contents)"
     key_input | grep -E '^(build-kernel.sh version|kernel source|toolchain|config.fragment$|patch )'
 } >"$OUT/build-info.txt"
-((KEEP_TREE)) || rm -rf "$TREE"
 mv "$OUT/bzImage.tmp" "$OUT/bzImage"
+if ((KEEP_TREE == 0)); then
+    log "removing the build tree (--keep-tree keeps it)"
+    rm -rf "$TREE"
+fi
 
 if ((${#PATCHES[@]} == 0)); then
     banner "Built an UNPATCHED kernel ($KRELEASE): $SERIES_NOTE."
