@@ -150,11 +150,13 @@ public final class ScenarioPrograms {
                 .jne(R2, 5, "log")
                 .mov64(R1, R6).mov64(R2, CbFlags.RCVQ).call(Helper.SOCK_OPS_CB_FLAGS_SET).mov64(R7, R0);
         store(a, 1, 2, "s2");
-        a.mov64(R1, R6).mov64(R2, value).callKfunc(FramingPolicy.KFUNC_SET_RCVLOWAT).mov64(R7, R0);
+        // The kfunc returns an int: only r0's lower half is defined (a kernel leaves the upper half
+        // zero), so sign-extend it before storing the s64 result.
+        a.mov64(R1, R6).mov64(R2, value).callKfunc(FramingPolicy.KFUNC_SET_RCVLOWAT).movsx64(R7, R0, 32);
         store(a, 1, 1, "s1");
         a.ja("log")
                 .label("rcvq")
-                .mov64(R1, R6).mov64(R2, value).callKfunc(FramingPolicy.KFUNC_SET_RCVLOWAT).mov64(R7, R0);
+                .mov64(R1, R6).mov64(R2, value).callKfunc(FramingPolicy.KFUNC_SET_RCVLOWAT).movsx64(R7, R0, 32);
         store(a, 1, 0, "s0");
         a.stw(R10, -4, value)
                 .mov64(R1, R6).mov64(R2, SockOpt.SOL_SOCKET).mov64(R3, SockOpt.SO_RCVLOWAT)

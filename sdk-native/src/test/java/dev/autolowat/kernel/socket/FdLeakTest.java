@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -50,7 +51,10 @@ class FdLeakTest {
                 pair.readable();
             }
         }
-        assertEquals(base, Pairs.openFds(), "open descriptors after 200 pairs");
+        // A leak shows as more descriptors; the JVM itself may close one meanwhile (a jar, a
+        // selector of another test class), so fewer than the baseline is not a failure.
+        long after = Pairs.openFds();
+        assertTrue(after <= base, "open descriptors after 200 pairs: " + after + ", baseline " + base);
     }
 
     @Test
@@ -68,7 +72,8 @@ class FdLeakTest {
             }));
             assertSame(injected, thrown);
             assertEquals(NativeTcpPair.STEPS.subList(0, seen.size()), seen, "steps run in order");
-            assertEquals(base, Pairs.openFds(), "open descriptors after a failure before " + failing);
+            long after = Pairs.openFds();
+            assertTrue(after <= base, "open descriptors after a failure before " + failing + ": " + after + ", baseline " + base);
         }
     }
 }

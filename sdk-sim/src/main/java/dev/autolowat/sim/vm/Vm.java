@@ -1758,10 +1758,14 @@ final class Vm {
             case SOCK_OPS_TCP_SET_RCVLOWAT -> {
                 contextArg(1, k.kernelName(), true);
                 int val = intArg(2);
-                if (sockOps.op != SockOpsOp.RCVQ_CB.value()) {
-                    return Errno.EOPNOTSUPP.negative(); // K1 [SDK decision]: op 21 only
-                }
-                return socket.kfuncSetRcvlowat(val); // K1
+                // The kfunc returns a C int. Only r0's lower half is defined; a kernel (x86-64 JIT,
+                // measured on the patched 6.12) leaves the upper half zero: -EOPNOTSUPP reads back
+                // as 0xffffffa1 from a 64-bit register. Unlike helpers (BPF_CALL_x), nothing
+                // sign-extends it, so neither does the VM: programs compare 32-bit or use movsx.
+                int result = sockOps.op != SockOpsOp.RCVQ_CB.value()
+                        ? Errno.EOPNOTSUPP.negative() // K1 [SDK decision]: op 21 only
+                        : socket.kfuncSetRcvlowat(val); // K1
+                return Integer.toUnsignedLong(result);
             }
             default -> throw new Fault("kfunc " + k + " is not implemented");
         }
