@@ -108,7 +108,7 @@ if ((${#PATCHES[@]} == 0)); then LOCALVERSION="-autolowat-stock"; else LOCALVERS
 
 describe_series() {
     if ((${#PATCHES[@]} == 0)); then
-        banner "BUILDING AN UNPATCHED KERNEL: $SERIES_NOTE." \
+        banner "UNPATCHED KERNEL: $SERIES_NOTE." \
                "This kernel does NOT carry the AutoLOWAT series: op 21 (BPF_SOCK_OPS_RCVQ_CB)," \
                "flag 0x80 and the kfunc are absent; RCVQ rules report 'not supported'."
     else

@@ -174,8 +174,11 @@ if ((VERBOSE)); then
 else
     timeout --kill-after=10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$CONSOLE" 2>&1 &
     QPID=$!
+    ticks=0
     while kill -0 "$QPID" 2>/dev/null; do
-        sleep 30
+        sleep 1
+        ticks=$((ticks + 1))
+        ((ticks % 30 == 0)) || continue
         kill -0 "$QPID" 2>/dev/null || break
         last="$(grep -a 'autolowat-guest: ===' "$CONSOLE" | tail -n1 | tr -d '\r')"
         log "guest running, $(($(date +%s) - T0)) s${last:+ (${last#autolowat-guest: })}"
