@@ -58,7 +58,7 @@ done
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "--timeout needs a number of seconds, got '$TIMEOUT'"
 
 ensure_packages qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static
-file_is_static() { ! LC_ALL=C readelf -l "$1" 2>/dev/null | grep -q 'INTERP'; }
+file_is_static() { local h; h="$(LC_ALL=C readelf -l "$1" 2>/dev/null)" || return 1; [[ "$h" != *INTERP* ]]; }
 file_is_static /bin/busybox ||
     die "/bin/busybox is dynamically linked; the guest init needs the static one" \
         "apt-get install -y busybox-static"
@@ -180,7 +180,7 @@ else
         ticks=$((ticks + 1))
         ((ticks % 30 == 0)) || continue
         kill -0 "$QPID" 2>/dev/null || break
-        last="$(grep -a 'autolowat-guest: ===' "$CONSOLE" | tail -n1 | tr -d '\r')"
+        last="$(grep -a 'autolowat-guest: ===' "$CONSOLE" | tail -n1 | tr -d '\r' || true)"
         log "guest running, $(($(date +%s) - T0)) s${last:+ (${last#autolowat-guest: })}"
     done
     wait "$QPID"
@@ -198,7 +198,7 @@ cp "$SHARE/job.sh" "$OUT_DIR/guest-job.sh"
 tr -d '\r' <"$CONSOLE" >"$OUT_DIR/console.log"
 [[ -f "$KERNEL_INFO" ]] && cp "$KERNEL_INFO" "$OUT_DIR/kernel-build-info.txt"
 
-INIT_AT="$(grep -a -o 'init started at uptime [0-9.]*' "$OUT_DIR/console.log" | awk '{print $5}' | head -n1)"
+INIT_AT="$(grep -a -o 'init started at uptime [0-9.]*' "$OUT_DIR/console.log" | awk '{print $5}' | head -n1 || true)"
 {
     echo "kernel: $KERNEL ($(cat "$(dirname "$KERNEL")/kernelrelease" 2>/dev/null || echo '?'))"
     echo "qemu: -accel tcg -cpu max -m $MEMORY -smp $SMP; exit code $QEMU_RC"
