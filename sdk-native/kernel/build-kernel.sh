@@ -201,8 +201,8 @@ done <"$FRAGMENT"
 if ((${#dropped[@]})); then
     die "olddefconfig dropped ${#dropped[@]} option(s) of $FRAGMENT:" \
         "${dropped[@]}" \
-        "an unmet dependency or a renamed symbol: look the symbol up with" \
-        "  make -C $TREE ARCH=x86_64 menuconfig   (then '/' and the name), or in its Kconfig file;" \
+        "an unmet dependency or a renamed symbol: read its 'depends on' with" \
+        "  grep -rn -A8 --include='Kconfig*' '^config NAME\$' $TREE" \
         "the resulting configuration is $OUT/config, the log $LOGS/config.log"
 fi
 log "configuration check: all $(grep -cE '^(CONFIG_|# CONFIG_.* is not set)' "$FRAGMENT") options of the fragment are set as requested"
