@@ -15,6 +15,9 @@
 # A second run with the same inputs returns at once. Messages go to stderr; the only line on
 # stdout is the bzImage path. See docs/kernel.md.
 set -euo pipefail
+# The whole script is one compound command: bash parses it before running it, so editing or
+# checking out this file while a build runs cannot break the running instance.
+{
 
 # Bump when a change to this script changes what it builds (part of the cache key).
 BUILD_SCRIPT_VERSION=1
@@ -104,6 +107,8 @@ key_input() {
 }
 HASH="$(key_input | sha256sum | cut -c1-16)"
 OUT="$KERNEL_CACHE/$HASH"
+# --config-only works in a directory of its own: it never touches a cached or running build.
+((CONFIG_ONLY)) && OUT="$KERNEL_CACHE/config-only/$HASH"
 if ((${#PATCHES[@]} == 0)); then LOCALVERSION="-autolowat-stock"; else LOCALVERSION="-autolowat-${HASH:0:8}"; fi
 
 describe_series() {
@@ -124,10 +129,12 @@ if [[ -f "$OUT/bzImage" && $FORCE -eq 0 && $CONFIG_ONLY -eq 0 ]]; then
     exit 0
 fi
 
-mkdir -p "$KERNEL_CACHE"
-exec 9>"$KERNEL_CACHE/.lock"
+LOCK="$KERNEL_CACHE/.lock"
+((CONFIG_ONLY)) && LOCK="$KERNEL_CACHE/config-only/.lock"
+mkdir -p "$(dirname "$LOCK")"
+exec 9>"$LOCK"
 if ! flock -n 9; then
-    log "another build holds $KERNEL_CACHE/.lock; waiting for it"
+    log "another build holds $LOCK; waiting for it"
     flock 9
 fi
 if [[ -f "$OUT/bzImage" && $FORCE -eq 0 && $CONFIG_ONLY -eq 0 ]]; then
@@ -249,3 +256,5 @@ if ((${#PATCHES[@]} == 0)); then
 fi
 log "built $KRELEASE in $((BUILD_END - START)) s (compile $((BUILD_END - BUILD_START)) s, -j$JOBS): $OUT/bzImage"
 echo "$OUT/bzImage"
+exit
+}

@@ -11,6 +11,9 @@
 # Exit code: 0 when every step of the job exited 0; 1 when a step failed, the guest did not
 # finish, or the run timed out. See docs/kernel.md.
 set -euo pipefail
+# The whole script is one compound command: bash parses it before running it, so editing or
+# checking out this file while a build runs cannot break the running instance.
+{
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -233,3 +236,5 @@ if [[ "$GUEST_STATUS" != 0 ]]; then
     fail "a step of the guest job failed (steps.tsv above; logs in $OUT_DIR)"
 fi
 log "done: results in $OUT_DIR"
+exit
+}
