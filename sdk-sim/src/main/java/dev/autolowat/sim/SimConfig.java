@@ -29,20 +29,26 @@ import java.util.Set;
  * @param faults           deliberate defects, only to test conformance suites ({@link SimFault}); empty
  *                         (the default) for a correct simulator. {@code null} means empty; the set is
  *                         copied and unmodifiable, iterated in declaration order.
+ * @param sockmapInqCountsReceiveQueue whether {@code ioctl(FIONREAD)} on a SOCKMAP member without a
+ *                         verdict program also counts {@code sk_receive_queue} ({@code tcp_inq}), as
+ *                         Debian's 6.12.117 {@code tcp_bpf_ioctl()} does; {@code false} (the default)
+ *                         is the 6.18 reference machine, which answers the psock's queue only (0).
+ *                         A kernel-version difference, measured per machine by the conformance
+ *                         suite (docs/kernel.md).
  */
 public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int rmemMax, int mssIpv4, int mssIpv6,
                         boolean kernelHasSeries, int skbOverhead, long isnSeed, Integer fixedIsn,
-                        Set<SimFault> faults) {
+                        Set<SimFault> faults, boolean sockmapInqCountsReceiveQueue) {
 
     /** The reference machine with the series. */
     public static final SimConfig DEFAULT = new SimConfig(4096, 131072, 33554432, 4194304, 65483, 65463,
-            true, 576, 0x5eed_a070_10a7L, null, Set.of());
+            true, 576, 0x5eed_a070_10a7L, null, Set.of(), false);
 
     /** A correct simulator (no {@link SimFault faults}): the form of the constructor before fault injection. */
     public SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int rmemMax, int mssIpv4, int mssIpv6,
                      boolean kernelHasSeries, int skbOverhead, long isnSeed, Integer fixedIsn) {
         this(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries, skbOverhead,
-                isnSeed, fixedIsn, Set.of());
+                isnSeed, fixedIsn, Set.of(), false);
     }
 
     public SimConfig {
@@ -75,34 +81,34 @@ public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int 
 
     public SimConfig withSeries(boolean hasSeries) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, hasSeries,
-                skbOverhead, isnSeed, fixedIsn, faults);
+                skbOverhead, isnSeed, fixedIsn, faults, sockmapInqCountsReceiveQueue);
     }
 
     public SimConfig withTcpRmem(int min, int def, int max) {
         return new SimConfig(min, def, max, rmemMax, mssIpv4, mssIpv6, kernelHasSeries, skbOverhead, isnSeed,
-                fixedIsn, faults);
+                fixedIsn, faults, sockmapInqCountsReceiveQueue);
     }
 
     public SimConfig withRmemMax(int value) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, value, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, isnSeed, fixedIsn, faults);
+                skbOverhead, isnSeed, fixedIsn, faults, sockmapInqCountsReceiveQueue);
     }
 
     /** The same MSS for both families. */
     public SimConfig withMss(int mss) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mss, mss, kernelHasSeries,
-                skbOverhead, isnSeed, fixedIsn, faults);
+                skbOverhead, isnSeed, fixedIsn, faults, sockmapInqCountsReceiveQueue);
     }
 
     public SimConfig withIsnSeed(long seed) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, seed, fixedIsn, faults);
+                skbOverhead, seed, fixedIsn, faults, sockmapInqCountsReceiveQueue);
     }
 
     /** Every connection's peer starts at {@code isn} (u32), e.g. near 2^32 to test wraparound (H6). */
     public SimConfig withFixedIsn(int isn) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, isnSeed, isn, faults);
+                skbOverhead, isnSeed, isn, faults, sockmapInqCountsReceiveQueue);
     }
 
     /**
@@ -118,7 +124,13 @@ public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int 
     public SimConfig withFaults(Collection<SimFault> faults) {
         Objects.requireNonNull(faults, "faults");
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
-                skbOverhead, isnSeed, fixedIsn, copyOf(faults));
+                skbOverhead, isnSeed, fixedIsn, copyOf(faults), sockmapInqCountsReceiveQueue);
+    }
+
+    /** The same machine with the given SOCKMAP FIONREAD behaviour (see {@link #sockmapInqCountsReceiveQueue()}). */
+    public SimConfig withSockmapInqCountsReceiveQueue(boolean value) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
+                skbOverhead, isnSeed, fixedIsn, faults, value);
     }
 
     /** Whether {@code fault} is injected. */

@@ -82,7 +82,7 @@ class SimFaultTest {
                 d.mssIpv6(), d.kernelHasSeries(), d.skbOverhead(), d.isnSeed(), d.fixedIsn());
         assertEquals(d, old);
         assertEquals(d, new SimConfig(d.tcpRmemMin(), d.tcpRmemDefault(), d.tcpRmemMax(), d.rmemMax(), d.mssIpv4(),
-                d.mssIpv6(), d.kernelHasSeries(), d.skbOverhead(), d.isnSeed(), d.fixedIsn(), null));
+                d.mssIpv6(), d.kernelHasSeries(), d.skbOverhead(), d.isnSeed(), d.fixedIsn(), null, false));
         SimConfig mutable = SimConfig.DEFAULT.withFaults(EnumSet.of(SimFault.HOOK_AFTER_WAKEUP));
         assertEquals(Set.of(SimFault.HOOK_AFTER_WAKEUP), mutable.faults());
     }

@@ -52,4 +52,18 @@ class SockmapStateTest {
             assertEquals(10, c.observe().queuedBytes());
         }
     }
+
+    @Test
+    @DisplayName("K4/H5: on a kernel whose tcp_bpf_ioctl counts the receive queue without a verdict program (6.12.117), a member's FIONREAD is tcp_inq")
+    void memberFionreadCountingTheReceiveQueue() {
+        try (SimSession s = new SimBackend(SimConfig.DEFAULT.withSockmapInqCountsReceiveQueue(true)).openSession()) {
+            SimConnection c = s.connect(ConnectOptions.IPV4);
+            c.send(new byte[3], 3);
+            assertEquals(0, c.addToSockmap());
+            c.send(new byte[10], 10);
+            assertEquals(13, c.observe().queuedBytes());
+            assertEquals(0, c.removeFromSockmap());
+            assertEquals(13, c.observe().queuedBytes());
+        }
+    }
 }

@@ -1,12 +1,17 @@
 package dev.autolowat.conformance.scenario;
 
 import dev.autolowat.api.spi.Backend;
+import dev.autolowat.api.spi.BackendSession;
+import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.api.spi.Connection;
 import dev.autolowat.kernel.sysfs.NetSysctls;
 import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.SimConfig;
 
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The backends the conformance suite compares, and the simulator configured as another backend's
@@ -46,7 +51,28 @@ public final class Backends {
         if (other instanceof SimBackend s) {
             return s.config().faults().isEmpty() ? s : new SimBackend(s.config().withFaults());
         }
-        return new SimBackend(thisMachine().withSeries(other.capabilities().kernelHasSeries()));
+        return new SimBackend(thisMachine().withSeries(other.capabilities().kernelHasSeries())
+                .withSockmapInqCountsReceiveQueue(sockmapInqCountsReceiveQueue(other)));
+    }
+
+    private static final Map<String, Boolean> SOCKMAP_INQ = new ConcurrentHashMap<>();
+
+    /**
+     * Measures, once per backend name and JVM, whether {@code kernel}'s {@code ioctl(FIONREAD)} on a
+     * SOCKMAP member without a verdict program counts the receive queue: one byte queued, the socket
+     * added to the backend's SOCKMAP, FIONREAD read. Debian's 6.12.117 answers 1, the 6.18 reference
+     * machine 0 (a kernel-version difference, docs/kernel.md). {@code false} (the reference machine)
+     * when the backend cannot run the measurement; the F2 check then shows any difference.
+     */
+    static boolean sockmapInqCountsReceiveQueue(Backend kernel) {
+        return SOCKMAP_INQ.computeIfAbsent(kernel.name(), name -> {
+            try (BackendSession session = kernel.openSession()) {
+                Connection c = session.connect(ConnectOptions.IPV4);
+                return c.send(new byte[]{1}, 1) == 1 && c.addToSockmap() == 0 && c.observe().queuedBytes() == 1;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     private static volatile SimConfig machine;

@@ -211,10 +211,12 @@ public final class TcpSocketModel {
     /**
      * {@code ioctl(FIONREAD)} = {@code tcp_inq()}: bytes readable, the FIN not counted. A SOCKMAP
      * member answers from its psock instead ({@code tcp_bpf_ioctl}): the bytes queued there, which
-     * is 0 here since no verdict program redirects data into it.
+     * is 0 here since no verdict program redirects data into it — plus {@code tcp_inq()} on kernels
+     * whose {@code tcp_bpf_ioctl} counts the receive queue when there is no verdict program
+     * ({@link SimConfig#sockmapInqCountsReceiveQueue()}, e.g. Debian's 6.12.117).
      */
     public int inq() {
-        if (inSockmap) {
+        if (inSockmap && !config.sockmapInqCountsReceiveQueue()) {
             return 0;
         }
         int answer = rcvNxt - copiedSeq;
