@@ -117,8 +117,8 @@ public final class ResultsPage {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the page; returns the exit status (0 done, 2 bad arguments). */
-    static int run(String[] args, PrintStream out, PrintStream err) throws IOException, RunnerException {
+    /** Runs the page; returns the exit status (0 done, 1 JMH could not run, 2 bad arguments). */
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         if (List.of(args).contains("--help")) {
             out.print(USAGE);
             return 0;
@@ -153,7 +153,14 @@ public final class ResultsPage {
                     .measurementTime(TimeValue.seconds(MEASUREMENT_SECONDS))
                     .shouldFailOnError(false)
                     .build();
-            jmh = new Runner(options).run();
+            try {
+                jmh = new Runner(options).run();
+            } catch (RunnerException e) {
+                // e.g. another JMH run holds /tmp/jmh.lock: a page without its benchmarks would misstate
+                // what was measured, so nothing is written.
+                err.println("ResultsPage: JMH could not run, nothing written: " + e.getMessage());
+                return 1;
+            }
         }
 
         Files.createDirectories(settings.svg().toAbsolutePath().getParent());
