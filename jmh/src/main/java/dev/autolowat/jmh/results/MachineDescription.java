@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
  * @param root       whether the process runs as root (the native backend needs it)
  * @param tcpRmem    {@code net.ipv4.tcp_rmem}
  * @param rmemMax    {@code net.core.rmem_max}
+ * @param loadAverage {@code /proc/loadavg}'s 1, 5 and 15 minute load averages when the run started: other
+ *                   work on the machine makes the times of a short JMH run unreliable, so the page says so
  */
 public record MachineDescription(String date, String nproc, String cpuModel, String javaVersion, String kernel,
-                                 boolean root, String tcpRmem, String rmemMax) {
+                                 boolean root, String tcpRmem, String rmemMax, String loadAverage) {
     /** Reads this machine. */
     public static MachineDescription current(boolean root) {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -40,7 +42,30 @@ public record MachineDescription(String date, String nproc, String cpuModel, Str
                 command("uname", "-r"),
                 root,
                 file("/proc/sys/net/ipv4/tcp_rmem"),
-                file("/proc/sys/net/core/rmem_max"));
+                file("/proc/sys/net/core/rmem_max"),
+                currentLoadAverage());
+    }
+
+    /** The 1, 5 and 15 minute load averages of {@code /proc/loadavg} now, e.g. "0.12 0.30 0.25". */
+    public static String currentLoadAverage() {
+        String all = file("/proc/loadavg");
+        if (all.startsWith("unavailable")) {
+            return all;
+        }
+        String[] fields = all.split(" ");
+        return fields.length >= 3 ? fields[0] + " " + fields[1] + " " + fields[2] : all;
+    }
+
+    /**
+     * Whether a 1-minute load average (the first field of {@link #currentLoadAverage}) exceeds the processors: other
+     * work competed for the CPUs while the benchmarks ran.
+     */
+    public boolean busy(String load) {
+        try {
+            return Double.parseDouble(load.split(" ")[0]) > Integer.parseInt(nproc.strip());
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The markdown bullet list of the page's "Machine" part. */

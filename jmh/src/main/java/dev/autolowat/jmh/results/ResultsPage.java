@@ -163,11 +163,13 @@ public final class ResultsPage {
             }
         }
 
+        String loadAtEnd = MachineDescription.currentLoadAverage();
         Files.createDirectories(settings.svg().toAbsolutePath().getParent());
         Files.writeString(settings.svg(), WorkloadChart.svg(rows, settings.frames(), machine.oneLine()),
                 StandardCharsets.UTF_8);
         Path svgFromPage = settings.page().toAbsolutePath().getParent().relativize(settings.svg().toAbsolutePath());
-        GeneratedSection.rewrite(settings.page(), markdown(settings, machine, runNative, rows, jmh, svgFromPage));
+        GeneratedSection.rewrite(settings.page(),
+                markdown(settings, machine, loadAtEnd, runNative, rows, jmh, svgFromPage));
         out.println("written: " + settings.page() + " (generated section), " + settings.svg());
         return 0;
     }
@@ -179,7 +181,7 @@ public final class ResultsPage {
     }
 
     /** The generated section's markdown. */
-    static String markdown(Settings settings, MachineDescription machine, boolean runNative,
+    static String markdown(Settings settings, MachineDescription machine, String loadAtEnd, boolean runNative,
                            List<WorkloadTable.Row> rows, Collection<RunResult> jmh, Path svg) {
         StringBuilder md = new StringBuilder();
         md.append("# Results page (generated)\n\n");
@@ -195,7 +197,14 @@ public final class ResultsPage {
                 .append(runNative ? "included" : "not run (" + (machine.root() ? "--no-native" : "requires root") + ")")
                 .append("\n");
         md.append("- JMH: ").append(settings.jmh() ? jmhSettings() + "; benchmarks `" + settings.include() + "`"
-                : "not run (--no-jmh)").append("\n\n");
+                : "not run (--no-jmh)").append("\n");
+        md.append("- load average (1, 5, 15 min, `/proc/loadavg`): ").append(machine.loadAverage())
+                .append(" at the start, ").append(loadAtEnd).append(" at the end\n\n");
+        if (settings.jmh() && (machine.busy(machine.loadAverage()) || machine.busy(loadAtEnd))) {
+            md.append("**Warning: the machine was busy** (1-minute load above its ").append(machine.nproc())
+                    .append(" processors): other work competed for the CPUs, so the JMH times and the speed ratio"
+                            + " below are unreliable — rerun on a quiet machine. The counts are not affected.\n\n");
+        }
 
         appendWorkload(md, rows, settings.frames(), runNative, svg);
         if (settings.jmh()) {

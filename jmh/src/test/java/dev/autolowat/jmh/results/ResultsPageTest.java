@@ -39,10 +39,21 @@ class ResultsPageTest {
         assertTrue(text.startsWith(hand), text);
         assertTrue(text.contains("- `uname -r`: ") && text.contains("- `nproc`: ") && text.contains("`java -version`"), text);
         assertTrue(text.contains("JMH: not run (--no-jmh)"), text);
+        assertTrue(text.contains("- load average (1, 5, 15 min, `/proc/loadavg`): "), text);
+        assertTrue(!text.contains("Warning: the machine was busy"), "no JMH times, no warning about them: " + text);
         assertTrue(text.contains("| 64 KiB | 8 | static lowat |"), "every segment count 1..8: " + text);
         assertTrue(text.contains("**Agreement:** not measured (native backend not run)."), text);
         assertTrue(text.contains("](chart.svg)"), "the chart is linked relative to the page: " + text);
         javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+    }
+
+    @Test
+    @DisplayName("a 1-minute load above the processors counts as busy (the page then warns that JMH times are unreliable)")
+    void busyMeansLoadAboveProcessors() {
+        MachineDescription m = new MachineDescription("d", "2", "cpu", "java", "kernel", true, "r", "m", "0.5 0.5 0.5");
+        assertTrue(m.busy("2.50 1.00 0.50"));
+        assertTrue(!m.busy("1.99 3.00 3.00"), "only the 1-minute average counts");
+        assertTrue(!m.busy("unavailable: no /proc"), "an unreadable load is not a warning");
     }
 
     @Test
