@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Prints the table of docs/performance.md "RPC workload: wakeups and syscalls per frame": every frame
- * size × segment count × reader mode on the simulator configured as this machine
- * ({@link Backends#simulatorFor}: its sysctls, without the series) and on the native backend (this
+ * The RPC workload grid: every frame size × segment count × reader mode on the simulator configured as
+ * this machine ({@link Backends#simulatorFor}: its sysctls, without the series) and on the native backend (this
  * kernel; needs root), side by side. BPF AutoLOWAT runs on the simulator with the series (the
  * reference machine's sysctls replaced by this machine's) and on the native backend only where the
- * kernel has the series; elsewhere its cell says "not supported by this kernel".
+ * kernel has the series; elsewhere its cell says "not supported by this kernel". The results page
+ * ({@code dev.autolowat.jmh.results.ResultsPage}) measures it for 1..8 segments into docs/performance.md;
+ * {@link #main} prints the 1/3/8-segment table.
  *
  * <pre>java -cp ... dev.autolowat.conformance.workload.WorkloadTable [frames] [--no-native]</pre>
  */
