@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Prints the table of docs/performance.md "RPC workload: wakeups and syscalls per frame": every frame
- * size × segment count × reader mode on the simulator configured as this machine
- * ({@link Backends#simulatorFor}: its sysctls, without the series) and on the native backend (this
+ * The RPC workload grid: every frame size × segment count × reader mode on the simulator configured as
+ * this machine ({@link Backends#simulatorFor}: its sysctls, without the series) and on the native backend (this
  * kernel; needs root), side by side. BPF AutoLOWAT runs on the simulator with the series (the
  * reference machine's sysctls replaced by this machine's) and on the native backend only where the
- * kernel has the series; elsewhere its cell says "not supported by this kernel".
+ * kernel has the series; elsewhere its cell says "not supported by this kernel". The results page
+ * ({@code dev.autolowat.jmh.results.ResultsPage}) measures it for 1..8 segments into docs/performance.md;
+ * {@link #main} prints the 1/3/8-segment table.
  *
  * <pre>java -cp ... dev.autolowat.conformance.workload.WorkloadTable [frames] [--no-native]</pre>
  */
@@ -60,14 +61,22 @@ public final class WorkloadTable {
         return null;
     }
 
-    /** Runs every cell; {@code nativeBackend} may be {@code null} (simulator only). */
+    /** Runs every cell of {@link #SIZES} × {@link #SEGMENTS}; {@code nativeBackend} may be {@code null} (simulator only). */
     public static List<Row> measure(int frames, Backend nativeBackend) {
+        return measure(frames, nativeBackend, SIZES, SEGMENTS);
+    }
+
+    /**
+     * Runs every cell of {@code sizes} × {@code segmentCounts} × {@link ReaderMode}, in that nesting
+     * order; {@code nativeBackend} may be {@code null} (simulator only).
+     */
+    public static List<Row> measure(int frames, Backend nativeBackend, int[] sizes, int[] segmentCounts) {
         Backend simStock = nativeBackend != null ? Backends.simulatorFor(nativeBackend)
                 : new dev.autolowat.sim.SimBackend(Backends.thisMachine().withSeries(false));
         Backend simSeries = new dev.autolowat.sim.SimBackend(Backends.thisMachine().withSeries(true));
         List<Row> rows = new ArrayList<>();
-        for (int size : SIZES) {
-            for (int seg : SEGMENTS) {
+        for (int size : sizes) {
+            for (int seg : segmentCounts) {
                 for (ReaderMode mode : ReaderMode.values()) {
                     RpcWorkload w = new RpcWorkload(frames, size, seg, mode, ConnectOptions.IPV4);
                     Backend sim = mode.needsPolicy() ? simSeries : simStock;
@@ -91,22 +100,31 @@ public final class WorkloadTable {
         for (Row r : rows) {
             WorkloadResult s = r.sim();
             WorkloadResult n = r.nat();
-            String agree = n == null && r.natNote().startsWith("not") ? "n/a"
-                    : n == null || s == null ? (r.simNote().equals(r.natNote()) ? "–" : "**no**")
-                    : s.counts().equals(n.counts()) ? "yes" : "**no**";
+            String agree = agreement(r);
             out.printf("| %s | %d | %s %s %s | %s |%n", size(r.workload().frameSize()),
                     r.workload().segmentsPerFrame(), r.workload().mode().label(), cells(s, r.simNote()),
                     cells(n, r.natNote()), agree);
         }
     }
 
-    static String cells(WorkloadResult r, String note) {
+    /** Whether the row's two backends agree: "yes", "**no**", "n/a" (native not run or not supported), or "–" (both failed alike). */
+    public static String agreement(Row r) {
+        WorkloadResult s = r.sim();
+        WorkloadResult n = r.nat();
+        return n == null && r.natNote().startsWith("not") ? "n/a"
+                : n == null || s == null ? (r.simNote().equals(r.natNote()) ? "–" : "**no**")
+                : s.counts().equals(n.counts()) ? "yes" : "**no**";
+    }
+
+    /** One backend's four table cells (wakeups, recv, setsockopt per frame; bytes per recv), or its note. */
+    public static String cells(WorkloadResult r, String note) {
         return r == null ? "| " + note + " | | |"
                 : String.format("| %.2f | %.2f | %.2f | %.0f", r.wakeupsPerFrame(), r.recvCallsPerFrame(),
                         r.setsockoptCallsPerFrame(), r.bytesPerRecv());
     }
 
-    static String size(int bytes) {
+    /** A frame size as the tables print it: "258 B", "4 KiB", "1 MiB". */
+    public static String size(int bytes) {
         if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
             return (bytes >> 20) + " MiB";
         }

@@ -6,15 +6,25 @@ package dev.autolowat.sim.tcp;
  *
  * <p>Flow control: a segment is sent only within the receiver's advertised window. A segment that
  * does not fit is cut at the window's edge (a window-limited partial segment) and the rest waits
- * until the reader frees space and the receiver advertises more (after recv). A segment longer
- * than the MSS is cut into MSS-sized segments first. A FIN follows the last byte; it needs no
- * window (a simplification: the kernel needs one byte of window for it).
+ * until the reader frees space and the receiver advertises more (after recv). A write longer than
+ * the current MSS ({@link #currentMss}) goes out in pieces of that MSS, cut when they are sent.
+ * A FIN follows the last byte; it needs no window (a simplification: the kernel needs one byte of
+ * window for it).
  */
 public final class PeerSender {
+    /**
+     * {@code 68U - tp->tcp_header_len} in {@code tcp_bound_to_half_wnd()}: the smallest segment the
+     * half-window bound may produce, with the 32-byte header of a connection using timestamps (as
+     * Linux loopback connections do).
+     */
+    static final int MIN_HALF_WINDOW_SEGMENT = 68 - 32;
+    /** {@code TCP_MSS_DEFAULT}: below this largest window the bound is the whole window, not half. */
+    static final int TCP_MSS_DEFAULT = 536;
+
     private final TcpSocketModel receiver;
     private final int mss;
     private final ByteRing pending = new ByteRing(1 << 16);
-    /** Lengths of the segments waiting to be sent, in order. */
+    /** Lengths of the application's writes not yet (completely) on the wire, in order. */
     private final IntRing pendingSegments = new IntRing();
     private int sndNxt;
     private boolean finRequested;
@@ -45,20 +55,33 @@ public final class PeerSender {
     }
 
     /**
-     * The application writes {@code data[off, off+len)} as one segment (cut by MSS), then the peer
-     * sends what the window allows.
+     * The application writes {@code data[off, off+len)}; {@link #push} sends it in segments of at most
+     * {@link #currentMss} (as large as that MSS and the window allow).
      */
     public void write(byte[] data, int off, int len) {
         if (finRequested) {
             throw new IllegalStateException("the peer already shut down its write side");
         }
         pending.append(data, off, len);
-        int left = len;
-        while (left > 0) {
-            int seg = Math.min(left, mss);
-            pendingSegments.add(seg);
-            left -= seg;
+        pendingSegments.add(len);
+    }
+
+    /**
+     * The segment size the peer uses now: its MSS bounded to half the largest window the receiver has
+     * advertised, as the kernel's {@code tcp_sync_mss()} → {@code tcp_bound_to_half_wnd()} (re-run
+     * whenever an ACK raises {@code max_window}, in {@code tcp_ack_update_window()}): with the
+     * handshake's loopback window of 65483 bytes the first segments are at most 32741 bytes — measured
+     * on 6.18: one 32768-byte {@code send()} arrives as 32741 + 27 bytes ({@code tcpi_data_segs_in} 2,
+     * {@code tcpi_rcv_mss} 32741), and the sender's {@code tcpi_snd_mss} grows 32741 → 47616 → 65483 as
+     * the receiver's window grows.
+     */
+    public int currentMss() {
+        int maxWindow = receiver.maxAdvertisedWindow();
+        int cutoff = maxWindow > TCP_MSS_DEFAULT ? maxWindow >> 1 : maxWindow;
+        if (cutoff > 0 && mss > cutoff) {
+            return Math.max(cutoff, MIN_HALF_WINDOW_SEGMENT);
         }
+        return mss;
     }
 
     /** {@code shutdown(SHUT_WR)}: a FIN follows the pending data. */
@@ -80,7 +103,7 @@ public final class PeerSender {
                 break;
             }
             int segment = pendingSegments.peekFirst();
-            int len = Math.min(segment, window);
+            int len = Math.min(Math.min(segment, currentMss()), window);
             boolean whole = len == segment;
             if (whole) {
                 pendingSegments.removeFirst();

@@ -99,6 +99,11 @@ public final class TcpSocketModel {
     private int scalingRatio = DEFAULT_SCALING_RATIO;
     /** {@code rcv_wup + rcv_wnd}: the right edge of the last advertised window. */
     private int windowRightEdge;
+    /**
+     * The largest window this socket has advertised (the handshake's included): the peer's
+     * {@code tp->max_window}, which bounds the peer's segment size ({@link PeerSender#currentMss}).
+     */
+    private int maxAdvertisedWindow;
     private final List<OooSegment> outOfOrder = new ArrayList<>();
 
     // ---- wakeups ----
@@ -131,6 +136,7 @@ public final class TcpSocketModel {
             window = window / advMss * advMss;
         }
         this.windowRightEdge = rcvNxt + window;
+        this.maxAdvertisedWindow = window;
     }
 
     public void setHooks(RcvQueueHooks hooks) {
@@ -617,12 +623,24 @@ public final class TcpSocketModel {
         }
     }
 
-    /** The receiver ACKs: the advertised right edge moves to {@code rcv_nxt + window}, never back. */
+    /**
+     * The receiver ACKs: the advertised right edge moves to {@code rcv_nxt + window}, never back; the
+     * window this ACK carries ({@code edge - rcv_nxt}) may raise the peer's {@code max_window}.
+     */
     public void sendAck() {
         int edge = rcvNxt + currentWindow();
         if (Seq.after(edge, windowRightEdge)) {
             windowRightEdge = edge;
         }
+        int advertised = windowRightEdge - rcvNxt;
+        if (advertised > maxAdvertisedWindow) {
+            maxAdvertisedWindow = advertised;
+        }
+    }
+
+    /** The largest window advertised so far, the handshake's included (the peer's {@code tp->max_window}). */
+    public int maxAdvertisedWindow() {
+        return maxAdvertisedWindow;
     }
 
     /** The window the receiver would advertise now: free receive memory scaled to window. */
