@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Requires root (the native backend loads BPF programs and moves the JVM into a cgroup): as
  * another user every case is reported as skipped with "requires root", never as passed.
  */
-class NativeAgreementTest {
+public class NativeAgreementTest {
     static final String MPTCP_FIONREAD = "FIONREAD of an MPTCP socket (mptcp_inq_hint) counts the DATA_FIN as one byte"
             + " (ack_seq has moved past it)";
     static final String MPTCP_FIONREAD_EMPTY = "FIONREAD of an MPTCP socket with an empty queue after the peer's FIN is 1"
@@ -81,7 +81,7 @@ class NativeAgreementTest {
         }
     }
 
-    static void requireRoot() {
+    public static void requireRoot() {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "requires root on Linux (no /proc/self)");
         int euid = LibC.geteuid();
         Assumptions.assumeTrue(euid == 0, "requires root: the native backend loads BPF programs and moves the JVM"

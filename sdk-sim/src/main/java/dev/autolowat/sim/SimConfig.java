@@ -127,6 +127,12 @@ public record SimConfig(int tcpRmemMin, int tcpRmemDefault, int tcpRmemMax, int 
                 skbOverhead, isnSeed, fixedIsn, copyOf(faults), sockmapInqCountsReceiveQueue);
     }
 
+    /** The same machine with {@code bytes} of truesize per queued segment beyond its payload (see {@link #skbOverhead()}). */
+    public SimConfig withSkbOverhead(int bytes) {
+        return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,
+                bytes, isnSeed, fixedIsn, faults, sockmapInqCountsReceiveQueue);
+    }
+
     /** The same machine with the given SOCKMAP FIONREAD behaviour (see {@link #sockmapInqCountsReceiveQueue()}). */
     public SimConfig withSockmapInqCountsReceiveQueue(boolean value) {
         return new SimConfig(tcpRmemMin, tcpRmemDefault, tcpRmemMax, rmemMax, mssIpv4, mssIpv6, kernelHasSeries,

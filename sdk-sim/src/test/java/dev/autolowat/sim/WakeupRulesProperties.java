@@ -278,8 +278,15 @@ class WakeupRulesProperties {
                             + sock.memoryPressure() + ", window " + sock.receiveWindow() + ", rcv_mss " + sock.rcvMss() + ")";
                     assertEquals(arrived - read, o.queuedBytes(), "FIONREAD = arrived - read " + where);
                     assertEquals(sock.finReceived(), sock.rcvShutdown(), "no local SHUT_RD in this scenario");
-                    assertEquals(h3Readable(sock), o.readable(), "H3 " + where);
-                    assertEquals(h3Readable(sock), conn.readable(), "readable() and observe() agree " + where);
+                    assertEquals(h3Readable(sock), sock.pollReadable(), "H3 " + where);
+                    // A level-triggered epoll reports the socket only while a wakeup has put it on the
+                    // ready list: readable implies the formula, and after a wakeup in this step it is
+                    // exactly the formula. (Readiness without a wakeup, e.g. memory pressure after a
+                    // smaller SO_RCVBUF, is not reported until the next wakeup, as on the kernel.)
+                    if (o.readable() || edges > 0) {
+                        assertEquals(h3Readable(sock), o.readable(), "H3 level-triggered " + where);
+                    }
+                    assertEquals(o.readable(), conn.readable(), "readable() and observe() agree " + where);
                     switch (step.kind()) {
                         case LOWAT -> {
                             // H4: the wakeup rule runs once. As in tcp_set_rcvlowat() (kernel-facts.md), the

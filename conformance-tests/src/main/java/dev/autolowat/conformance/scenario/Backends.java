@@ -51,8 +51,61 @@ public final class Backends {
         if (other instanceof SimBackend s) {
             return s.config().faults().isEmpty() ? s : new SimBackend(s.config().withFaults());
         }
-        return new SimBackend(thisMachine().withSeries(other.capabilities().kernelHasSeries())
-                .withSockmapInqCountsReceiveQueue(sockmapInqCountsReceiveQueue(other)));
+        SimConfig machine = thisMachine().withSeries(other.capabilities().kernelHasSeries())
+                .withSockmapInqCountsReceiveQueue(sockmapInqCountsReceiveQueue(other));
+        return new SimBackend(machine.withSkbOverhead(skbOverhead(other, machine.skbOverhead())));
+    }
+
+    private static final Map<String, Integer> SKB_OVERHEAD = new ConcurrentHashMap<>();
+
+    /** The segment {@link #skbOverhead} queues: big enough that the kernel re-learns its scaling ratio from it. */
+    static final int OVERHEAD_PROBE_SEGMENT = 1445;
+    /** The SO_RCVLOWAT {@link #skbOverhead} sets: it grows sk_rcvbuf through the learned ratio (K2). */
+    static final int OVERHEAD_PROBE_LOWAT = 100_000;
+
+    /**
+     * Measures, once per backend name and JVM, the truesize a queued loopback segment costs beyond its
+     * payload — which the simulator's {@code skbOverhead} approximates — through the only place it shows
+     * in the contract's observations: the scaling ratio the kernel learns from the first segment
+     * ({@code len * 256 / truesize}) sets how much SO_RCVLOWAT grows {@code sk_rcvbuf}
+     * ({@code lowat * 256 / ratio}, K2). One segment of {@value #OVERHEAD_PROBE_SEGMENT} bytes, then
+     * {@code setsockopt(SO_RCVLOWAT, }{@value #OVERHEAD_PROBE_LOWAT}{@code )}, then SO_RCVBUF. Of the
+     * overheads that reproduce it, the one nearest {@code fallback} (the reference machine's 576 bytes;
+     * Debian's 6.12.117 measures about 896). {@code fallback} when the backend cannot run it.
+     */
+    static int skbOverhead(Backend kernel, int fallback) {
+        return SKB_OVERHEAD.computeIfAbsent(kernel.name(), name -> {
+            try (BackendSession session = kernel.openSession()) {
+                Connection c = session.connect(ConnectOptions.IPV4);
+                if (c.send(new byte[OVERHEAD_PROBE_SEGMENT], OVERHEAD_PROBE_SEGMENT) != OVERHEAD_PROBE_SEGMENT
+                        || c.setRcvLowat(OVERHEAD_PROBE_LOWAT) != 0) {
+                    return fallback;
+                }
+                return overheadFromRcvbuf(OVERHEAD_PROBE_SEGMENT, OVERHEAD_PROBE_LOWAT, c.observe().rcvBuf(), fallback);
+            } catch (RuntimeException e) {
+                return fallback;
+            }
+        });
+    }
+
+    /**
+     * The skb overhead nearest {@code fallback} for which a segment of {@code len} bytes gives the ratio
+     * ({@code len * 256 / (len + overhead)}) that turns SO_RCVLOWAT {@code lowat} into {@code rcvbuf}
+     * ({@code lowat * 256 / ratio}), as the kernel's integer arithmetic does; {@code fallback} when none
+     * does (e.g. the buffer did not grow).
+     */
+    static int overheadFromRcvbuf(int len, int lowat, int rcvbuf, int fallback) {
+        int best = -1;
+        for (int overhead = 0; overhead <= 8 * len; overhead++) {
+            long ratio = ((long) len << 8) / (len + overhead);
+            if (ratio < 1 || ratio > 255 || ((long) lowat << 8) / ratio != rcvbuf) {
+                continue;
+            }
+            if (best < 0 || Math.abs(overhead - fallback) < Math.abs(best - fallback)) {
+                best = overhead;
+            }
+        }
+        return best < 0 ? fallback : best;
     }
 
     private static final Map<String, Boolean> SOCKMAP_INQ = new ConcurrentHashMap<>();

@@ -219,9 +219,42 @@ public final class KnownDifferences {
                     && s.steps().subList(0, i - 1).stream().anyMatch(x -> x instanceof Step.SetFlags f && (f.value() & 0x80) != 0),
             java.util.Set.of(), true);
 
+    /**
+     * MPTCP: the MPTCP socket's wakeups do not follow one packet each. Data reaches it from a subflow
+     * ({@code subflow_data_ready} → {@code mptcp_data_ready}) and may be moved again when the MPTCP socket's
+     * lock is released or by its worker, waking the reader once more, a step later. Seen on Debian's
+     * 6.12.117 under QEMU (an extra edge event at the step after the data), not on the 6.18 host.
+     */
+    public static final Known MPTCP_LATE_WAKEUP = new Known() {
+        @Override
+        public String id() {
+            return "mptcp-late-wakeup";
+        }
+
+        @Override
+        public String reason() {
+            return "an MPTCP socket can wake the reader again after the packet's own wakeup (data moved from the"
+                    + " subflow to the MPTCP socket when its lock is released or by its worker): one more edge-triggered"
+                    + " event on the kernel, at a later step; seen on 6.12.117 under QEMU — MPTCP beyond the F3 guard"
+                    + " is not part of the contract yet";
+        }
+
+        @Override
+        public boolean explains(Scenario s, String backend, Difference d) {
+            if (!s.mptcp() || !d.field().equals("edgeWakeups")) {
+                return false;
+            }
+            try {
+                return Long.parseLong(d.b()) > Long.parseLong(d.a());
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+    };
+
     /** Every documented disagreement between the simulator and a kernel. */
     public static final List<Known> ALL = List.of(MPTCP_FIONREAD_DATA_FIN, MPTCP_PROGRAMS_ON_SUBFLOWS,
-            MPTCP_NO_TCP_FLAG_WORD, MPTCP_LOWAT_AFTER_FIN, FIN_ACK_WAKEUP, SHUTDOWN_AFTER_CLOSE,
+            MPTCP_NO_TCP_FLAG_WORD, MPTCP_LOWAT_AFTER_FIN, MPTCP_LATE_WAKEUP, FIN_ACK_WAKEUP, SHUTDOWN_AFTER_CLOSE,
             BYTECODE_REENABLE_AT_RCV_NXT);
 
     /**

@@ -108,6 +108,13 @@ public final class TcpSocketModel {
 
     // ---- wakeups ----
     private boolean wokeInStep;
+    /**
+     * The level-triggered epoll's item for this socket is on its ready list. A wakeup puts it there;
+     * a wait that polls it and finds it not readable takes it off. Readiness that appears without a
+     * wakeup (the H2 hook or the kfunc lowering {@code sk_rcvlowat}: K1 and H2 run no wakeup check)
+     * is therefore not reported until the next wakeup — measured on the patched kernel.
+     */
+    private boolean levelListed;
     private long edgeWakeups;
 
     private record OooSegment(int seq, byte[] payload, boolean fin) {
@@ -250,8 +257,24 @@ public final class TcpSocketModel {
         return avail >= target || memoryPressure() || receiveWindow() <= rcvMss;
     }
 
-    /** Level-triggered readability ({@code tcp_poll}): RCV_SHUTDOWN, or {@link #epollinReady}. */
+    /**
+     * One level-triggered {@code epoll_wait} for {@code EPOLLIN} (H3): polled only while the item is
+     * on the ready list (see {@code levelListed}), then {@link #pollReadable()}. Like the kernel's
+     * wait, it takes the item off the list when it finds the socket not readable.
+     */
     public boolean readable() {
+        if (!levelListed) {
+            return false;
+        }
+        boolean ready = pollReadable();
+        if (!ready) {
+            levelListed = false;
+        }
+        return ready;
+    }
+
+    /** What {@code tcp_poll()} answers now for {@code EPOLLIN}: RCV_SHUTDOWN, or H3's rule at {@code sk_rcvlowat}. */
+    public boolean pollReadable() {
         return rcvShutdown || epollinReady(rcvLowat);
     }
 
@@ -610,6 +633,7 @@ public final class TcpSocketModel {
 
     private void wake() {
         wokeInStep = true;
+        levelListed = true;
     }
 
     /**
