@@ -147,6 +147,8 @@ final class Vm {
     private final int[] savedKinds = new int[MAX_FRAMES * 5];
     private boolean running;
     int lastCount;
+    /** The program as JVM bytecode, or null when it is interpreted (see {@link VmOptions#mode()}). */
+    private final TranslatedProgram translated;
 
     /** Per slot: {@code op | dst << 8 | src << 12 | off << 16} (see {@link #decode}). */
     private final int[] insn;
@@ -228,6 +230,28 @@ final class Vm {
             }
         }
         regionCount = fixedRegions;
+        // translated last: the translation reads the decoded program (region numbers of LD_IMM64s)
+        translated = p.options.mode() == VmOptions.ExecutionMode.JIT ? JitCompiler.translate(p, this) : null;
+    }
+
+    /** Whether this VM runs the program as translated JVM bytecode (false: interpreted). */
+    boolean isTranslated() {
+        return translated != null;
+    }
+
+    /** The pre-decoded form of slot {@code pc} (what {@link #generic} takes as {@code w}). */
+    int decoded(int pc) {
+        return insn[pc];
+    }
+
+    /** The value slot {@code pc} loads when it is an LD_IMM64 (for a region: its address). */
+    long loadedValue(int pc) {
+        return imms[pc];
+    }
+
+    /** The region number an LD_IMM64 of a region gives its register. */
+    int loadedRegion(int pc) {
+        return insn[pc] >>> 16;
     }
 
     /** Numbers a region for the whole life of this VM. */
@@ -394,23 +418,45 @@ final class Vm {
     // =====================================================================================
 
     private long execute() {
-        final int[] ins = insn;
-        final long[] im = imms;
+        resetForInvocation();
+        TranslatedProgram code = translated;
+        return code != null ? code.run(this) : interpret(0, 0);
+    }
+
+    /**
+     * The state every invocation starts from, in both execution modes: r1 = context, r10 = frame
+     * pointer, every other register uninitialized, frame 0's stack all zero, no region numbered
+     * for this invocation yet.
+     */
+    void resetForInvocation() {
         final long[] r = regs;
         final int[] k = kinds;
         for (int i = 0; i < 11; i++) {
             k[i] = UNINIT_KIND;
             r[i] = 0;
         }
-        int frame = 0;
         regionCount = fixedRegions;
         stacks[0].reset();
         r[1] = context.base;
         k[1] = context.ownId;
         r[10] = stacks[0].base + StackRegion.SIZE;
         k[10] = stacks[0].ownId;
-        int pc = 0;
-        int count = 0;
+    }
+
+    /**
+     * Interprets from {@code pc} in frame 0 with {@code count} instructions already executed, on
+     * the registers in {@link #regs}/{@link #kinds}: from 0 for an interpreted invocation; from a
+     * block start when translated code hands over because the budget could run out inside the block
+     * (so the abort names the same pc and count as a fully interpreted run).
+     */
+    long interpret(int startPc, int startCount) {
+        final int[] ins = insn;
+        final long[] im = imms;
+        final long[] r = regs;
+        final int[] k = kinds;
+        int frame = 0;
+        int pc = startPc;
+        int count = startCount;
         try {
             while (true) {
                 if (++count > INSTRUCTION_BUDGET) {
@@ -1044,13 +1090,13 @@ final class Vm {
     }
 
     /** The pointer path of a specialised ALU instruction (a pointer or uninitialized operand). */
-    private void aluSlow(int pc, boolean is64) {
+    void aluSlow(int pc, boolean is64) {
         int c = p.code[pc];
         pointerAlu(c, c & 0xf0, (c & Opcode.X) != 0, p.dst[pc], p.src[pc], p.off[pc], p.imm[pc], is64);
     }
 
     /** {@code LDX}: checks the base register and dispatches on its region's kind. */
-    private void load(int pc, int d, int s, int off, int size, boolean signExtend) {
+    void load(int pc, int d, int s, int off, int size, boolean signExtend) {
         int ks = kinds[s];
         if (ks < POINTER) {
             throw notPointer(s, "read");
@@ -1095,7 +1141,7 @@ final class Vm {
 
     /** {@code ST} and {@code STX}: checks the base register and dispatches on its region's kind. */
     /** {@code valueKind}: {@link #SCALAR}, or the region number of the stored pointer. */
-    private void store(int d, int off, int size, long value, int valueKind) {
+    void store(int d, int off, int size, long value, int valueKind) {
         int kd = kinds[d];
         if (kd < POINTER) {
             throw notPointer(d, "write");
@@ -1117,7 +1163,7 @@ final class Vm {
         }
     }
 
-    private void storeReg(int d, int s, int off, int size) {
+    void storeReg(int d, int s, int off, int size) {
         if (kinds[d] < POINTER) {
             throw notPointer(d, "write");
         }
@@ -1133,7 +1179,7 @@ final class Vm {
      * sign-extending MOV, atomics, and the rarer forms of the others), decoded from the raw
      * instruction. Returns the next pc.
      */
-    private int generic(int pc, int w, int d, int s) {
+    int generic(int pc, int w, int d, int s) {
         int c = p.code[pc];
         int off = p.off[pc];
         long imm = p.imm[pc];
@@ -1296,7 +1342,7 @@ final class Vm {
         }
     }
 
-    private long exit() {
+    long exit() {
         int k0 = kinds[0];
         if (k0 == UNINIT_KIND) {
             throw new Fault("R0 !read_ok: the program exits without setting r0");
@@ -1312,7 +1358,7 @@ final class Vm {
         return v;
     }
 
-    private static Fault uninit(int reg) {
+    static Fault uninit(int reg) {
         return new Fault("R" + reg + " !read_ok: the register was not written (registers start uninitialized; "
                 + "a call leaves r1-r5 uninitialized)");
     }
@@ -1463,6 +1509,82 @@ final class Vm {
     }
 
     // =====================================================================================
+    // Entry points of translated code (JitCompiler)
+    //
+    // Translated code keeps registers in JVM locals and passes the ones an instruction reads as
+    // arguments; these methods put them where the interpreter's checks (and their fault messages)
+    // read them, then run exactly the interpreter's code for the instruction. A value written to a
+    // register is returned; its kind is left in kinds[d] for the caller to read back.
+    // =====================================================================================
+
+    /** {@code LDX}/{@code LDSX} at {@code pc}: {@code d = *(size *)(s + off)}; s is (rs, ks). */
+    long jitLoad(int pc, int d, int s, long rs, int ks, int off, int size, boolean signExtend) {
+        regs[s] = rs;
+        kinds[s] = ks;
+        Region b = regionTable[ks];
+        if (ks >= POINTER && b.kind == Region.STACK) {
+            ((StackRegion) b).loadStack(this, d, rs - b.base, off, size, signExtend);
+        } else {
+            load(pc, d, s, off, size, signExtend); // plain memory inline there, views with the per-slot layout check
+        }
+        return regs[d];
+    }
+
+    /** {@code STX} (not atomic): {@code *(size *)(d + off) = s}. */
+    void jitStore(int d, int s, long rd, int kd, long rs, int ks, int off, int size) {
+        regs[s] = rs;
+        kinds[s] = ks;
+        regs[d] = rd;
+        kinds[d] = kd;
+        Region b = regionTable[kd];
+        if (kd >= POINTER && ks != UNINIT_KIND && b.kind == Region.STACK) {
+            ((StackRegion) b).storeStack(this, rd - b.base, off, size, rs, ks);
+        } else if (kd >= POINTER && ks == SCALAR && b.kind == Region.MEM) {
+            ((MemRegion) b).storeMem(rd - b.base, off, size, rs, null);
+        } else {
+            storeReg(d, s, off, size); // views, other regions and the faults
+        }
+    }
+
+    /** {@code ST}: {@code *(size *)(d + off) = value}. */
+    void jitStoreImm(int d, long rd, int kd, int off, int size, long value) {
+        regs[d] = rd;
+        kinds[d] = kd;
+        store(d, off, size, value, SCALAR);
+    }
+
+    /**
+     * The pointer path of a specialised ALU instruction ({@link #aluSlow}): an operand that is not
+     * a scalar. Returns the new value of d (its kind in kinds[d]); a 32-bit one always faults.
+     */
+    long jitAlu(int pc, boolean is64, int d, int s, long rd, int kd, long rs, int ks) {
+        regs[s] = rs;
+        kinds[s] = ks;
+        regs[d] = rd;
+        kinds[d] = kd;
+        aluSlow(pc, is64);
+        return regs[d];
+    }
+
+    /** The kfunc call at {@code pc} (r1, r2 in the arrays); r0's kind is left in kinds[0]. */
+    long jitKfunc(int pc) {
+        return kfunc((Kfunc) refs[pc]);
+    }
+
+    /**
+     * The exception a fault at {@code pc} aborts the invocation with, as {@link #interpret} makes
+     * it; {@code count} is the number of instructions executed including the faulting one.
+     *
+     * @param at {@code pc | instructionsAfterInBlock << 16}: translated code counts a whole block
+     *           on entry, so the instructions of the block after the faulting one are taken off
+     */
+    static BpfVmException translatedFault(Fault f, int at, int blockCount, Vm vm) {
+        int pc = at & 0xffff;
+        vm.lastCount = blockCount - (at >>> 16);
+        return new BpfVmException(vm.p.name, pc, vm.p.text(pc), f.getMessage());
+    }
+
+    // =====================================================================================
     // Helpers and kfuncs
     // =====================================================================================
 
@@ -1554,7 +1676,7 @@ final class Vm {
         return r.base;
     }
 
-    private long helper(int id) {
+    long helper(int id) {
         setTag(0, null);
         Helper h = id >= 0 && id < HELPERS.length ? HELPERS[id] : null;
         if (h == null) {

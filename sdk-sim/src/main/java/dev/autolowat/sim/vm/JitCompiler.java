@@ -1,0 +1,750 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.asm.Opcode;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates a loaded program to JVM bytecode: one hidden class per program, whose
+ * {@link TranslatedProgram#run} is the program as straight-line JVM code.
+ *
+ * <p>What changes against the interpreter is only how instructions are dispatched, not what they
+ * check:
+ * <ul>
+ *   <li>r0–r10 and their kinds (scalar, uninitialized, region number; see {@link Vm#kinds}) are JVM
+ *       locals; every eBPF instruction becomes its own piece of code, and jumps become JVM jumps to
+ *       labels, so there is no decode, no switch and no program counter at run time.</li>
+ *   <li>Scalar ALU operations and conditional jumps run inline after the same operand checks as
+ *       the interpreter's fast path (non-scalar operand: {@link Vm#jitAlu}, the interpreter's
+ *       pointer path; uninitialized operand of a jump: {@link Vm#uninit}).</li>
+ *   <li>Loads, stores, helpers, kfuncs, exit and every instruction without a translation of its
+ *       own (DIV, MOD, NEG, byte swaps, sign-extending moves, atomics) call the interpreter's own
+ *       methods on the same {@link Vm}, with the registers they read stored into
+ *       {@link Vm#regs}/{@link Vm#kinds} first and the registers they write read back after: bounds,
+ *       region and layout checks, helper semantics and fault messages are the interpreter's.</li>
+ *   <li>The instruction budget is counted per basic block on entry. When a block could take the
+ *       count past {@link Vm#INSTRUCTION_BUDGET}, the code hands its registers to
+ *       {@link Vm#interpret}, which finishes the invocation instruction by instruction, so the
+ *       abort names the same pc and count. A program without backward jumps cannot run more
+ *       instructions than it has slots (at most the budget, {@code BpfBytecode.MAX_INSNS}), so its
+ *       blocks only count.</li>
+ *   <li>A {@link Fault} is caught by a handler per instruction (exception-table ranges cost nothing
+ *       until something is thrown) that names the pc and corrects the count for the rest of the
+ *       block, and becomes the interpreter's {@link BpfVmException}.</li>
+ * </ul>
+ *
+ * <p>Not translated (the program is then interpreted, see {@link VmProgram#executionMode()}):
+ * programs with bpf-to-bpf calls (frames would need a second set of locals per call depth), and
+ * programs whose translation exceeds {@link #HUGE_METHOD_LIMIT} bytes of JVM code, which HotSpot
+ * would never compile ({@code -XX:+DontCompileHugeMethods}) and so would run slower than the
+ * interpreter.
+ */
+final class JitCompiler {
+    /** HotSpot's {@code HugeMethodLimit}: longer methods are not JIT-compiled by default. */
+    static final int HUGE_METHOD_LIMIT = 8000;
+
+    private static final String VM = Type.getInternalName(Vm.class);
+    private static final String FAULT = Type.getInternalName(Fault.class);
+    private static final String SUPER = Type.getInternalName(TranslatedProgram.class);
+    private static final String NAME = "dev/autolowat/sim/vm/TranslatedProgram$Code";
+    private static final String RUN_DESC = "(L" + VM + ";)J";
+
+    // ---- local variable slots of run(Vm) ----
+    private static final int THIS = 0;
+    private static final int VM_SLOT = 1;
+    private static final int REGS_ARRAY = 2;
+    private static final int KINDS_ARRAY = 3;
+    /** Instructions executed so far, counted per block on entry. */
+    private static final int COUNT = 4;
+    private static final int TMP = 5;
+    /** r0..r10 as longs: slot {@code FIRST_REG + 2 * i}. */
+    private static final int FIRST_REG = 6;
+    /** The kinds of r0..r10 as ints: slot {@code FIRST_KIND + i}. */
+    private static final int FIRST_KIND = FIRST_REG + 22;
+
+    private final VmProgram p;
+    private final Vm vm;
+    private final MethodVisitor mv;
+    /** Per slot: the label of its code, for the slots that start a basic block. */
+    private final Label[] blockLabel;
+    /** Per slot that starts a block: how many instructions the block has. */
+    private final int[] blockLength;
+    /** Per slot: how many instructions of its block come after it. */
+    private final int[] after;
+    private final boolean hasBackwardJump;
+    /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
+    private final List<Runnable> outOfLine = new ArrayList<>();
+    private final Label faultCommon = new Label();
+    private final Label budgetCommon = new Label();
+
+    private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, Label[] blockLabel, int[] blockLength, int[] after,
+                        boolean hasBackwardJump) {
+        this.p = p;
+        this.vm = vm;
+        this.mv = mv;
+        this.blockLabel = blockLabel;
+        this.blockLength = blockLength;
+        this.after = after;
+        this.hasBackwardJump = hasBackwardJump;
+    }
+
+    /**
+     * The program as a {@link TranslatedProgram} bound to nothing (it runs on the {@link Vm} it is
+     * given), or null when it is not translated (see the class comment).
+     */
+    static TranslatedProgram translate(VmProgram p, Vm vm) {
+        int n = p.slots;
+        boolean[] leader = new boolean[n + 1];
+        leader[0] = true;
+        boolean backward = false;
+        for (int pc = 0; pc < n; pc = next(p, pc)) {
+            int c = p.code[pc];
+            int cls = c & 7;
+            if (cls == Opcode.JMP || cls == Opcode.JMP32) {
+                int op = c & 0xf0;
+                if (op == Opcode.CALL) {
+                    if (p.src[pc] == Opcode.PSEUDO_CALL) {
+                        return null; // bpf-to-bpf call: interpreted
+                    }
+                    continue;
+                }
+                leader[pc + 1] = true;
+                if (op != Opcode.EXIT) {
+                    int target = jumpTarget(p, pc);
+                    leader[target] = true;
+                    backward |= target <= pc;
+                }
+            } else if (cls == Opcode.LD && c != Opcode.LD_IMM64) {
+                return null; // the loader refuses legacy packet loads; nothing else to translate
+            }
+        }
+        Label[] labels = new Label[n];
+        int[] length = new int[n];
+        int[] after = new int[n];
+        int start = 0;
+        int inBlock = 0;
+        List<Integer> members = new ArrayList<>();
+        for (int pc = 0; pc <= n; pc = pc < n ? next(p, pc) : n + 1) {
+            if (pc == n || (leader[pc] && pc > 0)) {
+                length[start] = inBlock;
+                for (int i = 0; i < members.size(); i++) {
+                    after[members.get(i)] = members.size() - 1 - i;
+                }
+                if (pc == n) {
+                    break;
+                }
+                members.clear();
+                start = pc;
+                inBlock = 0;
+            }
+            if (leader[pc]) {
+                labels[pc] = new Label();
+            }
+            members.add(pc);
+            inBlock++;
+            if (pc > 0xffff || inBlock > 0x7fff) {
+                return null; // the fault handlers pack pc and position in 32 bits; far beyond the size limit anyway
+            }
+        }
+
+        // COMPUTE_FRAMES: Java 17 class files need stack map frames, and computing them here would
+        // repeat ASM's analysis. The merges it makes are all of identical types (longs, ints, the
+        // same arrays), so the common superclass is never needed: Object keeps ASM from loading
+        // classes through its own class loader.
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+            @Override
+            protected String getCommonSuperClass(String type1, String type2) {
+                return "java/lang/Object";
+            }
+        };
+        cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, NAME, null, SUPER, null);
+        MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(Opcodes.ALOAD, 0);
+        init.visitMethodInsn(Opcodes.INVOKESPECIAL, SUPER, "<init>", "()V", false);
+        init.visitInsn(Opcodes.RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+
+        MethodVisitor mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
+        JitCompiler jit = new JitCompiler(p, vm, mv, labels, length, after, backward);
+        Label end = jit.emitRun();
+        cw.visitEnd();
+        if (end.getOffset() > HUGE_METHOD_LIMIT) {
+            return null; // HotSpot would not compile it: interpreted
+        }
+        return define(cw.toByteArray());
+    }
+
+    private static TranslatedProgram define(byte[] bytes) {
+        try {
+            MethodHandles.Lookup code = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            return (TranslatedProgram) code.findConstructor(code.lookupClass(),
+                    java.lang.invoke.MethodType.methodType(void.class)).invoke();
+        } catch (Throwable e) {
+            // a translation the JVM refuses is a bug of this class, not of the program
+            throw new IllegalStateException("the translated program does not load: " + e, e);
+        }
+    }
+
+    private static int next(VmProgram p, int pc) {
+        return p.code[pc] == Opcode.LD_IMM64 ? pc + 2 : pc + 1;
+    }
+
+    private static int jumpTarget(VmProgram p, int pc) {
+        int c = p.code[pc];
+        if ((c & 7) == Opcode.JMP32 && (c & 0xf0) == Opcode.JA) {
+            return pc + 1 + (int) p.imm[pc]; // gotol: the offset is in imm
+        }
+        return pc + 1 + p.off[pc];
+    }
+
+    // =====================================================================================
+    // The method
+    // =====================================================================================
+
+    private Label emitRun() {
+        mv.visitCode();
+        // the state of Vm.resetForInvocation (done by Vm.execute), in locals
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regs", "[J");
+        mv.visitVarInsn(Opcodes.ASTORE, REGS_ARRAY);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kinds", "[I");
+        mv.visitVarInsn(Opcodes.ASTORE, KINDS_ARRAY);
+        for (int i = 0; i <= 10; i++) {
+            fill(i);
+        }
+        push(0);
+        mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+        push(0);
+        mv.visitVarInsn(Opcodes.ISTORE, TMP);
+
+        for (int pc = 0; pc < p.slots; pc = next(p, pc)) {
+            if (blockLabel[pc] != null) {
+                enterBlock(pc);
+            }
+            Label start = new Label();
+            Label end = new Label();
+            mv.visitLabel(start);
+            translate(pc);
+            mv.visitLabel(end);
+            Label handler = new Label();
+            mv.visitTryCatchBlock(start, end, handler, FAULT);
+            int at = pc | after[pc] << 16;
+            outOfLine.add(() -> {
+                mv.visitLabel(handler);
+                push(at);
+                mv.visitJumpInsn(Opcodes.GOTO, faultCommon);
+            });
+        }
+        // out-of-line code: slow paths register their own ranges as they are emitted
+        for (int i = 0; i < outOfLine.size(); i++) {
+            outOfLine.get(i).run();
+        }
+        // [Fault, at] -> BpfVmException
+        mv.visitLabel(faultCommon);
+        mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, "translatedFault",
+                "(L" + FAULT + ";IIL" + VM + ";)L" + Type.getInternalName(BpfVmException.class) + ";", false);
+        mv.visitInsn(Opcodes.ATHROW);
+        // [block pc] -> the interpreter finishes the invocation (budget)
+        mv.visitLabel(budgetCommon);
+        mv.visitVarInsn(Opcodes.ISTORE, TMP);
+        for (int i = 0; i <= 10; i++) {
+            spill(i);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "interpret", "(II)J", false);
+        mv.visitInsn(Opcodes.LRETURN);
+        Label end = new Label();
+        mv.visitLabel(end);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        return end;
+    }
+
+    /** Counts the block's instructions; hands over to the interpreter when they could exceed the budget. */
+    private void enterBlock(int pc) {
+        mv.visitLabel(blockLabel[pc]);
+        int len = blockLength[pc];
+        mv.visitIincInsn(COUNT, len);
+        if (hasBackwardJump) {
+            Label handOver = new Label();
+            mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+            push(Vm.INSTRUCTION_BUDGET);
+            mv.visitJumpInsn(Opcodes.IF_ICMPGT, handOver);
+            outOfLine.add(() -> {
+                mv.visitLabel(handOver);
+                mv.visitIincInsn(COUNT, -len);
+                push(pc);
+                mv.visitJumpInsn(Opcodes.GOTO, budgetCommon);
+            });
+        }
+    }
+
+    // =====================================================================================
+    // Instructions
+    // =====================================================================================
+
+    private void translate(int pc) {
+        int c = p.code[pc];
+        int d = p.dst[pc];
+        int s = p.src[pc];
+        int off = p.off[pc];
+        long imm = p.imm[pc];
+        switch (c & 7) {
+            case Opcode.ALU64, Opcode.ALU -> alu(pc, c, d, s, off, imm);
+            case Opcode.JMP, Opcode.JMP32 -> jump(pc, c, d, s, imm);
+            case Opcode.LDX -> {
+                int size = Opcode.sizeInBytes(c & 0x18);
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                push(pc);
+                push(d);
+                push(s);
+                loadReg(s);
+                loadKind(s);
+                push(off);
+                push(size);
+                push((c & 0xe0) == Opcode.MEMSX ? 1 : 0);
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoad", "(IIIJIIIZ)J", false);
+                storeReg(d);
+                readKindBack(d);
+            }
+            case Opcode.ST -> {
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                push(d);
+                loadReg(d);
+                loadKind(d);
+                push(off);
+                push(Opcode.sizeInBytes(c & 0x18));
+                pushLong(imm);
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStoreImm", "(IJIIIJ)V", false);
+            }
+            case Opcode.STX -> {
+                if ((c & 0xe0) == Opcode.ATOMIC) {
+                    viaInterpreter(pc, d, s);
+                    return;
+                }
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                push(d);
+                push(s);
+                loadReg(d);
+                loadKind(d);
+                loadReg(s);
+                loadKind(s);
+                push(off);
+                push(Opcode.sizeInBytes(c & 0x18));
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStore", "(IIJIJIII)V", false);
+            }
+            default -> { // LD_IMM64 (the only LD the loader accepts)
+                if (p.ref[pc] instanceof Region) {
+                    pushLong(vm.loadedValue(pc));
+                    storeReg(d);
+                    push(vm.loadedRegion(pc));
+                } else {
+                    pushLong(imm);
+                    storeReg(d);
+                    push(Vm.SCALAR);
+                }
+                storeKind(d);
+            }
+        }
+    }
+
+    private void alu(int pc, int c, int d, int s, int off, long imm) {
+        boolean is64 = (c & 7) == Opcode.ALU64;
+        boolean x = (c & Opcode.X) != 0;
+        int op = c & 0xf0;
+        if (op == Opcode.MOV && off == 0) {
+            move(pc, is64, x, d, s, imm);
+            return;
+        }
+        int scalar64 = scalarOp(op, true);
+        if (scalar64 < 0 || off != 0) {
+            viaInterpreter(pc, d, s); // DIV, MOD, NEG, END, sign-extending MOV
+            return;
+        }
+        // fast path: the operands are scalars (the interpreter's test); else its pointer path
+        Label slow = new Label();
+        Label compute = new Label();
+        Label done = new Label();
+        loadKind(d);
+        if (x) {
+            loadKind(s);
+            mv.visitInsn(Opcodes.IOR);
+        }
+        mv.visitJumpInsn(Opcodes.IFNE, slow);
+        mv.visitLabel(compute);
+        boolean shift = op == Opcode.LSH || op == Opcode.RSH || op == Opcode.ARSH;
+        if (is64) {
+            loadReg(d);
+            if (x) {
+                loadReg(s);
+                if (shift) {
+                    mv.visitInsn(Opcodes.L2I); // the JVM masks a long shift by 63, as the VM does
+                }
+            } else if (shift) {
+                push((int) (imm & 63));
+            } else {
+                pushLong(imm);
+            }
+            mv.visitInsn(scalar64);
+        } else {
+            loadReg(d);
+            mv.visitInsn(Opcodes.L2I);
+            if (x) {
+                loadReg(s);
+                mv.visitInsn(Opcodes.L2I);
+            } else {
+                push((int) imm);
+            }
+            mv.visitInsn(scalarOp(op, false)); // int shifts are masked by 31
+            zeroExtend();
+        }
+        storeReg(d);
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            pointerPath(pc, is64, d, s);
+            if (is64) {
+                storeReg(d);
+                readKindBack(d);
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            } else {
+                // never returns (32-bit pointer arithmetic faults); the interpreter would go on to compute
+                mv.visitInsn(Opcodes.POP2);
+                mv.visitJumpInsn(Opcodes.GOTO, compute);
+            }
+        });
+    }
+
+    private void move(int pc, boolean is64, boolean x, int d, int s, long imm) {
+        if (!x) {
+            pushLong(is64 ? imm : imm & 0xffff_ffffL);
+            storeReg(d);
+            push(Vm.SCALAR);
+            storeKind(d);
+            return;
+        }
+        Label slow = new Label();
+        Label compute = new Label();
+        loadKind(s);
+        if (is64) {
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            loadReg(s);
+            storeReg(d);
+            loadKind(s);
+            storeKind(d); // a scalar, or the pointer with its region
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                throwUninit(s);
+            });
+        } else {
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            mv.visitLabel(compute);
+            loadReg(s);
+            zeroExtend64();
+            storeReg(d);
+            push(Vm.SCALAR);
+            storeKind(d);
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                pointerPath(pc, false, d, s); // faults: partial copy of a pointer, or uninitialized
+                mv.visitInsn(Opcodes.POP2);
+                mv.visitJumpInsn(Opcodes.GOTO, compute);
+            });
+        }
+    }
+
+    /** {@code Vm.jitAlu(pc, is64, d, s, rd, kd, rs, ks)}, leaving the new value of d on the stack. */
+    private void pointerPath(int pc, boolean is64, int d, int s) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(pc);
+        push(is64 ? 1 : 0);
+        push(d);
+        push(s);
+        loadReg(d);
+        loadKind(d);
+        loadReg(s);
+        loadKind(s);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitAlu", "(IZIIJIJI)J", false);
+    }
+
+    /** The JVM opcode of a scalar ALU operation, or -1 when it has no single-opcode translation. */
+    private static int scalarOp(int op, boolean is64) {
+        return switch (op) {
+            case Opcode.ADD -> is64 ? Opcodes.LADD : Opcodes.IADD;
+            case Opcode.SUB -> is64 ? Opcodes.LSUB : Opcodes.ISUB;
+            case Opcode.MUL -> is64 ? Opcodes.LMUL : Opcodes.IMUL;
+            case Opcode.OR -> is64 ? Opcodes.LOR : Opcodes.IOR;
+            case Opcode.AND -> is64 ? Opcodes.LAND : Opcodes.IAND;
+            case Opcode.XOR -> is64 ? Opcodes.LXOR : Opcodes.IXOR;
+            case Opcode.LSH -> is64 ? Opcodes.LSHL : Opcodes.ISHL;
+            case Opcode.RSH -> is64 ? Opcodes.LUSHR : Opcodes.IUSHR;
+            case Opcode.ARSH -> is64 ? Opcodes.LSHR : Opcodes.ISHR;
+            default -> -1;
+        };
+    }
+
+    private void jump(int pc, int c, int d, int s, long imm) {
+        int op = c & 0xf0;
+        if (op == Opcode.CALL) {
+            call(pc, s, imm);
+            return;
+        }
+        if (op == Opcode.EXIT) {
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "lastCount", "I");
+            spill(0);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "exit", "()J", false);
+            mv.visitInsn(Opcodes.LRETURN);
+            return;
+        }
+        Label target = blockLabel[jumpTarget(p, pc)];
+        if (op == Opcode.JA) {
+            mv.visitJumpInsn(Opcodes.GOTO, target);
+            return;
+        }
+        boolean x = (c & Opcode.X) != 0;
+        boolean is32 = (c & 7) == Opcode.JMP32;
+        checkInitialized(pc, d);
+        if (x) {
+            checkInitialized(pc, s);
+        }
+        loadReg(d);
+        if (is32) {
+            mv.visitInsn(Opcodes.L2I);
+            if (x) {
+                loadReg(s);
+                mv.visitInsn(Opcodes.L2I);
+            } else {
+                push((int) imm);
+            }
+            switch (op) {
+                case Opcode.JEQ -> mv.visitJumpInsn(Opcodes.IF_ICMPEQ, target);
+                case Opcode.JNE -> mv.visitJumpInsn(Opcodes.IF_ICMPNE, target);
+                case Opcode.JSGT -> mv.visitJumpInsn(Opcodes.IF_ICMPGT, target);
+                case Opcode.JSGE -> mv.visitJumpInsn(Opcodes.IF_ICMPGE, target);
+                case Opcode.JSLT -> mv.visitJumpInsn(Opcodes.IF_ICMPLT, target);
+                case Opcode.JSLE -> mv.visitJumpInsn(Opcodes.IF_ICMPLE, target);
+                case Opcode.JSET -> {
+                    mv.visitInsn(Opcodes.IAND);
+                    mv.visitJumpInsn(Opcodes.IFNE, target);
+                }
+                default -> {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "compareUnsigned", "(II)I", false);
+                    mv.visitJumpInsn(unsignedBranch(op), target);
+                }
+            }
+        } else {
+            if (x) {
+                loadReg(s);
+            } else {
+                pushLong(imm);
+            }
+            switch (op) {
+                case Opcode.JSET -> {
+                    mv.visitInsn(Opcodes.LAND);
+                    mv.visitInsn(Opcodes.LCONST_0);
+                    mv.visitInsn(Opcodes.LCMP);
+                    mv.visitJumpInsn(Opcodes.IFNE, target);
+                }
+                case Opcode.JEQ, Opcode.JNE, Opcode.JSGT, Opcode.JSGE, Opcode.JSLT, Opcode.JSLE -> {
+                    mv.visitInsn(Opcodes.LCMP);
+                    mv.visitJumpInsn(switch (op) {
+                        case Opcode.JEQ -> Opcodes.IFEQ;
+                        case Opcode.JNE -> Opcodes.IFNE;
+                        case Opcode.JSGT -> Opcodes.IFGT;
+                        case Opcode.JSGE -> Opcodes.IFGE;
+                        case Opcode.JSLT -> Opcodes.IFLT;
+                        default -> Opcodes.IFLE;
+                    }, target);
+                }
+                default -> {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
+                    mv.visitJumpInsn(unsignedBranch(op), target);
+                }
+            }
+        }
+    }
+
+    /** The branch on {@code compareUnsigned(a, b)} for JGT, JGE, JLT, JLE. */
+    private static int unsignedBranch(int op) {
+        return switch (op) {
+            case Opcode.JGT -> Opcodes.IFGT;
+            case Opcode.JGE -> Opcodes.IFGE;
+            case Opcode.JLT -> Opcodes.IFLT;
+            default -> Opcodes.IFLE;
+        };
+    }
+
+    /** Aborts with the interpreter's "!read_ok" fault when register {@code r} is uninitialized. */
+    private void checkInitialized(int pc, int r) {
+        Label slow = new Label();
+        loadKind(r);
+        push(Vm.UNINIT_KIND);
+        mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            throwUninit(r);
+        });
+    }
+
+    private void throwUninit(int r) {
+        push(r);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, "uninit", "(I)L" + FAULT + ";", false);
+        mv.visitInsn(Opcodes.ATHROW);
+    }
+
+    /** A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. */
+    private void call(int pc, int s, long imm) {
+        for (int i = 1; i <= 5; i++) {
+            spill(i);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        if (s == Opcode.PSEUDO_KFUNC_CALL) {
+            push(pc);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitKfunc", "(I)J", false);
+        } else {
+            push((int) imm);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "helper", "(I)J", false);
+        }
+        storeReg(0);
+        readKindBack(0);
+        for (int i = 1; i <= 5; i++) {
+            push(Vm.UNINIT_KIND);
+            storeKind(i);
+        }
+    }
+
+    /**
+     * An instruction without a translation of its own: {@link Vm#generic} on the arrays. It reads
+     * d and s (and r0 for CMPXCHG) and may write d, s (atomic fetch) and r0 (CMPXCHG).
+     */
+    private void viaInterpreter(int pc, int d, int s) {
+        spill(d);
+        spill(s);
+        spill(0);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(pc);
+        push(vm.decoded(pc));
+        push(d);
+        push(s);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "generic", "(IIII)I", false);
+        mv.visitInsn(Opcodes.POP);
+        fill(d);
+        fill(s);
+        fill(0);
+    }
+
+    /** Adds out-of-line code that belongs to instruction {@code pc} (its faults name that pc). */
+    private void outOfLine(int pc, Runnable code) {
+        int at = pc | after[pc] << 16;
+        outOfLine.add(() -> {
+            Label start = new Label();
+            Label end = new Label();
+            Label handler = new Label();
+            mv.visitTryCatchBlock(start, end, handler, FAULT);
+            mv.visitLabel(start);
+            code.run();
+            mv.visitLabel(end);
+            mv.visitLabel(handler);
+            push(at);
+            mv.visitJumpInsn(Opcodes.GOTO, faultCommon);
+        });
+    }
+
+    // =====================================================================================
+    // Registers
+    // =====================================================================================
+
+    private void loadReg(int r) {
+        mv.visitVarInsn(Opcodes.LLOAD, FIRST_REG + 2 * r);
+    }
+
+    private void storeReg(int r) {
+        mv.visitVarInsn(Opcodes.LSTORE, FIRST_REG + 2 * r);
+    }
+
+    private void loadKind(int r) {
+        mv.visitVarInsn(Opcodes.ILOAD, FIRST_KIND + r);
+    }
+
+    private void storeKind(int r) {
+        mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+    }
+
+    /** kind of r = vm.kinds[r], after a call that wrote the register. */
+    private void readKindBack(int r) {
+        mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+        push(r);
+        mv.visitInsn(Opcodes.IALOAD);
+        storeKind(r);
+    }
+
+    /** Register r (value and kind) into the VM's arrays, where the interpreter's code reads it. */
+    private void spill(int r) {
+        mv.visitVarInsn(Opcodes.ALOAD, REGS_ARRAY);
+        push(r);
+        loadReg(r);
+        mv.visitInsn(Opcodes.LASTORE);
+        mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+        push(r);
+        loadKind(r);
+        mv.visitInsn(Opcodes.IASTORE);
+    }
+
+    /** Register r (value and kind) from the VM's arrays. */
+    private void fill(int r) {
+        mv.visitVarInsn(Opcodes.ALOAD, REGS_ARRAY);
+        push(r);
+        mv.visitInsn(Opcodes.LALOAD);
+        storeReg(r);
+        readKindBack(r);
+    }
+
+    /** int on the stack -> its 32 bits as an unsigned long. */
+    private void zeroExtend() {
+        mv.visitInsn(Opcodes.I2L);
+        zeroExtend64();
+    }
+
+    private void zeroExtend64() {
+        pushLong(0xffff_ffffL);
+        mv.visitInsn(Opcodes.LAND);
+    }
+
+    private void push(int v) {
+        if (v >= -1 && v <= 5) {
+            mv.visitInsn(Opcodes.ICONST_0 + v);
+        } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+            mv.visitIntInsn(Opcodes.BIPUSH, v);
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            mv.visitIntInsn(Opcodes.SIPUSH, v);
+        } else {
+            mv.visitLdcInsn(v);
+        }
+    }
+
+    private void pushLong(long v) {
+        if (v == 0 || v == 1) {
+            mv.visitInsn(Opcodes.LCONST_0 + (int) v);
+        } else {
+            mv.visitLdcInsn(v);
+        }
+    }
+}
