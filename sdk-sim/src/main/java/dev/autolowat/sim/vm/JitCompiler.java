@@ -68,6 +68,14 @@ final class JitCompiler {
     private static final int FIRST_REG = 6;
     /** The kinds of r0..r10 as ints: slot {@code FIRST_KIND + i}. */
     private static final int FIRST_KIND = FIRST_REG + 22;
+    /** Frame 0's {@link StackRegion}, its bytes and its spilled-pointer slots (what r10 points into). */
+    private static final int STACK = FIRST_KIND + 11;
+    private static final int STACK_DATA = STACK + 1;
+    private static final int STACK_SPILLED = STACK + 2;
+
+    private static final String MEM_REGION = Type.getInternalName(MemRegion.class);
+    private static final String STACK_REGION = Type.getInternalName(StackRegion.class);
+    private static final String REGION = Type.getInternalName(Region.class);
 
     private final VmProgram p;
     private final Vm vm;
@@ -212,15 +220,30 @@ final class JitCompiler {
 
     private Label emitRun() {
         mv.visitCode();
-        // the state of Vm.resetForInvocation (done by Vm.execute), in locals
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regs", "[J");
         mv.visitVarInsn(Opcodes.ASTORE, REGS_ARRAY);
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kinds", "[I");
         mv.visitVarInsn(Opcodes.ASTORE, KINDS_ARRAY);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "frameZeroStack", "()L" + STACK_REGION + ";", false);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ASTORE, STACK);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "data", "[B");
+        mv.visitVarInsn(Opcodes.ASTORE, STACK_DATA);
+        mv.visitFieldInsn(Opcodes.GETFIELD, STACK_REGION, "spilled", "[I");
+        mv.visitVarInsn(Opcodes.ASTORE, STACK_SPILLED);
+        // the state Vm.resetForInvocation gives the interpreter, as constants of this VM: r1 = context,
+        // r10 = end of frame 0's stack (r10 is never written), every other register uninitialized
+        Region context = vm.contextRegion();
+        StackRegion stack = vm.frameZeroStack();
         for (int i = 0; i <= 10; i++) {
-            fill(i);
+            pushLong(i == 1 ? context.base : i == 10 ? stack.base + StackRegion.SIZE : 0);
+            storeReg(i);
+            push(i == 1 ? context.ownId : i == 10 ? stack.ownId : Vm.UNINIT_KIND);
+            storeKind(i);
         }
         push(0);
         mv.visitVarInsn(Opcodes.ISTORE, COUNT);
@@ -306,46 +329,14 @@ final class JitCompiler {
         switch (c & 7) {
             case Opcode.ALU64, Opcode.ALU -> alu(pc, c, d, s, off, imm);
             case Opcode.JMP, Opcode.JMP32 -> jump(pc, c, d, s, imm);
-            case Opcode.LDX -> {
-                int size = Opcode.sizeInBytes(c & 0x18);
-                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-                push(pc);
-                push(d);
-                push(s);
-                loadReg(s);
-                loadKind(s);
-                push(off);
-                push(size);
-                push((c & 0xe0) == Opcode.MEMSX ? 1 : 0);
-                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoad", "(IIIJIIIZ)J", false);
-                storeReg(d);
-                readKindBack(d);
-            }
-            case Opcode.ST -> {
-                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-                push(d);
-                loadReg(d);
-                loadKind(d);
-                push(off);
-                push(Opcode.sizeInBytes(c & 0x18));
-                pushLong(imm);
-                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStoreImm", "(IJIIIJ)V", false);
-            }
+            case Opcode.LDX -> load(pc, d, s, off, Opcode.sizeInBytes(c & 0x18), (c & 0xe0) == Opcode.MEMSX);
+            case Opcode.ST -> store(pc, d, -1, off, Opcode.sizeInBytes(c & 0x18), imm);
             case Opcode.STX -> {
                 if ((c & 0xe0) == Opcode.ATOMIC) {
                     viaInterpreter(pc, d, s);
                     return;
                 }
-                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-                push(d);
-                push(s);
-                loadReg(d);
-                loadKind(d);
-                loadReg(s);
-                loadKind(s);
-                push(off);
-                push(Opcode.sizeInBytes(c & 0x18));
-                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStore", "(IIJIJIII)V", false);
+                store(pc, d, s, off, Opcode.sizeInBytes(c & 0x18), 0);
             }
             default -> { // LD_IMM64 (the only LD the loader accepts)
                 if (p.ref[pc] instanceof Region) {
@@ -360,6 +351,202 @@ final class JitCompiler {
                 storeKind(d);
             }
         }
+    }
+
+    // =====================================================================================
+    // Memory: through r10 with the checks done here; through other registers, plain memory inline;
+    // everything else (and every fault) through the interpreter's code
+    // =====================================================================================
+
+    /**
+     * The offset in frame 0's stack of {@code r10 + off}, when an access of {@code size} bytes there
+     * passes the stack's bounds and alignment checks; else -1 (the access is then left to the
+     * interpreter's code, which faults). r10 is never written, so the check holds on every run.
+     */
+    private static int staticStackOffset(int off, int size) {
+        long o = StackRegion.SIZE + (long) off;
+        return o >= 0 && o + size <= StackRegion.SIZE && o % size == 0 ? (int) o : -1;
+    }
+
+    private void load(int pc, int d, int s, int off, int size, boolean signExtend) {
+        Label slow = new Label();
+        Label done = new Label();
+        int at = s == 10 ? staticStackOffset(off, size) : -1;
+        if (at >= 0) {
+            // StackRegion.loadStack without the bounds and alignment checks
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
+            push(at >> 3);
+            mv.visitInsn(Opcodes.IALOAD);
+            if (size == 8) {
+                storeKind(d); // a filled pointer keeps its region
+            } else {
+                mv.visitJumpInsn(Opcodes.IFNE, slow); // part of a spilled pointer: the interpreter's fault
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
+            push(at);
+            push(size);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "read", "([BII)J", false);
+            if (signExtend && size < 8) {
+                push(size);
+                push(1);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, REGION, "extend", "(JIZ)J", false);
+            }
+            storeReg(d);
+            if (size != 8) {
+                push(Vm.SCALAR);
+                storeKind(d);
+            }
+            mv.visitLabel(done);
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                loadViaVm(pc, d, s, off, size, signExtend);
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            });
+            return;
+        }
+        if (s == 10) {
+            loadViaVm(pc, d, s, off, size, signExtend); // out of the stack: faults
+            return;
+        }
+        // plain memory (map and storage values) inline, as the interpreter's fast path
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        loadKind(s);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemory", "(I)L" + MEM_REGION + ";", false);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitJumpInsn(Opcodes.IFNULL, slow);
+        loadReg(s);
+        push(off);
+        push(size);
+        push(signExtend ? 1 : 0);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, MEM_REGION, "loadAt", "(JIIZ)J", false);
+        storeReg(d);
+        push(Vm.SCALAR);
+        storeKind(d);
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            mv.visitInsn(Opcodes.POP);
+            loadViaVm(pc, d, s, off, size, signExtend);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        });
+    }
+
+    /** {@code Vm.jitLoad}: stack, views, other regions and the faults. */
+    private void loadViaVm(int pc, int d, int s, int off, int size, boolean signExtend) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(pc);
+        push(d);
+        push(s);
+        loadReg(s);
+        loadKind(s);
+        push(off);
+        push(size);
+        push(signExtend ? 1 : 0);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoad", "(IIIJIIIZ)J", false);
+        storeReg(d);
+        readKindBack(d);
+    }
+
+    /** ST ({@code s < 0}: the value is {@code imm}) or STX (the value is register s). */
+    private void store(int pc, int d, int s, int off, int size, long imm) {
+        Label slow = new Label();
+        Label done = new Label();
+        int at = d == 10 ? staticStackOffset(off, size) : -1;
+        if (at >= 0) {
+            // StackRegion.storeStack without the bounds and alignment checks
+            if (s >= 0) {
+                loadKind(s);
+                push(Vm.UNINIT_KIND);
+                mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+                if (size != 8) {
+                    loadKind(s);
+                    mv.visitJumpInsn(Opcodes.IFNE, slow); // a pointer spilled with a narrow store: the fault
+                }
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
+            push(at >> 3);
+            if (s >= 0) {
+                loadKind(s);
+            } else {
+                push(Vm.SCALAR);
+            }
+            mv.visitInsn(Opcodes.IASTORE);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            push(at);
+            push(size);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "dirty", "(II)V", false);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
+            push(at);
+            push(size);
+            storedValue(s, imm);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "write", "([BIIJ)V", false);
+            mv.visitLabel(done);
+            if (s >= 0) {
+                outOfLine(pc, () -> {
+                    mv.visitLabel(slow);
+                    storeViaVm(d, s, off, size, imm);
+                    mv.visitJumpInsn(Opcodes.GOTO, done);
+                });
+            }
+            return;
+        }
+        if (d == 10) {
+            storeViaVm(d, s, off, size, imm); // out of the stack: faults
+            return;
+        }
+        // a scalar into plain memory inline, as the interpreter's fast path
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        loadKind(d);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemory", "(I)L" + MEM_REGION + ";", false);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitJumpInsn(Opcodes.IFNULL, slow);
+        if (s >= 0) {
+            loadKind(s);
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+        }
+        loadReg(d);
+        push(off);
+        push(size);
+        storedValue(s, imm);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, MEM_REGION, "storeAt", "(JIIJ)V", false);
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            mv.visitInsn(Opcodes.POP);
+            storeViaVm(d, s, off, size, imm);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        });
+    }
+
+    private void storedValue(int s, long imm) {
+        if (s >= 0) {
+            loadReg(s);
+        } else {
+            pushLong(imm);
+        }
+    }
+
+    /** {@code Vm.jitStore} / {@code Vm.jitStoreImm}: the stack through other registers, views, the faults. */
+    private void storeViaVm(int d, int s, int off, int size, long imm) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(d);
+        if (s < 0) {
+            loadReg(d);
+            loadKind(d);
+            push(off);
+            push(size);
+            pushLong(imm);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStoreImm", "(IJIIIJ)V", false);
+            return;
+        }
+        push(s);
+        loadReg(d);
+        loadKind(d);
+        loadReg(s);
+        loadKind(s);
+        push(off);
+        push(size);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStore", "(IIJIJIII)V", false);
     }
 
     private void alu(int pc, int c, int d, int s, int off, long imm) {

@@ -63,10 +63,25 @@ class MemRegion extends Region {
 
     /** {@link #load} of plain memory, without virtual dispatch. */
     final void loadMem(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
+        vm.regs[dst] = loadValue(ptrOff, insnOff, size, signExtend);
+        vm.kinds[dst] = Vm.SCALAR;
+    }
+
+    /** The value {@link #loadMem} loads (a scalar), checked the same way. */
+    final long loadValue(long ptrOff, int insnOff, int size, boolean signExtend) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "read");
-        vm.regs[dst] = Region.extend(read(data, at, size), size, signExtend);
-        vm.kinds[dst] = Vm.SCALAR;
+        return Region.extend(read(data, at, size), size, signExtend);
+    }
+
+    /** {@link #loadValue} through the pointer {@code ptr} (an address in this region): for translated code. */
+    final long loadAt(long ptr, int insnOff, int size, boolean signExtend) {
+        return loadValue(ptr - base, insnOff, size, signExtend);
+    }
+
+    /** {@link #storeMem} of a scalar through the pointer {@code ptr}: for translated code. */
+    final void storeAt(long ptr, int insnOff, int size, long value) {
+        storeMem(ptr - base, insnOff, size, value, null);
     }
 
     @Override

@@ -16,8 +16,11 @@ import java.util.Arrays;
  */
 final class StackRegion extends MemRegion {
     static final int SIZE = 512;
-    /** Per 8-byte slot: 0, or the VM's region number of the pointer spilled there (see {@code Vm.idOf}). */
-    private final int[] spilled = new int[SIZE / 8];
+    /**
+     * Per 8-byte slot: 0, or the VM's region number of the pointer spilled there (see {@code Vm.idOf}).
+     * Translated code reads and writes it directly for accesses through r10 (see {@code JitCompiler}).
+     */
+    final int[] spilled = new int[SIZE / 8];
     /** Lowest byte index written since the last reset ({@link #SIZE} when none). */
     private int dirtyLo = SIZE;
     /** One past the highest byte index written since the last reset (0 when none). */

@@ -138,7 +138,7 @@ final class Vm {
      * register during the current invocation (map values returned by helpers), numbered afresh
      * at every invocation.
      */
-    private Region[] regionTable = new Region[32];
+    Region[] regionTable = new Region[32];
     private int fixedRegions;
     private int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
@@ -237,6 +237,31 @@ final class Vm {
     /** Whether this VM runs the program as translated JVM bytecode (false: interpreted). */
     boolean isTranslated() {
         return translated != null;
+    }
+
+    /**
+     * The region of kind {@code k} when it is plain memory (map and storage values, the optval
+     * buffer), else null: the loads and stores translated code runs inline, as the interpreter's
+     * fast path does.
+     */
+    MemRegion plainMemory(int k) {
+        if (k >= POINTER) {
+            Region r = regionTable[k];
+            if (r.kind == Region.MEM) {
+                return (MemRegion) r;
+            }
+        }
+        return null;
+    }
+
+    /** Frame 0's stack, which r10 points to the end of during a whole invocation without bpf-to-bpf calls. */
+    StackRegion frameZeroStack() {
+        return stacks[0];
+    }
+
+    /** The context region (what r1 points to on entry). */
+    Region contextRegion() {
+        return context;
     }
 
     /** The pre-decoded form of slot {@code pc} (what {@link #generic} takes as {@code w}). */
@@ -418,9 +443,16 @@ final class Vm {
     // =====================================================================================
 
     private long execute() {
-        resetForInvocation();
         TranslatedProgram code = translated;
-        return code != null ? code.run(this) : interpret(0, 0);
+        if (code != null) {
+            // translated code starts from constants (r1 = context, r10 = frame pointer) and keeps
+            // registers in JVM locals: only the per-invocation region numbers and the stack to reset
+            regionCount = fixedRegions;
+            stacks[0].reset();
+            return code.run(this);
+        }
+        resetForInvocation();
+        return interpret(0, 0);
     }
 
     /**
