@@ -2,6 +2,8 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.asm.Opcode;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -76,6 +78,10 @@ final class JitCompiler {
     private static final String MEM_REGION = Type.getInternalName(MemRegion.class);
     private static final String STACK_REGION = Type.getInternalName(StackRegion.class);
     private static final String REGION = Type.getInternalName(Region.class);
+    /** {@code MethodHandles.classDataAt}: the bootstrap of the constants in the class data. */
+    private static final Handle CLASS_DATA_AT = new Handle(Opcodes.H_INVOKESTATIC, "java/lang/invoke/MethodHandles",
+            "classDataAt", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)"
+            + "Ljava/lang/Object;", false);
 
     private final VmProgram p;
     private final Vm vm;
@@ -86,21 +92,33 @@ final class JitCompiler {
     private final int[] blockLength;
     /** Per slot: how many instructions of its block come after it. */
     private final int[] after;
-    private final boolean hasBackwardJump;
+    /** Per slot: whether a backward jump targets it (the only places the budget is checked). */
+    private final boolean[] loopHeader;
+    /** Instructions in the program: no path between two loop headers runs more. */
+    private final int instructions;
+    /** Per slot: bit r set when register r is initialized on every path to it ({@link #initializedRegisters}). */
+    private final int[] initialized;
+    /** Per slot: the handler that turns a {@link Fault} of this instruction into the interpreter's exception. */
+    private final Label[] faultHandler;
     /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
     private final List<Runnable> outOfLine = new ArrayList<>();
+    /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}). */
+    private final List<Object> constants = new ArrayList<>();
     private final Label faultCommon = new Label();
     private final Label budgetCommon = new Label();
 
     private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, Label[] blockLabel, int[] blockLength, int[] after,
-                        boolean hasBackwardJump) {
+                        boolean[] loopHeader, int instructions) {
         this.p = p;
         this.vm = vm;
         this.mv = mv;
         this.blockLabel = blockLabel;
         this.blockLength = blockLength;
         this.after = after;
-        this.hasBackwardJump = hasBackwardJump;
+        this.loopHeader = loopHeader;
+        this.instructions = instructions;
+        this.initialized = initializedRegisters(p);
+        this.faultHandler = new Label[p.slots];
     }
 
     /**
@@ -111,8 +129,10 @@ final class JitCompiler {
         int n = p.slots;
         boolean[] leader = new boolean[n + 1];
         leader[0] = true;
-        boolean backward = false;
+        boolean[] loopHeader = new boolean[n];
+        int instructions = 0;
         for (int pc = 0; pc < n; pc = next(p, pc)) {
+            instructions++;
             int c = p.code[pc];
             int cls = c & 7;
             if (cls == Opcode.JMP || cls == Opcode.JMP32) {
@@ -127,7 +147,7 @@ final class JitCompiler {
                 if (op != Opcode.EXIT) {
                     int target = jumpTarget(p, pc);
                     leader[target] = true;
-                    backward |= target <= pc;
+                    loopHeader[target] |= target <= pc;
                 }
             } else if (cls == Opcode.LD && c != Opcode.LD_IMM64) {
                 return null; // the loader refuses legacy packet loads; nothing else to translate
@@ -182,18 +202,24 @@ final class JitCompiler {
         init.visitEnd();
 
         MethodVisitor mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
-        JitCompiler jit = new JitCompiler(p, vm, mv, labels, length, after, backward);
+        if (instructions > Vm.INSTRUCTION_BUDGET) {
+            return null; // the budget checks at loop headers rely on this (BpfBytecode.MAX_INSNS makes it so)
+        }
+        JitCompiler jit = new JitCompiler(p, vm, mv, labels, length, after, loopHeader, instructions);
         Label end = jit.emitRun();
         cw.visitEnd();
         if (end.getOffset() > HUGE_METHOD_LIMIT) {
             return null; // HotSpot would not compile it: interpreted
         }
-        return define(cw.toByteArray());
+        TranslatedProgram code = define(cw.toByteArray(), jit.constants);
+        code.codeSize = end.getOffset();
+        return code;
     }
 
-    private static TranslatedProgram define(byte[] bytes) {
+    private static TranslatedProgram define(byte[] bytes, List<Object> constants) {
         try {
-            MethodHandles.Lookup code = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            MethodHandles.Lookup code = MethodHandles.lookup().defineHiddenClassWithClassData(bytes,
+                    List.copyOf(constants), true);
             return (TranslatedProgram) code.findConstructor(code.lookupClass(),
                     java.lang.invoke.MethodType.methodType(void.class)).invoke();
         } catch (Throwable e) {
@@ -256,10 +282,11 @@ final class JitCompiler {
             }
             Label start = new Label();
             Label end = new Label();
+            Label handler = new Label();
+            faultHandler[pc] = handler;
             mv.visitLabel(start);
             translate(pc);
             mv.visitLabel(end);
-            Label handler = new Label();
             mv.visitTryCatchBlock(start, end, handler, FAULT);
             int at = pc | after[pc] << 16;
             outOfLine.add(() -> {
@@ -297,15 +324,21 @@ final class JitCompiler {
         return end;
     }
 
-    /** Counts the block's instructions; hands over to the interpreter when they could exceed the budget. */
+    /**
+     * Counts the block's instructions. At a loop header (the target of a backward jump), hands over
+     * to the interpreter when the budget could run out before the next loop header: every path
+     * that meets no loop header only jumps forward, so it runs at most {@link #instructions}
+     * instructions. The interpreter then counts instruction by instruction, so a budget abort names
+     * the same pc and count as in interpreter mode.
+     */
     private void enterBlock(int pc) {
         mv.visitLabel(blockLabel[pc]);
         int len = blockLength[pc];
         mv.visitIincInsn(COUNT, len);
-        if (hasBackwardJump) {
+        if (loopHeader[pc]) {
             Label handOver = new Label();
             mv.visitVarInsn(Opcodes.ILOAD, COUNT);
-            push(Vm.INSTRUCTION_BUDGET);
+            push(Vm.INSTRUCTION_BUDGET - instructions);
             mv.visitJumpInsn(Opcodes.IF_ICMPGT, handOver);
             outOfLine.add(() -> {
                 mv.visitLabel(handOver);
@@ -408,6 +441,31 @@ final class JitCompiler {
             loadViaVm(pc, d, s, off, size, signExtend); // out of the stack: faults
             return;
         }
+        // a field of the context through the unmodified context pointer: the member is known now
+        Region context = vm.contextRegion();
+        Layout.Member member = contextMember((ViewRegion) context, off, size);
+        if (member != null) {
+            Label notContext = new Label();
+            loadKind(s);
+            push(context.ownId);
+            mv.visitJumpInsn(Opcodes.IF_ICMPNE, notContext);
+            loadReg(s);
+            pushLong(context.base);
+            mv.visitInsn(Opcodes.LCMP);
+            mv.visitJumpInsn(Opcodes.IFNE, notContext);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            constant(member, Layout.Member.class);
+            push(d);
+            push(off);
+            push(size);
+            push(signExtend ? 1 : 0);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoadContext",
+                    "(L" + Type.getInternalName(Layout.Member.class) + ";IIIZ)J", false);
+            storeReg(d);
+            readKindBack(d);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(notContext);
+        }
         // plain memory (map and storage values) inline, as the interpreter's fast path
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         loadKind(s);
@@ -426,9 +484,28 @@ final class JitCompiler {
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
             mv.visitInsn(Opcodes.POP);
-            loadViaVm(pc, d, s, off, size, signExtend);
+            loadViaVm(pc, d, s, off, size, signExtend); // views first there, then the rest and the faults
             mv.visitJumpInsn(Opcodes.GOTO, done);
         });
+    }
+
+    /** The context member a load of {@code size} bytes at {@code off} reads, or null when the access faults. */
+    private static Layout.Member contextMember(ViewRegion context, int off, int size) {
+        try {
+            return context.layout.check(off, size, false);
+        } catch (Fault f) {
+            return null; // left to the interpreter's code, which faults the same way when it runs
+        }
+    }
+
+    /** Pushes {@code value} as a constant: an entry of the hidden class's class data, resolved once. */
+    private void constant(Object value, Class<?> type) {
+        int index = constants.indexOf(value);
+        if (index < 0) {
+            index = constants.size();
+            constants.add(value);
+        }
+        mv.visitLdcInsn(new ConstantDynamic("_", Type.getDescriptor(type), CLASS_DATA_AT, index));
     }
 
     /** {@code Vm.jitLoad}: stack, views, other regions and the faults. */
@@ -626,19 +703,14 @@ final class JitCompiler {
         }
         Label slow = new Label();
         Label compute = new Label();
-        loadKind(s);
         if (is64) {
-            push(Vm.UNINIT_KIND);
-            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            checkInitialized(pc, s);
             loadReg(s);
             storeReg(d);
             loadKind(s);
             storeKind(d); // a scalar, or the pointer with its region
-            outOfLine(pc, () -> {
-                mv.visitLabel(slow);
-                throwUninit(s);
-            });
         } else {
+            loadKind(s);
             mv.visitJumpInsn(Opcodes.IFNE, slow);
             mv.visitLabel(compute);
             loadReg(s);
@@ -781,6 +853,9 @@ final class JitCompiler {
 
     /** Aborts with the interpreter's "!read_ok" fault when register {@code r} is uninitialized. */
     private void checkInitialized(int pc, int r) {
+        if ((initialized[pc] & 1 << r) != 0) {
+            return;
+        }
         Label slow = new Label();
         loadKind(r);
         push(Vm.UNINIT_KIND);
@@ -840,20 +915,83 @@ final class JitCompiler {
 
     /** Adds out-of-line code that belongs to instruction {@code pc} (its faults name that pc). */
     private void outOfLine(int pc, Runnable code) {
-        int at = pc | after[pc] << 16;
         outOfLine.add(() -> {
             Label start = new Label();
             Label end = new Label();
-            Label handler = new Label();
-            mv.visitTryCatchBlock(start, end, handler, FAULT);
+            mv.visitTryCatchBlock(start, end, faultHandler[pc], FAULT);
             mv.visitLabel(start);
             code.run();
             mv.visitLabel(end);
-            mv.visitLabel(handler);
-            push(at);
-            mv.visitJumpInsn(Opcodes.GOTO, faultCommon);
         });
     }
+
+    /**
+     * Per slot, the registers initialized on every path that reaches it (bit r for register r): a
+     * must-analysis, like the kernel verifier's {@code read_ok}. r1 and r10 are on entry; an
+     * instruction that writes a register initializes it, and one that reads a register can only
+     * be left normally if the register was initialized (else it faults); a helper or kfunc call
+     * initializes r0 and leaves r1-r5 uninitialized. The checks of registers set here are left out
+     * of the translated code: they would never fire.
+     */
+    private static int[] initializedRegisters(VmProgram p) {
+        int n = p.slots;
+        int[] in = new int[n];
+        java.util.Arrays.fill(in, -1); // not reached yet: the neutral element of the intersection
+        boolean[] queued = new boolean[n];
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        in[0] = 1 << 1 | 1 << 10;
+        work.add(0);
+        queued[0] = true;
+        while (!work.isEmpty()) {
+            int pc = work.poll();
+            queued[pc] = false;
+            int c = p.code[pc];
+            int cls = c & 7;
+            int d = p.dst[pc];
+            int s = p.src[pc];
+            boolean x = (c & Opcode.X) != 0;
+            int out = in[pc];
+            int fallThrough = next(p, pc);
+            int target = -1;
+            switch (cls) {
+                case Opcode.ALU, Opcode.ALU64 -> out |= 1 << d | (x && (c & 0xf0) != Opcode.END ? 1 << s : 0);
+                case Opcode.LDX -> out |= 1 << d | 1 << s;
+                case Opcode.ST -> out |= 1 << d;
+                case Opcode.STX -> out |= 1 << d | 1 << s
+                        | ((c & 0xe0) == Opcode.ATOMIC && p.imm[pc] == Opcode.CMPXCHG ? 1 : 0);
+                case Opcode.JMP, Opcode.JMP32 -> {
+                    int op = c & 0xf0;
+                    if (op == Opcode.EXIT) {
+                        fallThrough = -1;
+                    } else if (op == Opcode.CALL) {
+                        out = (out & ~0b111110) | 1;
+                    } else {
+                        target = jumpTarget(p, pc);
+                        if (op == Opcode.JA) {
+                            fallThrough = -1;
+                        } else {
+                            out |= 1 << d | (x ? 1 << s : 0);
+                        }
+                    }
+                }
+                default -> out |= 1 << d; // LD_IMM64
+            }
+            for (int succ : new int[] {fallThrough, target}) {
+                if (succ >= 0 && succ < n) {
+                    int merged = in[succ] & out;
+                    if (merged != in[succ]) { // never -1 & out == -1: out has no bit above r15
+                        in[succ] = merged;
+                        if (!queued[succ]) {
+                            queued[succ] = true;
+                            work.add(succ);
+                        }
+                    }
+                }
+            }
+        }
+        return in;
+    }
+
 
     // =====================================================================================
     // Registers

@@ -12,5 +12,8 @@ abstract class TranslatedProgram {
     TranslatedProgram() {
     }
 
+    /** Bytes of JVM code of {@link #run} (at most {@link JitCompiler#HUGE_METHOD_LIMIT}); for tests and tools. */
+    int codeSize;
+
     abstract long run(Vm vm);
 }

@@ -234,6 +234,10 @@ final class Vm {
         translated = p.options.mode() == VmOptions.ExecutionMode.JIT ? JitCompiler.translate(p, this) : null;
     }
 
+    int translatedCodeSize() {
+        return translated == null ? 0 : translated.codeSize;
+    }
+
     /** Whether this VM runs the program as translated JVM bytecode (false: interpreted). */
     boolean isTranslated() {
         return translated != null;
@@ -1551,6 +1555,13 @@ final class Vm {
 
     /** {@code LDX}/{@code LDSX} at {@code pc}: {@code d = *(size *)(s + off)}; s is (rs, ks). */
     long jitLoad(int pc, int d, int s, long rs, int ks, int off, int size, boolean signExtend) {
+        if (ks >= POINTER) {
+            Region v = regionTable[ks];
+            if (v.kind == Region.VIEW) { // kernel objects, and the context when the access was not resolved at translation
+                loadView((ViewRegion) v, pc, d, rs - v.base, off, size, signExtend);
+                return regs[d];
+            }
+        }
         regs[s] = rs;
         kinds[s] = ks;
         Region b = regionTable[ks];
@@ -1559,6 +1570,16 @@ final class Vm {
         } else {
             load(pc, d, s, off, size, signExtend); // plain memory inline there, views with the per-slot layout check
         }
+        return regs[d];
+    }
+
+    /**
+     * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
+     * pointer: the member was found at translation time ({@code m} is what the layout check of the
+     * access gives; it depends only on the layout, the offset and the size).
+     */
+    long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
+        context.loadMember(this, d, m, off, size, signExtend);
         return regs[d];
     }
 

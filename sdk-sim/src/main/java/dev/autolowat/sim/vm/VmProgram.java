@@ -103,6 +103,11 @@ public final class VmProgram {
         return vm.isTranslated() ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER;
     }
 
+    /** Bytes of JVM code of the translated program, 0 when it is interpreted (for tests and tools). */
+    int translatedCodeSize() {
+        return vm.translatedCodeSize();
+    }
+
     /** Instructions executed by the last invocation (for tests and tools). */
     public int lastInstructionCount() {
         return vm.lastCount;
