@@ -96,14 +96,16 @@ final class JitCompiler {
     private final boolean[] loopHeader;
     /** Instructions in the program: no path between two loop headers runs more. */
     private final int instructions;
-    /** Per slot: bit r set when register r is initialized on every path to it ({@link #initializedRegisters}). */
-    private final int[] initialized;
+    /** What is known of the registers at each slot. */
+    private final RegisterFacts facts;
     /** Per slot: the handler that turns a {@link Fault} of this instruction into the interpreter's exception. */
     private final Label[] faultHandler;
     /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
     private final List<Runnable> outOfLine = new ArrayList<>();
     /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}). */
     private final List<Object> constants = new ArrayList<>();
+    /** Their types, for the static fields that hold them. */
+    private final List<Class<?>> constantTypes = new ArrayList<>();
     private final Label faultCommon = new Label();
     private final Label budgetCommon = new Label();
 
@@ -117,7 +119,7 @@ final class JitCompiler {
         this.after = after;
         this.loopHeader = loopHeader;
         this.instructions = instructions;
-        this.initialized = initializedRegisters(p);
+        this.facts = RegisterFacts.of(p);
         this.faultHandler = new Label[p.slots];
     }
 
@@ -207,6 +209,7 @@ final class JitCompiler {
         }
         JitCompiler jit = new JitCompiler(p, vm, mv, labels, length, after, loopHeader, instructions);
         Label end = jit.emitRun();
+        jit.emitConstants(cw);
         cw.visitEnd();
         if (end.getOffset() > HUGE_METHOD_LIMIT) {
             return null; // HotSpot would not compile it: interpreted
@@ -441,18 +444,13 @@ final class JitCompiler {
             loadViaVm(pc, d, s, off, size, signExtend); // out of the stack: faults
             return;
         }
-        // a field of the context through the unmodified context pointer: the member is known now
-        Region context = vm.contextRegion();
-        Layout.Member member = contextMember((ViewRegion) context, off, size);
-        if (member != null) {
-            Label notContext = new Label();
-            loadKind(s);
-            push(context.ownId);
-            mv.visitJumpInsn(Opcodes.IF_ICMPNE, notContext);
-            loadReg(s);
-            pushLong(context.base);
-            mv.visitInsn(Opcodes.LCMP);
-            mv.visitJumpInsn(Opcodes.IFNE, notContext);
+        if (facts.context(pc, s)) {
+            // a field of the context through the unmodified context pointer: the member is known now
+            Layout.Member member = contextMember((ViewRegion) vm.contextRegion(), off, size);
+            if (member == null) {
+                loadViaVm(pc, d, s, off, size, signExtend); // an invalid context access: the interpreter's fault
+                return;
+            }
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             constant(member, Layout.Member.class);
             push(d);
@@ -463,8 +461,7 @@ final class JitCompiler {
                     "(L" + Type.getInternalName(Layout.Member.class) + ";IIIZ)J", false);
             storeReg(d);
             readKindBack(d);
-            mv.visitJumpInsn(Opcodes.GOTO, done);
-            mv.visitLabel(notContext);
+            return;
         }
         // plain memory (map and storage values) inline, as the interpreter's fast path
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
@@ -498,14 +495,43 @@ final class JitCompiler {
         }
     }
 
-    /** Pushes {@code value} as a constant: an entry of the hidden class's class data, resolved once. */
+    /**
+     * Pushes {@code value} as a constant: a {@code static final} field of the hidden class, set from
+     * its class data when the class is initialized (see {@link #emitConstants}).
+     */
     private void constant(Object value, Class<?> type) {
         int index = constants.indexOf(value);
         if (index < 0) {
             index = constants.size();
             constants.add(value);
+            constantTypes.add(type);
         }
-        mv.visitLdcInsn(new ConstantDynamic("_", Type.getDescriptor(type), CLASS_DATA_AT, index));
+        mv.visitFieldInsn(Opcodes.GETSTATIC, NAME, "constant" + index, Type.getDescriptor(type));
+    }
+
+    /**
+     * The fields of {@link #constant} and the class initializer that sets them. Static final fields:
+     * C2 treats them as constants (fields of a hidden class, which cannot be changed by reflection).
+     * The class data is read once, in {@code <clinit>}, and not by an {@code ldc} of a dynamic constant
+     * in {@code run}: C2 refuses to compile a method with a dynamic constant that was not resolved
+     * yet, which is the case on paths that did not run before the compilation.
+     */
+    private void emitConstants(ClassWriter cw) {
+        if (constants.isEmpty()) {
+            return;
+        }
+        MethodVisitor clinit = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+        clinit.visitCode();
+        for (int i = 0; i < constants.size(); i++) {
+            String desc = Type.getDescriptor(constantTypes.get(i));
+            cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL | Opcodes.ACC_PRIVATE, "constant" + i, desc, null,
+                    null).visitEnd();
+            clinit.visitLdcInsn(new ConstantDynamic("_", desc, CLASS_DATA_AT, i));
+            clinit.visitFieldInsn(Opcodes.PUTSTATIC, NAME, "constant" + i, desc);
+        }
+        clinit.visitInsn(Opcodes.RETURN);
+        clinit.visitMaxs(0, 0);
+        clinit.visitEnd();
     }
 
     /** {@code Vm.jitLoad}: stack, views, other regions and the faults. */
@@ -639,16 +665,20 @@ final class JitCompiler {
             viaInterpreter(pc, d, s); // DIV, MOD, NEG, END, sign-extending MOV
             return;
         }
-        // fast path: the operands are scalars (the interpreter's test); else its pointer path
+        // fast path: the operands are scalars (the interpreter's test, left out when the facts say
+        // so); else the interpreter's pointer path
         Label slow = new Label();
         Label compute = new Label();
         Label done = new Label();
-        loadKind(d);
-        if (x) {
-            loadKind(s);
-            mv.visitInsn(Opcodes.IOR);
+        boolean checked = !facts.scalar(pc, d) || (x && !facts.scalar(pc, s));
+        if (checked) {
+            loadKind(d);
+            if (x) {
+                loadKind(s);
+                mv.visitInsn(Opcodes.IOR);
+            }
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
         }
-        mv.visitJumpInsn(Opcodes.IFNE, slow);
         mv.visitLabel(compute);
         boolean shift = op == Opcode.LSH || op == Opcode.RSH || op == Opcode.ARSH;
         if (is64) {
@@ -678,6 +708,9 @@ final class JitCompiler {
         }
         storeReg(d);
         mv.visitLabel(done);
+        if (!checked) {
+            return;
+        }
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
             pointerPath(pc, is64, d, s);
@@ -709,6 +742,12 @@ final class JitCompiler {
             storeReg(d);
             loadKind(s);
             storeKind(d); // a scalar, or the pointer with its region
+        } else if (facts.scalar(pc, s)) {
+            loadReg(s);
+            zeroExtend64();
+            storeReg(d);
+            push(Vm.SCALAR);
+            storeKind(d);
         } else {
             loadKind(s);
             mv.visitJumpInsn(Opcodes.IFNE, slow);
@@ -853,7 +892,7 @@ final class JitCompiler {
 
     /** Aborts with the interpreter's "!read_ok" fault when register {@code r} is uninitialized. */
     private void checkInitialized(int pc, int r) {
-        if ((initialized[pc] & 1 << r) != 0) {
+        if (facts.initialized(pc, r)) {
             return;
         }
         Label slow = new Label();
@@ -926,72 +965,144 @@ final class JitCompiler {
     }
 
     /**
-     * Per slot, the registers initialized on every path that reaches it (bit r for register r): a
-     * must-analysis, like the kernel verifier's {@code read_ok}. r1 and r10 are on entry; an
-     * instruction that writes a register initializes it, and one that reads a register can only
-     * be left normally if the register was initialized (else it faults); a helper or kfunc call
-     * initializes r0 and leaves r1-r5 uninitialized. The checks of registers set here are left out
-     * of the translated code: they would never fire.
+     * What is known of the registers on every path that reaches each slot: a must-analysis (facts
+     * are intersected where paths meet), in the spirit of the kernel verifier's register states but
+     * only as far as the translated code can use it to leave out checks that could never fire.
+     * Per slot, bit r of:
+     * <ul>
+     *   <li>{@code initialized}: r was written (the verifier's {@code read_ok}). r1 and r10 are on
+     *       entry; an instruction that writes a register initializes it, and one that reads a register
+     *       is only left normally when the register was initialized (else it faults); a helper or
+     *       kfunc call writes r0 and leaves r1–r5 uninitialized.</li>
+     *   <li>{@code scalar}: r holds a scalar, not a pointer: a constant, any 32-bit result, a 64-bit
+     *       result of scalars, any 64-bit operation other than ADD/SUB (with a pointer operand they
+     *       fault), a load of fewer than 8 bytes (a pointer is only ever loaded whole).</li>
+     *   <li>{@code context}: r holds the unmodified context pointer: r1 on entry, then copies by
+     *       {@code rX = rY}; any other write forgets it (loads from the stack too, conservatively).</li>
+     * </ul>
      */
-    private static int[] initializedRegisters(VmProgram p) {
-        int n = p.slots;
-        int[] in = new int[n];
-        java.util.Arrays.fill(in, -1); // not reached yet: the neutral element of the intersection
-        boolean[] queued = new boolean[n];
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-        in[0] = 1 << 1 | 1 << 10;
-        work.add(0);
-        queued[0] = true;
-        while (!work.isEmpty()) {
-            int pc = work.poll();
-            queued[pc] = false;
-            int c = p.code[pc];
-            int cls = c & 7;
-            int d = p.dst[pc];
-            int s = p.src[pc];
-            boolean x = (c & Opcode.X) != 0;
-            int out = in[pc];
-            int fallThrough = next(p, pc);
-            int target = -1;
-            switch (cls) {
-                case Opcode.ALU, Opcode.ALU64 -> out |= 1 << d | (x && (c & 0xf0) != Opcode.END ? 1 << s : 0);
-                case Opcode.LDX -> out |= 1 << d | 1 << s;
-                case Opcode.ST -> out |= 1 << d;
-                case Opcode.STX -> out |= 1 << d | 1 << s
-                        | ((c & 0xe0) == Opcode.ATOMIC && p.imm[pc] == Opcode.CMPXCHG ? 1 : 0);
-                case Opcode.JMP, Opcode.JMP32 -> {
-                    int op = c & 0xf0;
-                    if (op == Opcode.EXIT) {
-                        fallThrough = -1;
-                    } else if (op == Opcode.CALL) {
-                        out = (out & ~0b111110) | 1;
-                    } else {
-                        target = jumpTarget(p, pc);
-                        if (op == Opcode.JA) {
-                            fallThrough = -1;
-                        } else {
-                            out |= 1 << d | (x ? 1 << s : 0);
-                        }
-                    }
-                }
-                default -> out |= 1 << d; // LD_IMM64
-            }
-            for (int succ : new int[] {fallThrough, target}) {
-                if (succ >= 0 && succ < n) {
-                    int merged = in[succ] & out;
-                    if (merged != in[succ]) { // never -1 & out == -1: out has no bit above r15
-                        in[succ] = merged;
-                        if (!queued[succ]) {
-                            queued[succ] = true;
-                            work.add(succ);
-                        }
-                    }
-                }
-            }
-        }
-        return in;
-    }
+    record RegisterFacts(int[] initialized, int[] scalar, int[] context) {
+        private static final int ARGS = 0b111110;
 
+        static RegisterFacts of(VmProgram p) {
+            int n = p.slots;
+            int[] init = new int[n];
+            int[] scalar = new int[n];
+            int[] ctx = new int[n];
+            java.util.Arrays.fill(init, -1); // not reached yet: the neutral element of the intersection
+            java.util.Arrays.fill(scalar, -1);
+            java.util.Arrays.fill(ctx, -1);
+            boolean[] queued = new boolean[n];
+            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+            init[0] = 1 << 1 | 1 << 10;
+            scalar[0] = 0;
+            ctx[0] = 1 << 1;
+            work.add(0);
+            queued[0] = true;
+            while (!work.isEmpty()) {
+                int pc = work.poll();
+                queued[pc] = false;
+                int c = p.code[pc];
+                int cls = c & 7;
+                int op = c & 0xf0;
+                int d = p.dst[pc];
+                int s = p.src[pc];
+                boolean x = (c & Opcode.X) != 0;
+                int in = init[pc];
+                int sc = scalar[pc];
+                int cx = ctx[pc];
+                int fallThrough = next(p, pc);
+                int target = -1;
+                switch (cls) {
+                    case Opcode.ALU, Opcode.ALU64 -> {
+                        boolean readsSource = x && op != Opcode.END;
+                        in |= 1 << d | (readsSource ? 1 << s : 0);
+                        boolean isScalar;
+                        if (cls == Opcode.ALU) {
+                            isScalar = true; // 32-bit arithmetic on a pointer faults
+                        } else if (op == Opcode.MOV) {
+                            isScalar = !x || p.off[pc] != 0 || (sc & 1 << s) != 0;
+                        } else if (op == Opcode.ADD || op == Opcode.SUB) {
+                            isScalar = (sc & 1 << d) != 0 && (!x || (sc & 1 << s) != 0);
+                        } else {
+                            isScalar = true; // any other operation with a pointer operand faults
+                        }
+                        sc = isScalar ? sc | 1 << d : sc & ~(1 << d);
+                        boolean copiesContext = cls == Opcode.ALU64 && op == Opcode.MOV && x && p.off[pc] == 0
+                                && (cx & 1 << s) != 0;
+                        cx = copiesContext ? cx | 1 << d : cx & ~(1 << d);
+                    }
+                    case Opcode.LDX -> {
+                        in |= 1 << d | 1 << s;
+                        sc = (c & 0x18) != Opcode.DW ? sc | 1 << d : sc & ~(1 << d);
+                        cx &= ~(1 << d);
+                    }
+                    case Opcode.ST -> in |= 1 << d;
+                    case Opcode.STX -> {
+                        in |= 1 << d | 1 << s;
+                        if ((c & 0xe0) == Opcode.ATOMIC) {
+                            long atomicOp = p.imm[pc];
+                            int written = atomicOp == Opcode.CMPXCHG ? 1 : (atomicOp & Opcode.FETCH) != 0 ? 1 << s : 0;
+                            in |= written;
+                            sc |= written; // the old value of memory, which holds no pointer
+                            cx &= ~written;
+                        }
+                    }
+                    case Opcode.JMP, Opcode.JMP32 -> {
+                        if (op == Opcode.EXIT) {
+                            fallThrough = -1;
+                        } else if (op == Opcode.CALL) {
+                            in = (in & ~ARGS) | 1;
+                            sc &= ~(ARGS | 1); // helpers may return pointers
+                            cx &= ~(ARGS | 1);
+                        } else {
+                            target = jumpTarget(p, pc);
+                            if (op == Opcode.JA) {
+                                fallThrough = -1;
+                            } else {
+                                in |= 1 << d | (x ? 1 << s : 0);
+                            }
+                        }
+                    }
+                    default -> { // LD_IMM64
+                        in |= 1 << d;
+                        sc = p.ref[pc] instanceof Region ? sc & ~(1 << d) : sc | 1 << d;
+                        cx &= ~(1 << d);
+                    }
+                }
+                for (int succ : new int[] {fallThrough, target}) {
+                    if (succ >= 0 && succ < n) {
+                        int mi = init[succ] & in;
+                        int ms = scalar[succ] & sc;
+                        int mc = ctx[succ] & cx;
+                        // first visit: -1 & x == x differs from -1 (x has no bit above r15)
+                        if (mi != init[succ] || ms != scalar[succ] || mc != ctx[succ]) {
+                            init[succ] = mi;
+                            scalar[succ] = ms;
+                            ctx[succ] = mc;
+                            if (!queued[succ]) {
+                                queued[succ] = true;
+                                work.add(succ);
+                            }
+                        }
+                    }
+                }
+            }
+            return new RegisterFacts(init, scalar, ctx);
+        }
+
+        boolean initialized(int pc, int r) {
+            return (initialized[pc] & 1 << r) != 0;
+        }
+
+        boolean scalar(int pc, int r) {
+            return (scalar[pc] & 1 << r) != 0;
+        }
+
+        boolean context(int pc, int r) {
+            return (context[pc] & 1 << r) != 0;
+        }
+    }
 
     // =====================================================================================
     // Registers
