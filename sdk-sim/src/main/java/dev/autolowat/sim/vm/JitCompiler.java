@@ -74,6 +74,9 @@ final class JitCompiler {
     private static final int STACK = FIRST_KIND + 11;
     private static final int STACK_DATA = STACK + 1;
     private static final int STACK_SPILLED = STACK + 2;
+    /** Scratch for a plain-memory access: its region, and the offset in it (a long, two slots). */
+    private static final int TMP_REGION = STACK + 3;
+    private static final int TMP_OFFSET = STACK + 4;
 
     private static final String MEM_REGION = Type.getInternalName(MemRegion.class);
     private static final String STACK_REGION = Type.getInternalName(StackRegion.class);
@@ -420,13 +423,7 @@ final class JitCompiler {
             }
             mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
             push(at);
-            push(size);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "read", "([BII)J", false);
-            if (signExtend && size < 8) {
-                push(size);
-                push(1);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, REGION, "extend", "(JIZ)J", false);
-            }
+            read(size, signExtend);
             storeReg(d);
             if (size != 8) {
                 push(Vm.SCALAR);
@@ -464,26 +461,93 @@ final class JitCompiler {
             return;
         }
         // plain memory (map and storage values) inline, as the interpreter's fast path
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        loadKind(s);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemory", "(I)L" + MEM_REGION + ";", false);
-        mv.visitInsn(Opcodes.DUP);
-        mv.visitJumpInsn(Opcodes.IFNULL, slow);
-        loadReg(s);
-        push(off);
-        push(size);
-        push(signExtend ? 1 : 0);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, MEM_REGION, "loadAt", "(JIIZ)J", false);
+        plainMemory(s, off, size, false, slow);
+        read(size, signExtend);
         storeReg(d);
         push(Vm.SCALAR);
         storeKind(d);
         mv.visitLabel(done);
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
-            mv.visitInsn(Opcodes.POP);
             loadViaVm(pc, d, s, off, size, signExtend); // views first there, then the rest and the faults
             mv.visitJumpInsn(Opcodes.GOTO, done);
         });
+    }
+
+    /**
+     * When register {@code base} points into plain memory ({@link MemRegion}, kind MEM) and
+     * {@code size} bytes at {@code base + off} are inside it (and writable, for a store), leaves the
+     * region's array and the index of the access on the stack; else jumps to {@code slow} with an
+     * empty stack, where the interpreter's code makes the access or its fault. This is
+     * {@link MemRegion#check} in line: a method call per access would use up C2's inlining budget
+     * ({@code DesiredMethodLimit}) of a large translated method long before its end.
+     */
+    private void plainMemory(int base, int off, int size, boolean write, Label slow) {
+        loadKind(base);
+        push(Vm.POINTER);
+        mv.visitJumpInsn(Opcodes.IF_ICMPLT, slow);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
+        loadKind(base);
+        mv.visitInsn(Opcodes.AALOAD);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "kind", "I");
+        push(Region.MEM);
+        mv.visitJumpInsn(Opcodes.IF_ICMPNE, slow);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitTypeInsn(Opcodes.CHECKCAST, MEM_REGION);
+        mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
+        if (write) {
+            mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+            mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "writable", "Z");
+            mv.visitJumpInsn(Opcodes.IFEQ, slow);
+        }
+        // offset = base - region.base + off; inside when 0 <= offset <= length - size
+        loadReg(base);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "base", "J");
+        mv.visitInsn(Opcodes.LSUB);
+        push(off);
+        mv.visitInsn(Opcodes.I2L);
+        mv.visitInsn(Opcodes.LADD);
+        mv.visitInsn(Opcodes.DUP2);
+        mv.visitVarInsn(Opcodes.LSTORE, TMP_OFFSET);
+        mv.visitInsn(Opcodes.LCONST_0);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFLT, slow);
+        mv.visitVarInsn(Opcodes.LLOAD, TMP_OFFSET);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "length", "I");
+        push(size);
+        mv.visitInsn(Opcodes.ISUB);
+        mv.visitInsn(Opcodes.I2L);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFGT, slow);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "data", "[B");
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "start", "I");
+        mv.visitVarInsn(Opcodes.LLOAD, TMP_OFFSET);
+        mv.visitInsn(Opcodes.L2I);
+        mv.visitInsn(Opcodes.IADD);
+    }
+
+    /** [array, index] -> the {@code size}-byte little-endian value there, zero- or sign-extended. */
+    private void read(int size, boolean signExtend) {
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "read" + size, "([BI)J", false);
+        if (signExtend && size < 8) {
+            int shift = 64 - 8 * size;
+            push(shift);
+            mv.visitInsn(Opcodes.LSHL);
+            push(shift);
+            mv.visitInsn(Opcodes.LSHR);
+        }
+    }
+
+    /** [array, index, long value] -> stores its low {@code size} bytes, little-endian. */
+    private void write(int size) {
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "write" + size, "([BIJ)V", false);
     }
 
     /** The context member a load of {@code size} bytes at {@code off} reads, or null when the access faults. */
@@ -580,9 +644,8 @@ final class JitCompiler {
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "dirty", "(II)V", false);
             mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
             push(at);
-            push(size);
             storedValue(s, imm);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "write", "([BIIJ)V", false);
+            write(size);
             mv.visitLabel(done);
             if (s >= 0) {
                 outOfLine(pc, () -> {
@@ -598,24 +661,16 @@ final class JitCompiler {
             return;
         }
         // a scalar into plain memory inline, as the interpreter's fast path
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        loadKind(d);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemory", "(I)L" + MEM_REGION + ";", false);
-        mv.visitInsn(Opcodes.DUP);
-        mv.visitJumpInsn(Opcodes.IFNULL, slow);
-        if (s >= 0) {
+        if (s >= 0 && !facts.scalar(pc, s)) {
             loadKind(s);
-            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            mv.visitJumpInsn(Opcodes.IFNE, slow); // only the stack holds pointers: the interpreter's fault
         }
-        loadReg(d);
-        push(off);
-        push(size);
+        plainMemory(d, off, size, true, slow);
         storedValue(s, imm);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, MEM_REGION, "storeAt", "(JIIJ)V", false);
+        write(size);
         mv.visitLabel(done);
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
-            mv.visitInsn(Opcodes.POP);
             storeViaVm(d, s, off, size, imm);
             mv.visitJumpInsn(Opcodes.GOTO, done);
         });

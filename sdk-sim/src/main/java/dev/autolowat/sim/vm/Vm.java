@@ -243,21 +243,6 @@ final class Vm {
         return translated != null;
     }
 
-    /**
-     * The region of kind {@code k} when it is plain memory (map and storage values, the optval
-     * buffer), else null: the loads and stores translated code runs inline, as the interpreter's
-     * fast path does.
-     */
-    MemRegion plainMemory(int k) {
-        if (k >= POINTER) {
-            Region r = regionTable[k];
-            if (r.kind == Region.MEM) {
-                return (MemRegion) r;
-            }
-        }
-        return null;
-    }
-
     /** Frame 0's stack, which r10 points to the end of during a whole invocation without bpf-to-bpf calls. */
     StackRegion frameZeroStack() {
         return stacks[0];
