@@ -972,13 +972,15 @@ final class JitCompiler {
             spill(i);
         }
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        String kfunc = Type.getInternalName(Kfunc.class);
         if (s == Opcode.PSEUDO_KFUNC_CALL) {
-            push(pc);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitKfunc", "(I)J", false);
+            push(0);
+            mv.visitFieldInsn(Opcodes.GETSTATIC, kfunc, ((Kfunc) p.ref[pc]).name(), "L" + kfunc + ";");
         } else {
             push((int) imm);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "helper", "(I)J", false);
+            mv.visitInsn(Opcodes.ACONST_NULL);
         }
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "call", "(IL" + kfunc + ";)J", false);
         storeReg(0);
         readKindBack(0);
         for (int i = 1; i <= 5; i++) {

@@ -948,12 +948,12 @@ final class Vm {
                     }
                     // ---- calls and exit ----
                     case CALL_HELPER -> {
-                        r[0] = helper((int) im[pc]);
+                        r[0] = call((int) im[pc], null);
                         clobberArgs();
                         pc++;
                     }
                     case CALL_KFUNC -> {
-                        r[0] = kfunc((Kfunc) refs[pc]);
+                        r[0] = call(0, (Kfunc) refs[pc]);
                         clobberArgs();
                         pc++;
                     }
@@ -1604,11 +1604,6 @@ final class Vm {
         return regs[d];
     }
 
-    /** The kfunc call at {@code pc} (r1, r2 in the arrays); r0's kind is left in kinds[0]. */
-    long jitKfunc(int pc) {
-        return kfunc((Kfunc) refs[pc]);
-    }
-
     /**
      * The exception a fault at {@code pc} aborts the invocation with, as {@link #interpret} makes
      * it; {@code count} is the number of instructions executed including the faulting one.
@@ -1714,7 +1709,16 @@ final class Vm {
         return r.base;
     }
 
-    long helper(int id) {
+    /**
+     * A helper call ({@code kfunc == null}: helper {@code id}) or a kfunc call. One method for both,
+     * and a large one: translated code calls it out of line, so C2 does not spend the inlining
+     * budget of the translated method on the argument checks of helpers and kfuncs (which are
+     * called a few times per invocation) rather than on its loads and stores.
+     */
+    long call(int id, Kfunc kfunc) {
+        if (kfunc != null) {
+            return kfunc(kfunc);
+        }
         setTag(0, null);
         Helper h = id >= 0 && id < HELPERS.length ? HELPERS[id] : null;
         if (h == null) {
