@@ -103,6 +103,11 @@ final class JitCompiler {
     private final RegisterFacts facts;
     /** Per slot: the handler that turns a {@link Fault} of this instruction into the interpreter's exception. */
     private final Label[] faultHandler;
+    /**
+     * Whether the code of the instruction being translated calls anything that may throw a
+     * {@link Fault}: only those instructions get a handler (most ALU operations and jumps cannot fault).
+     */
+    private boolean faultable;
     /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
     private final List<Runnable> outOfLine = new ArrayList<>();
     /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}). */
@@ -290,9 +295,13 @@ final class JitCompiler {
             Label end = new Label();
             Label handler = new Label();
             faultHandler[pc] = handler;
+            faultable = false;
             mv.visitLabel(start);
             translate(pc);
             mv.visitLabel(end);
+            if (!faultable) {
+                continue;
+            }
             mv.visitTryCatchBlock(start, end, handler, FAULT);
             int at = pc | after[pc] << 16;
             outOfLine.add(() -> {
@@ -456,6 +465,7 @@ final class JitCompiler {
             push(signExtend ? 1 : 0);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoadContext",
                     "(L" + Type.getInternalName(Layout.Member.class) + ";IIIZ)J", false);
+            faultable = true;
             storeReg(d);
             readKindBack(d);
             return;
@@ -610,6 +620,7 @@ final class JitCompiler {
         push(size);
         push(signExtend ? 1 : 0);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoad", "(IIIJIIIZ)J", false);
+        faultable = true;
         storeReg(d);
         readKindBack(d);
     }
@@ -695,6 +706,7 @@ final class JitCompiler {
             push(size);
             pushLong(imm);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStoreImm", "(IJIIIJ)V", false);
+            faultable = true;
             return;
         }
         push(s);
@@ -705,6 +717,7 @@ final class JitCompiler {
         push(off);
         push(size);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStore", "(IIJIJIII)V", false);
+        faultable = true;
     }
 
     private void alu(int pc, int c, int d, int s, int off, long imm) {
@@ -864,6 +877,7 @@ final class JitCompiler {
             spill(0);
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "exit", "()J", false);
+            faultable = true;
             mv.visitInsn(Opcodes.LRETURN);
             return;
         }
@@ -981,6 +995,7 @@ final class JitCompiler {
             mv.visitInsn(Opcodes.ACONST_NULL);
         }
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "call", "(IL" + kfunc + ";)J", false);
+        faultable = true;
         storeReg(0);
         readKindBack(0);
         for (int i = 1; i <= 5; i++) {
@@ -1003,6 +1018,7 @@ final class JitCompiler {
         push(d);
         push(s);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "generic", "(IIII)I", false);
+        faultable = true;
         mv.visitInsn(Opcodes.POP);
         fill(d);
         fill(s);
@@ -1011,6 +1027,7 @@ final class JitCompiler {
 
     /** Adds out-of-line code that belongs to instruction {@code pc} (its faults name that pc). */
     private void outOfLine(int pc, Runnable code) {
+        faultable = true;
         outOfLine.add(() -> {
             Label start = new Label();
             Label end = new Label();
