@@ -302,6 +302,12 @@ final class Vm {
         if (hint >= POINTER && hint < n && table[hint] == r) {
             return hint;
         }
+        if (hint == n && n < table.length && table[n] == r) {
+            // numbered at this same place in an earlier invocation (a map value a helper returns
+            // every time, in the same order): it was appended, so it is none of the fixed regions
+            regionCount = n + 1;
+            return n;
+        }
         for (int i = POINTER; i < fixedRegions; i++) { // fixed regions another VM owns (shared maps)
             if (table[i] == r) {
                 r.dynId = i;
