@@ -77,6 +77,8 @@ final class JitCompiler {
     /** Scratch for a plain-memory access: its region, and the offset in it (a long, two slots). */
     private static final int TMP_REGION = STACK + 3;
     private static final int TMP_OFFSET = STACK + 4;
+    /** r0..r10: the plain-memory region the register points into, or null ({@link #storeKind}). */
+    private static final int FIRST_MEMORY = TMP_OFFSET + 2;
 
     private static final String MEM_REGION = Type.getInternalName(MemRegion.class);
     private static final String STACK_REGION = Type.getInternalName(StackRegion.class);
@@ -279,8 +281,7 @@ final class JitCompiler {
         for (int i = 0; i <= 10; i++) {
             pushLong(i == 1 ? context.base : i == 10 ? stack.base + StackRegion.SIZE : 0);
             storeReg(i);
-            push(i == 1 ? context.ownId : i == 10 ? stack.ownId : Vm.UNINIT_KIND);
-            storeKind(i);
+            constantKind(i, i == 1 ? context.ownId : i == 10 ? stack.ownId : Vm.UNINIT_KIND);
         }
         push(0);
         mv.visitVarInsn(Opcodes.ISTORE, COUNT);
@@ -390,13 +391,12 @@ final class JitCompiler {
                 if (p.ref[pc] instanceof Region) {
                     pushLong(vm.loadedValue(pc));
                     storeReg(d);
-                    push(vm.loadedRegion(pc));
+                    constantKind(d, vm.loadedRegion(pc));
                 } else {
                     pushLong(imm);
                     storeReg(d);
-                    push(Vm.SCALAR);
+                    constantKind(d, Vm.SCALAR);
                 }
-                storeKind(d);
             }
         }
     }
@@ -435,8 +435,7 @@ final class JitCompiler {
             read(size, signExtend);
             storeReg(d);
             if (size != 8) {
-                push(Vm.SCALAR);
-                storeKind(d);
+                constantKind(d, Vm.SCALAR);
             }
             mv.visitLabel(done);
             outOfLine(pc, () -> {
@@ -474,8 +473,7 @@ final class JitCompiler {
         plainMemory(s, off, size, false, slow);
         read(size, signExtend);
         storeReg(d);
-        push(Vm.SCALAR);
-        storeKind(d);
+        constantKind(d, Vm.SCALAR);
         mv.visitLabel(done);
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
@@ -493,21 +491,10 @@ final class JitCompiler {
      * ({@code DesiredMethodLimit}) of a large translated method long before its end.
      */
     private void plainMemory(int base, int off, int size, boolean write, Label slow) {
-        loadKind(base);
-        push(Vm.POINTER);
-        mv.visitJumpInsn(Opcodes.IF_ICMPLT, slow);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
-        loadKind(base);
-        mv.visitInsn(Opcodes.AALOAD);
+        mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + base);
         mv.visitInsn(Opcodes.DUP);
         mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
-        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "kind", "I");
-        push(Region.MEM);
-        mv.visitJumpInsn(Opcodes.IF_ICMPNE, slow);
-        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
-        mv.visitTypeInsn(Opcodes.CHECKCAST, MEM_REGION);
-        mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
+        mv.visitJumpInsn(Opcodes.IFNULL, slow);
         if (write) {
             mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
             mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "writable", "Z");
@@ -798,8 +785,7 @@ final class JitCompiler {
         if (!x) {
             pushLong(is64 ? imm : imm & 0xffff_ffffL);
             storeReg(d);
-            push(Vm.SCALAR);
-            storeKind(d);
+            constantKind(d, Vm.SCALAR);
             return;
         }
         Label slow = new Label();
@@ -809,13 +795,14 @@ final class JitCompiler {
             loadReg(s);
             storeReg(d);
             loadKind(s);
-            storeKind(d); // a scalar, or the pointer with its region
+            mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + d); // a scalar, or the pointer with its region
+            mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + s);
+            mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + d);
         } else if (facts.scalar(pc, s)) {
             loadReg(s);
             zeroExtend64();
             storeReg(d);
-            push(Vm.SCALAR);
-            storeKind(d);
+            constantKind(d, Vm.SCALAR);
         } else {
             loadKind(s);
             mv.visitJumpInsn(Opcodes.IFNE, slow);
@@ -823,8 +810,7 @@ final class JitCompiler {
             loadReg(s);
             zeroExtend64();
             storeReg(d);
-            push(Vm.SCALAR);
-            storeKind(d);
+            constantKind(d, Vm.SCALAR);
             outOfLine(pc, () -> {
                 mv.visitLabel(slow);
                 pointerPath(pc, false, d, s); // faults: partial copy of a pointer, or uninitialized
@@ -999,8 +985,7 @@ final class JitCompiler {
         storeReg(0);
         readKindBack(0);
         for (int i = 1; i <= 5; i++) {
-            push(Vm.UNINIT_KIND);
-            storeKind(i);
+            constantKind(i, Vm.UNINIT_KIND);
         }
     }
 
@@ -1194,8 +1179,30 @@ final class JitCompiler {
         mv.visitVarInsn(Opcodes.ILOAD, FIRST_KIND + r);
     }
 
+    /**
+     * kind of r = the int on the stack; and the plain-memory region r points into, or null
+     * ({@link #plainMemory} reads it instead of looking the kind up at every access: region
+     * numbers do not change during an invocation, so it only changes when the kind does).
+     */
     private void storeKind(int r) {
+        mv.visitInsn(Opcodes.DUP);
         mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitInsn(Opcodes.SWAP);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemoryOf", "(I)L" + MEM_REGION + ";", false);
+        mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+    }
+
+    /** {@link #storeKind} of a kind known at translation. */
+    private void constantKind(int r, int kind) {
+        push(kind);
+        if (kind >= Vm.POINTER && vm.plainMemoryOf(kind) != null) {
+            storeKind(r); // an LD_IMM64 of a map value
+            return;
+        }
+        mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
     }
 
     /** kind of r = vm.kinds[r], after a call that wrote the register. */

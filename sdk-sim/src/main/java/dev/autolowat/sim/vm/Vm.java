@@ -243,6 +243,17 @@ final class Vm {
         return translated != null;
     }
 
+    /** The region of kind {@code k} when it is plain memory (kind MEM: map and storage values, optval), else null. */
+    MemRegion plainMemoryOf(int k) {
+        if (k >= POINTER) {
+            Region r = regionTable[k];
+            if (r.kind == Region.MEM) {
+                return (MemRegion) r;
+            }
+        }
+        return null;
+    }
+
     /** Frame 0's stack, which r10 points to the end of during a whole invocation without bpf-to-bpf calls. */
     StackRegion frameZeroStack() {
         return stacks[0];
