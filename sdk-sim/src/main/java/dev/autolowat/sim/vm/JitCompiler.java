@@ -17,29 +17,35 @@ import java.util.List;
  * Translates a loaded program to JVM bytecode: one hidden class per program, whose
  * {@link TranslatedProgram#run} is the program as straight-line JVM code.
  *
- * <p>What changes against the interpreter is only how instructions are dispatched, not what they
- * check:
+ * <p>What changes against the interpreter is how instructions are dispatched and which checks are
+ * made, never what a check decides or says:
  * <ul>
  *   <li>r0–r10 and their kinds (scalar, uninitialized, region number; see {@link Vm#kinds}) are JVM
  *       locals; every eBPF instruction becomes its own piece of code, and jumps become JVM jumps to
  *       labels, so there is no decode, no switch and no program counter at run time.</li>
- *   <li>Scalar ALU operations and conditional jumps run inline after the same operand checks as
- *       the interpreter's fast path (non-scalar operand: {@link Vm#jitAlu}, the interpreter's
- *       pointer path; uninitialized operand of a jump: {@link Vm#uninit}).</li>
- *   <li>Loads, stores, helpers, kfuncs, exit and every instruction without a translation of its
- *       own (DIV, MOD, NEG, byte swaps, sign-extending moves, atomics) call the interpreter's own
- *       methods on the same {@link Vm}, with the registers they read stored into
+ *   <li>Scalar ALU operations and conditional jumps run inline after the interpreter's operand
+ *       checks (non-scalar operand: {@link Vm#jitAlu}, the interpreter's pointer path;
+ *       uninitialized operand: {@link Vm#uninit}). {@link RegisterFacts} leaves out the checks that
+ *       cannot fire (registers initialized, or scalar, on every path).</li>
+ *   <li>Loads and stores through r10 have their bounds and alignment checked here (r10 never
+ *       changes) and the spilled-pointer rules at run time; plain memory (map and storage values)
+ *       is bounds-checked in line; context fields through the unmodified context pointer have their
+ *       layout member resolved here.</li>
+ *   <li>Everything else — kernel-object views, pointer arithmetic, helpers and kfuncs
+ *       ({@link Vm#call}), exit, the instructions without a translation of their own (DIV, MOD,
+ *       NEG, byte swaps, sign-extending moves, atomics) and every path that faults — calls the
+ *       interpreter's own methods on the same {@link Vm}, with the registers they read stored into
  *       {@link Vm#regs}/{@link Vm#kinds} first and the registers they write read back after: bounds,
  *       region and layout checks, helper semantics and fault messages are the interpreter's.</li>
- *   <li>The instruction budget is counted per basic block on entry. When a block could take the
- *       count past {@link Vm#INSTRUCTION_BUDGET}, the code hands its registers to
- *       {@link Vm#interpret}, which finishes the invocation instruction by instruction, so the
- *       abort names the same pc and count. A program without backward jumps cannot run more
- *       instructions than it has slots (at most the budget, {@code BpfBytecode.MAX_INSNS}), so its
- *       blocks only count.</li>
- *   <li>A {@link Fault} is caught by a handler per instruction (exception-table ranges cost nothing
- *       until something is thrown) that names the pc and corrects the count for the rest of the
- *       block, and becomes the interpreter's {@link BpfVmException}.</li>
+ *   <li>The instruction budget is counted per basic block on entry and checked at loop headers
+ *       (see {@link #enterBlock}): when it could run out before the next loop header, the code hands
+ *       its registers to {@link Vm#interpret}, which finishes the invocation instruction by
+ *       instruction, so the abort names the same pc and count.</li>
+ *   <li>A {@link Fault} is caught by a handler per instruction that can fault (exception-table
+ *       ranges cost nothing until something is thrown), which names the pc, corrects the count for
+ *       the rest of the block, and makes the interpreter's {@link BpfVmException}.</li>
+ *   <li>The code is shaped for HotSpot's limits on large methods: see {@link #plainMemory},
+ *       {@link Vm#call} and {@link #emitConstants}.</li>
  * </ul>
  *
  * <p>Not translated (the program is then interpreted, see {@link VmProgram#executionMode()}):
