@@ -11,6 +11,7 @@ import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.SimConnection;
 import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
+import dev.autolowat.sim.vm.VmOptions;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,13 +56,18 @@ public class PolicyInvocationBenchmark {
     public static final String JAVA = "JAVA";
     /** The bytecode form run in the VM, {@code FramingPolicy.REFERENCE_RPC.compile()}. */
     public static final String BYTECODE = "BYTECODE";
+    /**
+     * The bytecode form run by the VM's interpreter instead of translated to JVM bytecode (the
+     * default execution mode), to compare the two modes in the same run.
+     */
+    public static final String BYTECODE_INTERPRETER = "BYTECODE_INTERPRETER";
 
     public static final int FRAME_SIZE = SimulatorThroughputBenchmark.FRAME_SIZE;
     public static final int SEGMENTS_PER_FRAME = SimulatorThroughputBenchmark.SEGMENTS_PER_FRAME;
     public static final int READ_BUFFER = SimulatorThroughputBenchmark.READ_BUFFER;
 
-    /** The policy's form: {@value #JAVA} or {@value #BYTECODE}. */
-    @Param({JAVA, BYTECODE})
+    /** The policy's form: {@value #JAVA}, {@value #BYTECODE} or {@value #BYTECODE_INTERPRETER}. */
+    @Param({JAVA, BYTECODE, BYTECODE_INTERPRETER})
     public String policy;
 
     private final byte[] frame = SimulatorThroughputBenchmark.frame(SimulatorThroughputBenchmark.HEADER_LEN,
@@ -116,10 +122,11 @@ public class PolicyInvocationBenchmark {
         if (JAVA.equals(form)) {
             return ReferenceAutoLowat.policy();
         }
-        if (BYTECODE.equals(form)) {
+        if (BYTECODE.equals(form) || BYTECODE_INTERPRETER.equals(form)) {
             return FramingPolicy.REFERENCE_RPC.compile();
         }
-        throw new IllegalArgumentException("unknown policy '" + form + "'; use " + JAVA + " or " + BYTECODE);
+        throw new IllegalArgumentException("unknown policy '" + form + "'; use " + JAVA + ", " + BYTECODE + " or "
+                + BYTECODE_INTERPRETER);
     }
 
     /**
@@ -139,6 +146,8 @@ public class PolicyInvocationBenchmark {
             off += segmentLengths[i];
         }
         session = new SimBackend().openSession();
+        session.setVmMode(BYTECODE_INTERPRETER.equals(policy) ? VmOptions.ExecutionMode.INTERPRETER
+                : VmOptions.ExecutionMode.JIT);
         session.attach(p);
         connection = session.connect(ConnectOptions.IPV4);
         int rc = connection.enableAutoLowat(1);

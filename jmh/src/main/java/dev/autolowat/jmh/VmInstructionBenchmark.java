@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -92,8 +93,12 @@ public class VmInstructionBenchmark {
     static final int MSS = SimConfig.DEFAULT.mssIpv4();
     static final int RCVQ_CB = SockOpsOp.RCVQ_CB.value();
 
+    /** How the VM runs the programs: {@code JIT} (translated to JVM bytecode, the default) or {@code INTERPRETER}. */
+    @Param({"JIT", "INTERPRETER"})
+    public String mode = "JIT";
+
     private final VmMaps maps = new VmMaps();
-    private final VmOptions options = VmOptions.of(true, () -> 0L);
+    private VmOptions options;
 
     // ---- emptyProgram, countedLoop ----
     private VmProgram empty;
@@ -175,6 +180,7 @@ public class VmInstructionBenchmark {
      */
     @Setup(Level.Trial)
     public void setup() {
+        options = VmOptions.of(true, () -> 0L).withMode(VmOptions.ExecutionMode.valueOf(mode));
         SockOpsProgram.Bytecode ep = emptyProgram();
         empty = VmLoader.load(ep.name(), ProgramType.SOCK_OPS, ep.license(), ep.code(), ep.maps(), maps, options);
         SockOpsProgram.Bytecode lp = loopProgram();

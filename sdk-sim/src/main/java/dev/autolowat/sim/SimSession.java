@@ -62,6 +62,7 @@ public final class SimSession implements BackendSession {
     private boolean throwOnVmFault = true;
     private int connectionCount;
     private boolean closed;
+    private VmOptions.ExecutionMode vmMode = VmOptions.ExecutionMode.fromSystemProperty();
 
     SimSession(SimBackend backend, SimConfig config) {
         this.backend = backend;
@@ -79,7 +80,24 @@ public final class SimSession implements BackendSession {
     }
 
     private VmOptions vmOptions() {
-        return VmOptions.of(config.kernelHasSeries(), clock::nanos);
+        return VmOptions.of(config.kernelHasSeries(), clock::nanos).withMode(vmMode);
+    }
+
+    /**
+     * How bytecode programs attached from now on run: translated to JVM bytecode (the default, or
+     * what {@code -D}{@value VmOptions#MODE_PROPERTY} names) or interpreted. Programs already
+     * attached keep their mode. Results are the same in both modes; this exists to compare them.
+     *
+     * @return this session
+     */
+    public SimSession setVmMode(VmOptions.ExecutionMode mode) {
+        this.vmMode = java.util.Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** The execution mode of bytecode programs attached from now on (see {@link #setVmMode}). */
+    public VmOptions.ExecutionMode vmMode() {
+        return vmMode;
     }
 
     /**

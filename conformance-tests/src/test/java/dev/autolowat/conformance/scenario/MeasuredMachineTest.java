@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The kernel-version facts {@link Backends#simulatorFor} measures (decision D9): the skb overhead
+ * The kernel-version facts {@link Backends#simulatorFor} measures (decision D10): the skb overhead
  * behind the learned scaling ratio (K2's rcvbuf growth) and a SOCKMAP member's FIONREAD.
  */
 class MeasuredMachineTest {

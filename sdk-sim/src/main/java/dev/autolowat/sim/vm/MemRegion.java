@@ -63,10 +63,15 @@ class MemRegion extends Region {
 
     /** {@link #load} of plain memory, without virtual dispatch. */
     final void loadMem(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
+        vm.regs[dst] = loadValue(ptrOff, insnOff, size, signExtend);
+        vm.kinds[dst] = Vm.SCALAR;
+    }
+
+    /** The value {@link #loadMem} loads (a scalar), checked the same way. */
+    final long loadValue(long ptrOff, int insnOff, int size, boolean signExtend) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "read");
-        vm.regs[dst] = Region.extend(read(data, at, size), size, signExtend);
-        vm.kinds[dst] = Vm.SCALAR;
+        return Region.extend(read(data, at, size), size, signExtend);
     }
 
     @Override
@@ -89,20 +94,55 @@ class MemRegion extends Region {
 
     static long read(byte[] a, int at, int size) {
         return switch (size) {
-            case 1 -> a[at] & 0xffL;
-            case 2 -> (short) SHORT.get(a, at) & 0xffffL;
-            case 4 -> (int) INT.get(a, at) & 0xffff_ffffL;
-            default -> (long) LONG.get(a, at);
+            case 1 -> read1(a, at);
+            case 2 -> read2(a, at);
+            case 4 -> read4(a, at);
+            default -> read8(a, at);
         };
     }
 
     static void write(byte[] a, int at, int size, long v) {
         switch (size) {
-            case 1 -> a[at] = (byte) v;
-            case 2 -> SHORT.set(a, at, (short) v);
-            case 4 -> INT.set(a, at, (int) v);
-            default -> LONG.set(a, at, v);
+            case 1 -> write1(a, at, v);
+            case 2 -> write2(a, at, v);
+            case 4 -> write4(a, at, v);
+            default -> write8(a, at, v);
         }
+    }
+
+    // One method per size (zero-extending reads): translated code calls the one it needs, and these
+    // stay small enough for C2 to inline within the budget of a large translated method.
+
+    static long read1(byte[] a, int at) {
+        return a[at] & 0xffL;
+    }
+
+    static long read2(byte[] a, int at) {
+        return (short) SHORT.get(a, at) & 0xffffL;
+    }
+
+    static long read4(byte[] a, int at) {
+        return (int) INT.get(a, at) & 0xffff_ffffL;
+    }
+
+    static long read8(byte[] a, int at) {
+        return (long) LONG.get(a, at);
+    }
+
+    static void write1(byte[] a, int at, long v) {
+        a[at] = (byte) v;
+    }
+
+    static void write2(byte[] a, int at, long v) {
+        SHORT.set(a, at, (short) v);
+    }
+
+    static void write4(byte[] a, int at, long v) {
+        INT.set(a, at, (int) v);
+    }
+
+    static void write8(byte[] a, int at, long v) {
+        LONG.set(a, at, v);
     }
 
     /** Read-modify-write for the atomic instructions; see {@link Vm}. */

@@ -20,6 +20,12 @@ final class SkStorageMap extends BpfMap {
     private final Map<TcpSocketModel, MemRegion> values = new LinkedHashMap<>();
     private final Map<TcpSocketModel, Integer> numbers = new LinkedHashMap<>();
     private int nextNumber = 1;
+    /**
+     * The socket of the last {@link #get} that found or created a value, and that value: a program
+     * looks up the same socket's storage on every invocation. Cleared when that entry goes.
+     */
+    private TcpSocketModel lastSocket;
+    private MemRegion lastValue;
 
     SkStorageMap(AddressSpace addresses, MapSpec spec) {
         super(addresses, spec);
@@ -27,6 +33,9 @@ final class SkStorageMap extends BpfMap {
 
     /** {@code bpf_sk_storage_get}: the value, created when {@code create} (from {@code init} when non-null). */
     MemRegion get(TcpSocketModel socket, boolean create, byte[] init, int initOff) {
+        if (socket == lastSocket) {
+            return lastValue;
+        }
         MemRegion v = values.get(socket);
         if (v == null && create) {
             byte[] data = new byte[spec.valueSize()];
@@ -38,18 +47,31 @@ final class SkStorageMap extends BpfMap {
             values.put(socket, v);
             numbers.computeIfAbsent(socket, s -> nextNumber++);
         }
+        if (v != null) {
+            lastSocket = socket;
+            lastValue = v;
+        }
         return v;
     }
 
     /** {@code bpf_sk_storage_delete}: 0, or -ENOENT. */
     int delete(TcpSocketModel socket) {
+        forgetLast(socket);
         return values.remove(socket) != null ? 0 : Errno.ENOENT.negative();
     }
 
     @Override
     void forget(TcpSocketModel socket) {
+        forgetLast(socket);
         values.remove(socket);
         numbers.remove(socket);
+    }
+
+    private void forgetLast(TcpSocketModel socket) {
+        if (socket == lastSocket) {
+            lastSocket = null;
+            lastValue = null;
+        }
     }
 
     @Override

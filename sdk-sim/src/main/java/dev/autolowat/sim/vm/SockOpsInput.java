@@ -2,7 +2,6 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.sim.tcp.TcpSocketModel;
 
-import java.util.Arrays;
 
 /**
  * The input of one sock_ops dispatch: the socket, the op, and for op 21 the segment (H1) or none
@@ -32,7 +31,10 @@ public final class SockOpsInput {
         this.fin = false;
         this.length = 0;
         this.queueIndex = 0;
-        Arrays.fill(args, 0);
+        args[0] = 0; // four stores: this runs before every bytecode invocation
+        args[1] = 0;
+        args[2] = 0;
+        args[3] = 0;
         return this;
     }
 

@@ -1,7 +1,5 @@
 package dev.autolowat.sim.vm;
 
-import java.util.Arrays;
-
 /**
  * One frame's 512-byte stack ({@code MAX_BPF_STACK}); r10 points at its end. As in the kernel,
  * stack accesses must be naturally aligned, and a pointer can be spilled with an aligned 8-byte
@@ -16,8 +14,11 @@ import java.util.Arrays;
  */
 final class StackRegion extends MemRegion {
     static final int SIZE = 512;
-    /** Per 8-byte slot: 0, or the VM's region number of the pointer spilled there (see {@code Vm.idOf}). */
-    private final int[] spilled = new int[SIZE / 8];
+    /**
+     * Per 8-byte slot: 0, or the VM's region number of the pointer spilled there (see {@code Vm.idOf}).
+     * Translated code reads and writes it directly for accesses through r10 (see {@code JitCompiler}).
+     */
+    final int[] spilled = new int[SIZE / 8];
     /** Lowest byte index written since the last reset ({@link #SIZE} when none). */
     private int dirtyLo = SIZE;
     /** One past the highest byte index written since the last reset (0 when none). */
@@ -32,10 +33,12 @@ final class StackRegion extends MemRegion {
         int lo = dirtyLo;
         int hi = dirtyHi;
         if (lo < hi) {
-            Arrays.fill(data, lo, hi, (byte) 0);
-            int slotLo = lo >> 3;
-            int slotHi = (hi + 7) >> 3;
-            Arrays.fill(spilled, slotLo, slotHi, 0);
+            // whole 8-byte slots: the bytes of a slot outside [lo, hi) are zero already, and a few
+            // 8-byte stores are cheaper than a byte loop over the few dozen bytes a program dirties
+            for (int slot = lo >> 3, end = (hi + 7) >> 3; slot < end; slot++) {
+                write8(data, slot << 3, 0L);
+                spilled[slot] = 0;
+            }
             dirtyLo = SIZE;
             dirtyHi = 0;
         }

@@ -138,7 +138,7 @@ final class Vm {
      * register during the current invocation (map values returned by helpers), numbered afresh
      * at every invocation.
      */
-    private Region[] regionTable = new Region[32];
+    Region[] regionTable = new Region[32];
     private int fixedRegions;
     private int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
@@ -147,6 +147,8 @@ final class Vm {
     private final int[] savedKinds = new int[MAX_FRAMES * 5];
     private boolean running;
     int lastCount;
+    /** The program as JVM bytecode, or null when it is interpreted (see {@link VmOptions#mode()}). */
+    private final TranslatedProgram translated;
 
     /** Per slot: {@code op | dst << 8 | src << 12 | off << 16} (see {@link #decode}). */
     private final int[] insn;
@@ -228,6 +230,53 @@ final class Vm {
             }
         }
         regionCount = fixedRegions;
+        // translated last: the translation reads the decoded program (region numbers of LD_IMM64s)
+        translated = p.options.mode() == VmOptions.ExecutionMode.JIT ? JitCompiler.translate(p, this) : null;
+    }
+
+    int translatedCodeSize() {
+        return translated == null ? 0 : translated.codeSize;
+    }
+
+    /** Whether this VM runs the program as translated JVM bytecode (false: interpreted). */
+    boolean isTranslated() {
+        return translated != null;
+    }
+
+    /** The region of kind {@code k} when it is plain memory (kind MEM: map and storage values, optval), else null. */
+    MemRegion plainMemoryOf(int k) {
+        if (k >= POINTER) {
+            Region r = regionTable[k];
+            if (r.kind == Region.MEM) {
+                return (MemRegion) r;
+            }
+        }
+        return null;
+    }
+
+    /** Frame 0's stack, which r10 points to the end of during a whole invocation without bpf-to-bpf calls. */
+    StackRegion frameZeroStack() {
+        return stacks[0];
+    }
+
+    /** The context region (what r1 points to on entry). */
+    Region contextRegion() {
+        return context;
+    }
+
+    /** The pre-decoded form of slot {@code pc} (what {@link #generic} takes as {@code w}). */
+    int decoded(int pc) {
+        return insn[pc];
+    }
+
+    /** The value slot {@code pc} loads when it is an LD_IMM64 (for a region: its address). */
+    long loadedValue(int pc) {
+        return imms[pc];
+    }
+
+    /** The region number an LD_IMM64 of a region gives its register. */
+    int loadedRegion(int pc) {
+        return insn[pc] >>> 16;
     }
 
     /** Numbers a region for the whole life of this VM. */
@@ -263,6 +312,12 @@ final class Vm {
         int hint = r.dynId; // where this region was last numbered (in this VM or another): valid if it is still there
         if (hint >= POINTER && hint < n && table[hint] == r) {
             return hint;
+        }
+        if (hint == n && n < table.length && table[n] == r) {
+            // numbered at this same place in an earlier invocation (a map value a helper returns
+            // every time, in the same order): it was appended, so it is none of the fixed regions
+            regionCount = n + 1;
+            return n;
         }
         for (int i = POINTER; i < fixedRegions; i++) { // fixed regions another VM owns (shared maps)
             if (table[i] == r) {
@@ -394,23 +449,52 @@ final class Vm {
     // =====================================================================================
 
     private long execute() {
-        final int[] ins = insn;
-        final long[] im = imms;
+        TranslatedProgram code = translated;
+        if (code != null) {
+            // translated code starts from constants (r1 = context, r10 = frame pointer) and keeps
+            // registers in JVM locals: only the per-invocation region numbers and the stack to reset
+            regionCount = fixedRegions;
+            stacks[0].reset();
+            return code.run(this);
+        }
+        resetForInvocation();
+        return interpret(0, 0);
+    }
+
+    /**
+     * The state every invocation starts from, in both execution modes: r1 = context, r10 = frame
+     * pointer, every other register uninitialized, frame 0's stack all zero, no region numbered
+     * for this invocation yet.
+     */
+    void resetForInvocation() {
         final long[] r = regs;
         final int[] k = kinds;
         for (int i = 0; i < 11; i++) {
             k[i] = UNINIT_KIND;
             r[i] = 0;
         }
-        int frame = 0;
         regionCount = fixedRegions;
         stacks[0].reset();
         r[1] = context.base;
         k[1] = context.ownId;
         r[10] = stacks[0].base + StackRegion.SIZE;
         k[10] = stacks[0].ownId;
-        int pc = 0;
-        int count = 0;
+    }
+
+    /**
+     * Interprets from {@code pc} in frame 0 with {@code count} instructions already executed, on
+     * the registers in {@link #regs}/{@link #kinds}: from 0 for an interpreted invocation; from a
+     * block start when translated code hands over because the budget could run out inside the block
+     * (so the abort names the same pc and count as a fully interpreted run).
+     */
+    long interpret(int startPc, int startCount) {
+        final int[] ins = insn;
+        final long[] im = imms;
+        final long[] r = regs;
+        final int[] k = kinds;
+        int frame = 0;
+        int pc = startPc;
+        int count = startCount;
         try {
             while (true) {
                 if (++count > INSTRUCTION_BUDGET) {
@@ -881,12 +965,12 @@ final class Vm {
                     }
                     // ---- calls and exit ----
                     case CALL_HELPER -> {
-                        r[0] = helper((int) im[pc]);
+                        r[0] = call((int) im[pc], null);
                         clobberArgs();
                         pc++;
                     }
                     case CALL_KFUNC -> {
-                        r[0] = kfunc((Kfunc) refs[pc]);
+                        r[0] = call(0, (Kfunc) refs[pc]);
                         clobberArgs();
                         pc++;
                     }
@@ -1044,13 +1128,13 @@ final class Vm {
     }
 
     /** The pointer path of a specialised ALU instruction (a pointer or uninitialized operand). */
-    private void aluSlow(int pc, boolean is64) {
+    void aluSlow(int pc, boolean is64) {
         int c = p.code[pc];
         pointerAlu(c, c & 0xf0, (c & Opcode.X) != 0, p.dst[pc], p.src[pc], p.off[pc], p.imm[pc], is64);
     }
 
     /** {@code LDX}: checks the base register and dispatches on its region's kind. */
-    private void load(int pc, int d, int s, int off, int size, boolean signExtend) {
+    void load(int pc, int d, int s, int off, int size, boolean signExtend) {
         int ks = kinds[s];
         if (ks < POINTER) {
             throw notPointer(s, "read");
@@ -1095,7 +1179,7 @@ final class Vm {
 
     /** {@code ST} and {@code STX}: checks the base register and dispatches on its region's kind. */
     /** {@code valueKind}: {@link #SCALAR}, or the region number of the stored pointer. */
-    private void store(int d, int off, int size, long value, int valueKind) {
+    void store(int d, int off, int size, long value, int valueKind) {
         int kd = kinds[d];
         if (kd < POINTER) {
             throw notPointer(d, "write");
@@ -1117,7 +1201,7 @@ final class Vm {
         }
     }
 
-    private void storeReg(int d, int s, int off, int size) {
+    void storeReg(int d, int s, int off, int size) {
         if (kinds[d] < POINTER) {
             throw notPointer(d, "write");
         }
@@ -1133,7 +1217,7 @@ final class Vm {
      * sign-extending MOV, atomics, and the rarer forms of the others), decoded from the raw
      * instruction. Returns the next pc.
      */
-    private int generic(int pc, int w, int d, int s) {
+    int generic(int pc, int w, int d, int s) {
         int c = p.code[pc];
         int off = p.off[pc];
         long imm = p.imm[pc];
@@ -1296,7 +1380,7 @@ final class Vm {
         }
     }
 
-    private long exit() {
+    long exit() {
         int k0 = kinds[0];
         if (k0 == UNINIT_KIND) {
             throw new Fault("R0 !read_ok: the program exits without setting r0");
@@ -1312,7 +1396,7 @@ final class Vm {
         return v;
     }
 
-    private static Fault uninit(int reg) {
+    static Fault uninit(int reg) {
         return new Fault("R" + reg + " !read_ok: the register was not written (registers start uninitialized; "
                 + "a call leaves r1-r5 uninitialized)");
     }
@@ -1463,6 +1547,94 @@ final class Vm {
     }
 
     // =====================================================================================
+    // Entry points of translated code (JitCompiler)
+    //
+    // Translated code keeps registers in JVM locals and passes the ones an instruction reads as
+    // arguments; these methods put them where the interpreter's checks (and their fault messages)
+    // read them, then run exactly the interpreter's code for the instruction. A value written to a
+    // register is returned; its kind is left in kinds[d] for the caller to read back.
+    // =====================================================================================
+
+    /** {@code LDX}/{@code LDSX} at {@code pc}: {@code d = *(size *)(s + off)}; s is (rs, ks). */
+    long jitLoad(int pc, int d, int s, long rs, int ks, int off, int size, boolean signExtend) {
+        if (ks >= POINTER) {
+            Region v = regionTable[ks];
+            if (v.kind == Region.VIEW) { // kernel objects, and the context when the access was not resolved at translation
+                loadView((ViewRegion) v, pc, d, rs - v.base, off, size, signExtend);
+                return regs[d];
+            }
+        }
+        regs[s] = rs;
+        kinds[s] = ks;
+        Region b = regionTable[ks];
+        if (ks >= POINTER && b.kind == Region.STACK) {
+            ((StackRegion) b).loadStack(this, d, rs - b.base, off, size, signExtend);
+        } else {
+            load(pc, d, s, off, size, signExtend); // plain memory inline there, views with the per-slot layout check
+        }
+        return regs[d];
+    }
+
+    /**
+     * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
+     * pointer: the member was found at translation time ({@code m} is what the layout check of the
+     * access gives; it depends only on the layout, the offset and the size).
+     */
+    long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
+        context.loadMember(this, d, m, off, size, signExtend);
+        return regs[d];
+    }
+
+    /** {@code STX} (not atomic): {@code *(size *)(d + off) = s}. */
+    void jitStore(int d, int s, long rd, int kd, long rs, int ks, int off, int size) {
+        regs[s] = rs;
+        kinds[s] = ks;
+        regs[d] = rd;
+        kinds[d] = kd;
+        Region b = regionTable[kd];
+        if (kd >= POINTER && ks != UNINIT_KIND && b.kind == Region.STACK) {
+            ((StackRegion) b).storeStack(this, rd - b.base, off, size, rs, ks);
+        } else if (kd >= POINTER && ks == SCALAR && b.kind == Region.MEM) {
+            ((MemRegion) b).storeMem(rd - b.base, off, size, rs, null);
+        } else {
+            storeReg(d, s, off, size); // views, other regions and the faults
+        }
+    }
+
+    /** {@code ST}: {@code *(size *)(d + off) = value}. */
+    void jitStoreImm(int d, long rd, int kd, int off, int size, long value) {
+        regs[d] = rd;
+        kinds[d] = kd;
+        store(d, off, size, value, SCALAR);
+    }
+
+    /**
+     * The pointer path of a specialised ALU instruction ({@link #aluSlow}): an operand that is not
+     * a scalar. Returns the new value of d (its kind in kinds[d]); a 32-bit one always faults.
+     */
+    long jitAlu(int pc, boolean is64, int d, int s, long rd, int kd, long rs, int ks) {
+        regs[s] = rs;
+        kinds[s] = ks;
+        regs[d] = rd;
+        kinds[d] = kd;
+        aluSlow(pc, is64);
+        return regs[d];
+    }
+
+    /**
+     * The exception a fault at {@code pc} aborts the invocation with, as {@link #interpret} makes
+     * it; {@code count} is the number of instructions executed including the faulting one.
+     *
+     * @param at {@code pc | instructionsAfterInBlock << 16}: translated code counts a whole block
+     *           on entry, so the instructions of the block after the faulting one are taken off
+     */
+    static BpfVmException translatedFault(Fault f, int at, int blockCount, Vm vm) {
+        int pc = at & 0xffff;
+        vm.lastCount = blockCount - (at >>> 16);
+        return new BpfVmException(vm.p.name, pc, vm.p.text(pc), f.getMessage());
+    }
+
+    // =====================================================================================
     // Helpers and kfuncs
     // =====================================================================================
 
@@ -1554,7 +1726,16 @@ final class Vm {
         return r.base;
     }
 
-    private long helper(int id) {
+    /**
+     * A helper call ({@code kfunc == null}: helper {@code id}) or a kfunc call. One method for both,
+     * and a large one: translated code calls it out of line, so C2 does not spend the inlining
+     * budget of the translated method on the argument checks of helpers and kfuncs (which are
+     * called a few times per invocation) rather than on its loads and stores.
+     */
+    long call(int id, Kfunc kfunc) {
+        if (kfunc != null) {
+            return kfunc(kfunc);
+        }
         setTag(0, null);
         Helper h = id >= 0 && id < HELPERS.length ? HELPERS[id] : null;
         if (h == null) {

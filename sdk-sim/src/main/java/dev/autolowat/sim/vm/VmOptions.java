@@ -1,5 +1,6 @@
 package dev.autolowat.sim.vm;
 
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,14 +14,64 @@ import java.util.function.LongSupplier;
  * @param checkReturn     whether an invocation that exits with {@code r0} outside {@code [0, 1]}
  *                        is aborted (the kernel verifier proves this range for both program types;
  *                        tests of the instruction set turn it off to read raw results)
+ * @param mode            how a loaded program runs: translated to JVM bytecode ({@link ExecutionMode#JIT},
+ *                        the default) or interpreted; both give the same results, faults and
+ *                        instruction counts
  */
-public record VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn) {
-    public VmOptions {
-        java.util.Objects.requireNonNull(clock, "clock");
+public record VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn, ExecutionMode mode) {
+    /** The system property that picks the default {@link ExecutionMode} ({@code jit} or {@code interpreter}). */
+    public static final String MODE_PROPERTY = "autolowat.vm.mode";
+
+    /** How the VM executes a loaded program. */
+    public enum ExecutionMode {
+        /**
+         * Translated at load time to one JVM class per program ({@code JitCompiler}), running on the
+         * same checks and helpers as the interpreter. A program the translator does not handle
+         * (bpf-to-bpf calls, or too large for the JVM to compile) is interpreted instead; see
+         * {@link VmProgram#executionMode()}.
+         */
+        JIT,
+        /** The interpreter ({@code Vm.interpret}): one instruction at a time. */
+        INTERPRETER;
+
+        /**
+         * The mode named by the system property {@value VmOptions#MODE_PROPERTY} ({@code jit} or
+         * {@code interpreter}, any case), {@link #JIT} when it is not set.
+         *
+         * @throws IllegalArgumentException when the property names no mode
+         */
+        public static ExecutionMode fromSystemProperty() {
+            String value = System.getProperty(MODE_PROPERTY);
+            if (value == null || value.isBlank()) {
+                return JIT;
+            }
+            for (ExecutionMode m : values()) {
+                if (m.name().equalsIgnoreCase(value.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("-D" + MODE_PROPERTY + "=" + value
+                    + ": expected jit or interpreter");
+        }
     }
 
-    /** A kernel with the series, the given clock, return range checked. */
+    public VmOptions {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(mode, "mode");
+    }
+
+    /** The default execution mode ({@link ExecutionMode#fromSystemProperty()}). */
+    public VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn) {
+        this(kernelHasSeries, clock, checkReturn, ExecutionMode.fromSystemProperty());
+    }
+
+    /** A kernel with the series, the given clock, return range checked, the default execution mode. */
     public static VmOptions of(boolean kernelHasSeries, LongSupplier clock) {
         return new VmOptions(kernelHasSeries, clock, true);
+    }
+
+    /** The same options with another execution mode. */
+    public VmOptions withMode(ExecutionMode newMode) {
+        return new VmOptions(kernelHasSeries, clock, checkReturn, newMode);
     }
 }

@@ -93,6 +93,21 @@ public final class VmProgram {
         return vm.runSockopt(input);
     }
 
+    /**
+     * How this program runs: {@link VmOptions.ExecutionMode#JIT} when it was translated to JVM
+     * bytecode, {@link VmOptions.ExecutionMode#INTERPRETER} when interpreter mode was chosen or the
+     * translator does not handle it (bpf-to-bpf calls, or a translation too large for the JVM to
+     * compile). Results are the same either way.
+     */
+    public VmOptions.ExecutionMode executionMode() {
+        return vm.isTranslated() ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER;
+    }
+
+    /** Bytes of JVM code of the translated program, 0 when it is interpreted (for tests and tools). */
+    int translatedCodeSize() {
+        return vm.translatedCodeSize();
+    }
+
     /** Instructions executed by the last invocation (for tests and tools). */
     public int lastInstructionCount() {
         return vm.lastCount;

@@ -8,13 +8,23 @@ import dev.autolowat.sim.SimSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The VM allocates nothing per invocation once warm: registers, stacks and views are per program. */
+/**
+ * The VM allocates nothing per invocation once warm, in either execution mode: registers, stacks and
+ * views are per program, translated code keeps registers in JVM locals.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class AllocationTest {
+    @Parameter
+    VmOptions.ExecutionMode mode;
 
     private static long allocated() {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
@@ -29,6 +39,7 @@ class AllocationTest {
     void noAllocationPerInvocation() {
         Assumptions.assumeTrue(allocated() >= 0, "not supported by this JVM: per-thread allocation counters");
         try (SimSession s = new SimBackend().openSession()) {
+            s.setVmMode(mode);
             s.attach(SessionIntegrationTest.logger());
             SimConnection c = s.connect(ConnectOptions.IPV4);
             byte[] data = new byte[100];

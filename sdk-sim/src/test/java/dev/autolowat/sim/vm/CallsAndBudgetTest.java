@@ -4,6 +4,9 @@ import dev.autolowat.api.asm.SockOpsCtx;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static dev.autolowat.api.asm.Opcode.*;
 import static dev.autolowat.sim.vm.Asm.DW;
@@ -13,13 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bpf-to-bpf calls (a 512-byte stack per frame, eight frames) and the instruction budget. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class CallsAndBudgetTest {
+    /** Every test of this class runs once per execution mode (interpreter and translated code). */
+    @Parameter
+    VmOptions.ExecutionMode mode;
+
 
     @Test
     @Timeout(10)
     @DisplayName("an infinite loop ends at the budget of 1,000,000 instructions with a BpfVmException")
     void budget() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         VmProgram loop = h.load(new Asm().mov64(0, 0).label("top").add64(0, 1).jmp(JGE, 0, 0, "top").exit());
         BpfVmException e = assertThrows(BpfVmException.class, () -> loop.runSockOps(h.input));
         assertTrue(e.reason().contains("instruction budget exhausted"), e.getMessage());
@@ -51,19 +60,19 @@ class CallsAndBudgetTest {
                 .mov64(6, 99)
                 .ldx(DW, 4, 10, -512)        // the whole frame is addressable
                 .exit();
-        assertEquals(1000 + 5 + 60, VmHarness.raw().run(a));
+        assertEquals(1000 + 5 + 60, VmHarness.raw(mode).run(a));
         // a pointer to the caller's frame may be passed down and used
         Asm pass = new Asm().st(DW, 10, -8, 7).mov64x(1, 10).add64(1, -8).callLocal("f").exit()
                 .label("f").ldx(DW, 0, 1, 0).exit();
-        assertEquals(7, VmHarness.raw().run(pass));
-        BpfVmException e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(new Asm()
+        assertEquals(7, VmHarness.raw(mode).run(pass));
+        BpfVmException e = assertThrows(BpfVmException.class, () -> VmHarness.raw(mode).run(new Asm()
                 .mov64(1, 1).callLocal("f").mov64x(0, 1).exit().label("f").ret(0)));
         assertTrue(e.reason().contains("R1 !read_ok"), e.getMessage());
-        e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(new Asm()
+        e = assertThrows(BpfVmException.class, () -> VmHarness.raw(mode).run(new Asm()
                 .mov64(6, 1).callLocal("f").exit().label("f").mov64x(0, 6).exit()));
         assertTrue(e.reason().contains("R6 !read_ok"), "the callee's r6 is its own: " + e.getMessage());
         // the callee's stack is bounded too
-        e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(new Asm()
+        e = assertThrows(BpfVmException.class, () -> VmHarness.raw(mode).run(new Asm()
                 .callLocal("f").exit().label("f").ldx(W, 0, 10, -516).exit()));
         assertTrue(e.reason().contains("stack of frame 1"), e.getMessage());
     }
@@ -76,13 +85,13 @@ class CallsAndBudgetTest {
             a.add64(1, 1).callLocal("f" + i).exit().label("f" + i);
         }
         a.mov64x(0, 1).exit();
-        assertEquals(7, VmHarness.raw().run(a));
+        assertEquals(7, VmHarness.raw(mode).run(a));
     }
 
     @Test
     @DisplayName("a context pointer passed to a subprogram is checked when used")
     void contextInSubprogram() {
         Asm a = new Asm().callLocal("f").exit().label("f").ldx(W, 0, 1, SockOpsCtx.OP).exit();
-        assertEquals(4, VmHarness.raw().run(a));
+        assertEquals(4, VmHarness.raw(mode).run(a));
     }
 }

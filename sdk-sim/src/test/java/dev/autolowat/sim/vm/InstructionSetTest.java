@@ -5,6 +5,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * kernel/bpf/core.c with the verifier's division rewrites). Each vector sets up registers, runs
  * one instruction (or a few) and returns r0; the harness does not check the return range.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class InstructionSetTest {
+    /** Every test of this class runs once per execution mode (interpreter and translated code). */
+    @Parameter
+    VmOptions.ExecutionMode mode;
+
     private static final long INT_MIN = Integer.MIN_VALUE & 0xffff_ffffL;
 
     private record Vector(String name, Consumer<Asm> body, long expected) {
@@ -38,11 +47,11 @@ class InstructionSetTest {
         });
     }
 
-    private static long run(Consumer<Asm> body) {
+    private long run(Consumer<Asm> body) {
         Asm asm = new Asm();
         body.accept(asm);
         asm.exit();
-        return VmHarness.raw().run(asm);
+        return VmHarness.raw(mode).run(asm);
     }
 
     @TestFactory
@@ -218,7 +227,7 @@ class InstructionSetTest {
     @Test
     @DisplayName("an exit with r0 outside [0, 1] aborts a sock_ops invocation (the return range the verifier proves)")
     void returnRange() {
-        VmHarness h = new VmHarness(true);
+        VmHarness h = new VmHarness(true, mode);
         BpfVmException e = org.junit.jupiter.api.Assertions.assertThrows(BpfVmException.class,
                 () -> h.run(new Asm().ret(2)));
         org.junit.jupiter.api.Assertions.assertTrue(e.reason().contains("must return 0 or 1"), e.getMessage());

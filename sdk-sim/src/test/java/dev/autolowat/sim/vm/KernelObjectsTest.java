@@ -8,6 +8,9 @@ import dev.autolowat.sim.SimConfig;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static dev.autolowat.api.asm.Opcode.JEQ;
 import static dev.autolowat.api.asm.Opcode.JNE;
@@ -20,7 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The socket views and kernel objects: values read live from the model, read-only, field-bounded. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class KernelObjectsTest {
+    /** Every test of this class runs once per execution mode (interpreter and translated code). */
+    @Parameter
+    VmOptions.ExecutionMode mode;
+
     /** r0 = skc_to_tcp_sock(ctx->sk), then {@code body}. */
     private static Asm tcpSock() {
         return new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).call(Helper.SKC_TO_TCP_SOCK.id()).jmp(JNE, 0, 0, "ok").ret(-1)
@@ -30,7 +39,7 @@ class KernelObjectsTest {
     @Test
     @DisplayName("tcp_sock fields through FieldRefs, nested sock names included, read the model live")
     void tcpSockFields() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         h.socket.userSetRcvlowat(1234);
         TcpSocketModel s = h.socket;
         assertEquals(s.copiedSeq() & 0xffff_ffffL, h.run(tcpSock().ldxField(W, 0, 0, "tcp_sock", "copied_seq", 0).exit()));
@@ -56,7 +65,7 @@ class KernelObjectsTest {
     @DisplayName("ctx->sk, bpf_tcp_sock(sk) and bpf_skc_to_tcp_sock(sk) are the same address; bpf_sock and "
             + "bpf_tcp_sock use the uapi layouts")
     void views() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         Asm same = new Asm().ldx(DW, 6, 1, SockOpsCtx.SK).mov64x(1, 6).call(Helper.SKC_TO_TCP_SOCK.id())
                 .mov64x(7, 0).mov64x(1, 6).call(Helper.TCP_SOCK.id())
                 .jmpx(JEQ, 0, 7, "eq").ret(0).label("eq").jmpx(JEQ, 6, 7, "eq2").ret(0).label("eq2").ret(1);
@@ -79,7 +88,7 @@ class KernelObjectsTest {
     @Test
     @DisplayName("an MPTCP socket has no tcp_sock: bpf_tcp_sock and bpf_skc_to_tcp_sock give NULL; sk_protocol is 262")
     void mptcp() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         TcpSocketModel m = new TcpSocketModel(SimConfig.DEFAULT, true, 1000, 65483);
         h.input.set(m, new SocketInfo(true, 8080, 40001, 65463, 5, 1000), 4);
         assertEquals(0, h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).call(Helper.TCP_SOCK.id()).exit()));
@@ -93,7 +102,7 @@ class KernelObjectsTest {
     @Test
     @DisplayName("H1: bpf_cast_to_kern_ctx gives the segment's skb (seq, end_seq, tcp_flags in cb; len); H2 and other ops: NULL")
     void kernCtx() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         byte[] payload = new byte[10];
         h.socket.arrive(h.socket.rcvNxt(), payload, true);
         int seq = h.socket.rcvNxt() - 11;

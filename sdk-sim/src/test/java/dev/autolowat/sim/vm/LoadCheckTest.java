@@ -10,6 +10,9 @@ import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
 
@@ -22,17 +25,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The VM's load-time checks: each rejection names the program counter, the instruction and the reason. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class LoadCheckTest {
-    private static ProgramRejectedException reject(Asm asm, MapSpec... maps) {
+    /** Every test of this class runs once per execution mode (interpreter and translated code). */
+    @Parameter
+    VmOptions.ExecutionMode mode;
+
+    private ProgramRejectedException reject(Asm asm, MapSpec... maps) {
         return reject(ProgramType.SOCK_OPS, "GPL", asm, maps);
     }
 
-    private static ProgramRejectedException reject(ProgramType type, String license, Asm asm, MapSpec... maps) {
-        VmHarness h = VmHarness.raw();
+    private ProgramRejectedException reject(ProgramType type, String license, Asm asm, MapSpec... maps) {
+        VmHarness h = VmHarness.raw(mode);
         return assertThrows(ProgramRejectedException.class, () -> h.load(type, license, asm, maps));
     }
 
-    private static void assertRejected(Asm asm, int pc, String... words) {
+    private void assertRejected(Asm asm, int pc, String... words) {
         assertRejected(reject(asm), pc, words);
     }
 
@@ -106,7 +115,7 @@ class LoadCheckTest {
         byte[] truncated = new byte[code.length + 8];
         System.arraycopy(code, 0, truncated, 0, code.length);
         truncated[code.length] = (byte) Opcode.LD_IMM64;
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(truncated), List.of(), h.maps,
                 new VmOptions(true, () -> 0, false)));
@@ -135,7 +144,7 @@ class LoadCheckTest {
         assertRejected(reject(ProgramType.CGROUP_SETSOCKOPT, "GPL", new Asm().mov64x(6, 1).ldx(DW, 1, 6, 0)
                 .call(Helper.SKC_TO_TCP_SOCK.id()).ret(1)), 2, "bpf_skc_to_tcp_sock", "CGROUP_SETSOCKOPT");
         // without the series, sock_ops has no bpf_skb_load_bytes
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", new Asm().call(Helper.SKB_LOAD_BYTES.id()).ret(0).build(), List.of(), h.maps,
                 new VmOptions(false, () -> 0, false)));
@@ -151,7 +160,7 @@ class LoadCheckTest {
                 .ret(1)), 0, "not allowed for program type CGROUP_SETSOCKOPT");
         assertRejected(reject(ProgramType.SOCK_OPS, "MIT", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0)),
                 0, "non-GPL compatible", "MIT");
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0).build(),
                 List.of(), h.maps, new VmOptions(false, () -> 0, false)));
@@ -172,7 +181,7 @@ class LoadCheckTest {
         assertRejected(new Asm().raw(LD_IMM64, 1, PSEUDO_MAP_FD, 0, 7).ret(0), 0, "without a MapRef");
         assertRejected(new Asm().raw(LD_IMM64, 1, 4, 0, 7).ret(0), 0, "pseudo source 4");
         Asm notLoad = new Asm().mov64(0, 0).exit();
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(notLoad.instructions(),
                         List.of(new Relocation.FieldRef(0, "tcp_sock", "copied_seq"))), List.of(), h.maps,
@@ -201,7 +210,7 @@ class LoadCheckTest {
     @Test
     @DisplayName("maps: a name already used with another spec is rejected, and nothing is created by a rejected program")
     void mapSharing() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         MapSpec a = new MapSpec("shared", MapType.ARRAY, 4, 8, 1);
         MapSpec other = new MapSpec("shared", MapType.ARRAY, 4, 16, 1);
         h.load(new Asm().ldMap(1, 0).ret(0), a);

@@ -8,6 +8,9 @@ import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The map types of the VM, through their userspace view and through programs. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class MapsTest {
+    /** Every test of this class runs once per execution mode (interpreter and translated code). */
+    @Parameter
+    VmOptions.ExecutionMode mode;
+
     private static byte[] key(int k) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(k).array();
     }
@@ -140,7 +149,7 @@ class MapsTest {
                 .jmp(JEQ, 0, 0, "ok").add64(8, 1).label("ok")
                 .add64(7, 1).jmp(dev.autolowat.api.asm.Opcode.JLT, 7, 300, "top")
                 .mov64x(0, 8).exit();
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         VmProgram p = h.load(a, ring);
         long failed = p.runSockOps(h.input);
         int fit = 4096 / 24;
@@ -157,14 +166,14 @@ class MapsTest {
         assertEquals(0, p.runSockOps(h.input) - (300 - fit), "drained: the ring takes the same number again");
         Asm badFlags = new Asm().st(DW, 10, -8, 0).ldMap(1, 0).mov64x(2, 10).add64(2, -8).mov64(3, 8).mov64(4, 4)
                 .call(Helper.RINGBUF_OUTPUT.id()).exit();
-        assertEquals(Errno.EINVAL.negative(), VmHarness.raw().run(badFlags, ring));
+        assertEquals(Errno.EINVAL.negative(), VmHarness.raw(mode).run(badFlags, ring));
     }
 
     @Test
     @DisplayName("SK_STORAGE through helpers: F_CREATE with an initial value, lookup without, delete, flags other than F_CREATE")
     void skStorage() {
         MapSpec st = new MapSpec("st", MapType.SK_STORAGE, 4, 8, 0);
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         // get(create, init = 0x42) ; returns *(u64*)value
         Asm create = new Asm().ldx(DW, 2, 1, dev.autolowat.api.asm.SockOpsCtx.SK).st(DW, 10, -8, 0x42)
                 .ldMap(1, 0).mov64x(3, 10).add64(3, -8).mov64(4, 1).call(Helper.SK_STORAGE_GET.id())
@@ -181,7 +190,7 @@ class MapsTest {
         assertNull(h.maps.view("st").storageOf(h.socket));
         // a NULL socket argument aborts (ctx->sk must be checked first in the kernel)
         Asm nullSk = new Asm().mov64(2, 0).ldMap(1, 0).mov64(3, 0).mov64(4, 1).call(Helper.SK_STORAGE_GET.id()).exit();
-        BpfVmException e = assertThrows(BpfVmException.class, () -> VmHarness.raw().run(nullSk, st));
+        BpfVmException e = assertThrows(BpfVmException.class, () -> VmHarness.raw(mode).run(nullSk, st));
         assertEquals(true, e.reason().contains("NULL"), e.getMessage());
     }
 }

@@ -7,6 +7,9 @@ import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static dev.autolowat.api.asm.Opcode.*;
 import static dev.autolowat.sim.vm.Asm.B;
@@ -21,14 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every pointer knows its region; every access is checked; a violation aborts the invocation with
  * a {@link BpfVmException} that names the program counter, the instruction and the reason.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(VmOptions.ExecutionMode.class)
 class MemorySafetyTest {
+    /** Every test of this class runs once per execution mode (interpreter and translated code). */
+    @Parameter
+    VmOptions.ExecutionMode mode;
+
     private static final MapSpec ARRAY = new MapSpec("arr", MapType.ARRAY, 4, 16, 4);
 
-    private static BpfVmException abort(Asm asm, MapSpec... maps) {
-        return assertThrows(BpfVmException.class, () -> VmHarness.raw().run(asm, maps));
+    private BpfVmException abort(Asm asm, MapSpec... maps) {
+        return assertThrows(BpfVmException.class, () -> VmHarness.raw(mode).run(asm, maps));
     }
 
-    private static void assertAbort(Asm asm, int pc, String text, String reason, MapSpec... maps) {
+    private void assertAbort(Asm asm, int pc, String text, String reason, MapSpec... maps) {
         BpfVmException e = abort(asm, maps);
         assertEquals(pc, e.pc(), e.getMessage());
         assertTrue(e.instruction().contains(text), "instruction text '" + e.instruction() + "' should contain " + text);
@@ -67,7 +76,7 @@ class MemorySafetyTest {
     @Test
     @DisplayName("context: accesses through the unmodified ctx pointer are checked at load time")
     void contextAtLoadTime() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class,
                 () -> h.load(new Asm().ldx(W, 0, 1, 2).exit()));
         assertTrue(e.getMessage().contains("pc 0") && e.getMessage().contains("r0 = *(u32 *)(r1 +2)")
@@ -92,7 +101,7 @@ class MemorySafetyTest {
     @Test
     @DisplayName("context: writes to reply are read back; reads come from the model")
     void contextValues() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         assertEquals(4, h.run(new Asm().ldx(W, 0, 1, SockOpsCtx.OP).exit()));
         assertEquals(h.socket.rcvNxt() & 0xffff_ffffL, h.run(new Asm().ldx(W, 0, 1, SockOpsCtx.RCV_NXT).exit()));
         assertEquals(7, h.run(new Asm().st(W, 1, SockOpsCtx.REPLY, 7).ldx(W, 0, 1, SockOpsCtx.REPLY).exit()));
@@ -112,7 +121,7 @@ class MemorySafetyTest {
     void mapValues() {
         Asm lookup = new Asm().st(W, 10, -4, 0).ldMap(1, 0).mov64x(2, 10).add64(2, -4).call(Helper.MAP_LOOKUP_ELEM.id());
         Asm ok = copy(lookup).jmp(JEQ, 0, 0, "null").st(DW, 0, 8, 42).ldx(DW, 0, 0, 8).exit().label("null").ret(99);
-        assertEquals(42, VmHarness.raw().run(ok, ARRAY));
+        assertEquals(42, VmHarness.raw(mode).run(ok, ARRAY));
         Asm past = copy(lookup).jmp(JEQ, 0, 0, "null").ldx(B, 0, 0, 16).exit().label("null").ret(99);
         BpfVmException e = abort(past, ARRAY);
         assertTrue(e.reason().contains("1 bytes at offset 16 of map value of 'arr'[0] (16 bytes)"), e.reason());
@@ -159,14 +168,14 @@ class MemorySafetyTest {
         assertAbort(new Asm().mov64x(0, 2).exit(), 0, "r0 = r2", "R2 !read_ok");
         assertAbort(new Asm().exit(), 0, "exit", "R0 !read_ok");
         assertAbort(new Asm().call(Helper.KTIME_GET_NS.id()).mov64x(0, 1).exit(), 1, "r0 = r1", "R1 !read_ok");
-        assertEquals(VmHarness.CLOCK, VmHarness.raw().run(new Asm().call(Helper.KTIME_GET_NS.id()).exit()));
+        assertEquals(VmHarness.CLOCK, VmHarness.raw(mode).run(new Asm().call(Helper.KTIME_GET_NS.id()).exit()));
     }
 
     @Test
     @DisplayName("pointers spill to the stack with 8-byte stores only, and do not leak into maps or the context")
     void spills() {
         // spill and fill the context pointer, then use it
-        assertEquals(4, VmHarness.raw().run(new Asm().stx(DW, 10, 1, -16).mov64(1, 0).ldx(DW, 6, 10, -16)
+        assertEquals(4, VmHarness.raw(mode).run(new Asm().stx(DW, 10, 1, -16).mov64(1, 0).ldx(DW, 6, 10, -16)
                 .ldx(W, 0, 6, SockOpsCtx.OP).exit()));
         assertAbort(new Asm().stx(W, 10, 1, -16).ret(0), 0, "*(u32 *)(r10 -16) = r1", "invalid size of register spill");
         assertAbort(new Asm().stx(DW, 10, 1, -16).ldx(W, 0, 10, -16).exit(), 1, "r0 = *(u32 *)(r10 -16)",
@@ -191,7 +200,7 @@ class MemorySafetyTest {
     @Test
     @DisplayName("a program that aborts leaves its input as it was and can run again")
     void abortIsClean() {
-        VmHarness h = VmHarness.raw();
+        VmHarness h = VmHarness.raw(mode);
         VmProgram bad = h.load(new Asm().st(W, 1, SockOpsCtx.REPLY, 5).ldx(W, 0, 10, 0).exit());
         assertThrows(BpfVmException.class, () -> bad.runSockOps(h.input));
         assertThrows(BpfVmException.class, () -> bad.runSockOps(h.input));

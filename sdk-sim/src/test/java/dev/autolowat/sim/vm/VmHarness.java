@@ -1,5 +1,6 @@
 package dev.autolowat.sim.vm;
 
+import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.sim.SimConfig;
@@ -7,7 +8,13 @@ import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.List;
 
-/** Loads and runs programs outside a session: one socket, one input, a fixed clock. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Loads and runs programs outside a session: one socket, one input, a fixed clock, one
+ * {@link VmOptions.ExecutionMode}. In JIT mode every program without bpf-to-bpf calls must really be
+ * translated (so a test in that mode cannot pass on the interpreter's fallback).
+ */
 final class VmHarness {
     static final long CLOCK = 123_456_789L;
     final VmMaps maps = new VmMaps();
@@ -15,16 +22,23 @@ final class VmHarness {
     final SocketInfo info = SocketInfo.loopback(65483, 5000, 1000);
     final SockOpsInput input = new SockOpsInput();
     final boolean checkReturn;
+    final VmOptions.ExecutionMode mode;
 
-    VmHarness(boolean checkReturn) {
+    VmHarness(boolean checkReturn, VmOptions.ExecutionMode mode) {
         this.checkReturn = checkReturn;
+        this.mode = mode;
         socket.markAccepted();
         input.set(socket, info, 4);
     }
 
-    /** A harness whose programs return raw r0 (no [0, 1] check). */
+    /** A harness whose programs return raw r0 (no [0, 1] check), in the default mode (JIT). */
     static VmHarness raw() {
-        return new VmHarness(false);
+        return raw(VmOptions.ExecutionMode.JIT);
+    }
+
+    /** A harness whose programs return raw r0 (no [0, 1] check). */
+    static VmHarness raw(VmOptions.ExecutionMode mode) {
+        return new VmHarness(false, mode);
     }
 
     VmProgram load(Asm asm, MapSpec... maps) {
@@ -32,8 +46,22 @@ final class VmHarness {
     }
 
     VmProgram load(ProgramType type, String license, Asm asm, MapSpec... mapSpecs) {
-        return VmLoader.load("test_prog", type, license, asm.build(), List.of(mapSpecs), maps,
-                new VmOptions(true, () -> CLOCK, checkReturn));
+        VmProgram prog = VmLoader.load("test_prog", type, license, asm.build(), List.of(mapSpecs), maps,
+                new VmOptions(true, () -> CLOCK, checkReturn, mode));
+        boolean translatable = mode == VmOptions.ExecutionMode.JIT && !hasLocalCalls(prog);
+        assertEquals(translatable ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER,
+                prog.executionMode(), "execution mode of the loaded program");
+        return prog;
+    }
+
+    /** Whether the program has bpf-to-bpf calls (which the translator leaves to the interpreter). */
+    static boolean hasLocalCalls(VmProgram prog) {
+        for (int pc = 0; pc < prog.slots; pc++) {
+            if (prog.code[pc] == (Opcode.JMP | Opcode.CALL) && prog.src[pc] == Opcode.PSEUDO_CALL) {
+                return true;
+            }
+        }
+        return false;
     }
 
     long run(Asm asm, MapSpec... maps) {

@@ -1,0 +1,1273 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.asm.Opcode;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates a loaded program to JVM bytecode: one hidden class per program, whose
+ * {@link TranslatedProgram#run} is the program as straight-line JVM code.
+ *
+ * <p>What changes against the interpreter is how instructions are dispatched and which checks are
+ * made, never what a check decides or says:
+ * <ul>
+ *   <li>r0–r10 and their kinds (scalar, uninitialized, region number; see {@link Vm#kinds}) are JVM
+ *       locals; every eBPF instruction becomes its own piece of code, and jumps become JVM jumps to
+ *       labels, so there is no decode, no switch and no program counter at run time.</li>
+ *   <li>Scalar ALU operations and conditional jumps run inline after the interpreter's operand
+ *       checks (non-scalar operand: {@link Vm#jitAlu}, the interpreter's pointer path;
+ *       uninitialized operand: {@link Vm#uninit}). {@link RegisterFacts} leaves out the checks that
+ *       cannot fire (registers initialized, or scalar, on every path).</li>
+ *   <li>Loads and stores through r10 have their bounds and alignment checked here (r10 never
+ *       changes) and the spilled-pointer rules at run time; plain memory (map and storage values)
+ *       is bounds-checked in line; context fields through the unmodified context pointer have their
+ *       layout member resolved here.</li>
+ *   <li>Everything else — kernel-object views, pointer arithmetic, helpers and kfuncs
+ *       ({@link Vm#call}), exit, the instructions without a translation of their own (DIV, MOD,
+ *       NEG, byte swaps, sign-extending moves, atomics) and every path that faults — calls the
+ *       interpreter's own methods on the same {@link Vm}, with the registers they read stored into
+ *       {@link Vm#regs}/{@link Vm#kinds} first and the registers they write read back after: bounds,
+ *       region and layout checks, helper semantics and fault messages are the interpreter's.</li>
+ *   <li>The instruction budget is counted per basic block on entry and checked at loop headers
+ *       (see {@link #enterBlock}): when it could run out before the next loop header, the code hands
+ *       its registers to {@link Vm#interpret}, which finishes the invocation instruction by
+ *       instruction, so the abort names the same pc and count.</li>
+ *   <li>A {@link Fault} is caught by a handler per instruction that can fault (exception-table
+ *       ranges cost nothing until something is thrown), which names the pc, corrects the count for
+ *       the rest of the block, and makes the interpreter's {@link BpfVmException}.</li>
+ *   <li>The code is shaped for HotSpot's limits on large methods: see {@link #plainMemory},
+ *       {@link Vm#call} and {@link #emitConstants}.</li>
+ * </ul>
+ *
+ * <p>Not translated (the program is then interpreted, see {@link VmProgram#executionMode()}):
+ * programs with bpf-to-bpf calls (frames would need a second set of locals per call depth), and
+ * programs whose translation exceeds {@link #HUGE_METHOD_LIMIT} bytes of JVM code, which HotSpot
+ * would never compile ({@code -XX:+DontCompileHugeMethods}) and so would run slower than the
+ * interpreter.
+ */
+final class JitCompiler {
+    /** HotSpot's {@code HugeMethodLimit}: longer methods are not JIT-compiled by default. */
+    static final int HUGE_METHOD_LIMIT = 8000;
+
+    private static final String VM = Type.getInternalName(Vm.class);
+    private static final String FAULT = Type.getInternalName(Fault.class);
+    private static final String SUPER = Type.getInternalName(TranslatedProgram.class);
+    private static final String NAME = "dev/autolowat/sim/vm/TranslatedProgram$Code";
+    private static final String RUN_DESC = "(L" + VM + ";)J";
+
+    // ---- local variable slots of run(Vm) ----
+    private static final int THIS = 0;
+    private static final int VM_SLOT = 1;
+    private static final int REGS_ARRAY = 2;
+    private static final int KINDS_ARRAY = 3;
+    /** Instructions executed so far, counted per block on entry. */
+    private static final int COUNT = 4;
+    private static final int TMP = 5;
+    /** r0..r10 as longs: slot {@code FIRST_REG + 2 * i}. */
+    private static final int FIRST_REG = 6;
+    /** The kinds of r0..r10 as ints: slot {@code FIRST_KIND + i}. */
+    private static final int FIRST_KIND = FIRST_REG + 22;
+    /** Frame 0's {@link StackRegion}, its bytes and its spilled-pointer slots (what r10 points into). */
+    private static final int STACK = FIRST_KIND + 11;
+    private static final int STACK_DATA = STACK + 1;
+    private static final int STACK_SPILLED = STACK + 2;
+    /** Scratch for a plain-memory access: its region, and the offset in it (a long, two slots). */
+    private static final int TMP_REGION = STACK + 3;
+    private static final int TMP_OFFSET = STACK + 4;
+    /** r0..r10: the plain-memory region the register points into, or null ({@link #storeKind}). */
+    private static final int FIRST_MEMORY = TMP_OFFSET + 2;
+
+    private static final String MEM_REGION = Type.getInternalName(MemRegion.class);
+    private static final String STACK_REGION = Type.getInternalName(StackRegion.class);
+    private static final String REGION = Type.getInternalName(Region.class);
+    /** {@code MethodHandles.classDataAt}: the bootstrap of the constants in the class data. */
+    private static final Handle CLASS_DATA_AT = new Handle(Opcodes.H_INVOKESTATIC, "java/lang/invoke/MethodHandles",
+            "classDataAt", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)"
+            + "Ljava/lang/Object;", false);
+
+    private final VmProgram p;
+    private final Vm vm;
+    private final MethodVisitor mv;
+    /** Per slot: the label of its code, for the slots that start a basic block. */
+    private final Label[] blockLabel;
+    /** Per slot that starts a block: how many instructions the block has. */
+    private final int[] blockLength;
+    /** Per slot: how many instructions of its block come after it. */
+    private final int[] after;
+    /** Per slot: whether a backward jump targets it (the only places the budget is checked). */
+    private final boolean[] loopHeader;
+    /** Instructions in the program: no path between two loop headers runs more. */
+    private final int instructions;
+    /** What is known of the registers at each slot. */
+    private final RegisterFacts facts;
+    /** Per slot: the handler that turns a {@link Fault} of this instruction into the interpreter's exception. */
+    private final Label[] faultHandler;
+    /**
+     * Whether the code of the instruction being translated calls anything that may throw a
+     * {@link Fault}: only those instructions get a handler (most ALU operations and jumps cannot fault).
+     */
+    private boolean faultable;
+    /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
+    private final List<Runnable> outOfLine = new ArrayList<>();
+    /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}). */
+    private final List<Object> constants = new ArrayList<>();
+    /** Their types, for the static fields that hold them. */
+    private final List<Class<?>> constantTypes = new ArrayList<>();
+    private final Label faultCommon = new Label();
+    private final Label budgetCommon = new Label();
+
+    private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, Label[] blockLabel, int[] blockLength, int[] after,
+                        boolean[] loopHeader, int instructions) {
+        this.p = p;
+        this.vm = vm;
+        this.mv = mv;
+        this.blockLabel = blockLabel;
+        this.blockLength = blockLength;
+        this.after = after;
+        this.loopHeader = loopHeader;
+        this.instructions = instructions;
+        this.facts = RegisterFacts.of(p);
+        this.faultHandler = new Label[p.slots];
+    }
+
+    /**
+     * The program as a {@link TranslatedProgram} bound to nothing (it runs on the {@link Vm} it is
+     * given), or null when it is not translated (see the class comment).
+     */
+    static TranslatedProgram translate(VmProgram p, Vm vm) {
+        int n = p.slots;
+        boolean[] leader = new boolean[n + 1];
+        leader[0] = true;
+        boolean[] loopHeader = new boolean[n];
+        int instructions = 0;
+        for (int pc = 0; pc < n; pc = next(p, pc)) {
+            instructions++;
+            int c = p.code[pc];
+            int cls = c & 7;
+            if (cls == Opcode.JMP || cls == Opcode.JMP32) {
+                int op = c & 0xf0;
+                if (op == Opcode.CALL) {
+                    if (p.src[pc] == Opcode.PSEUDO_CALL) {
+                        return null; // bpf-to-bpf call: interpreted
+                    }
+                    continue;
+                }
+                leader[pc + 1] = true;
+                if (op != Opcode.EXIT) {
+                    int target = jumpTarget(p, pc);
+                    leader[target] = true;
+                    loopHeader[target] |= target <= pc;
+                }
+            } else if (cls == Opcode.LD && c != Opcode.LD_IMM64) {
+                return null; // the loader refuses legacy packet loads; nothing else to translate
+            }
+        }
+        Label[] labels = new Label[n];
+        int[] length = new int[n];
+        int[] after = new int[n];
+        int start = 0;
+        int inBlock = 0;
+        List<Integer> members = new ArrayList<>();
+        for (int pc = 0; pc <= n; pc = pc < n ? next(p, pc) : n + 1) {
+            if (pc == n || (leader[pc] && pc > 0)) {
+                length[start] = inBlock;
+                for (int i = 0; i < members.size(); i++) {
+                    after[members.get(i)] = members.size() - 1 - i;
+                }
+                if (pc == n) {
+                    break;
+                }
+                members.clear();
+                start = pc;
+                inBlock = 0;
+            }
+            if (leader[pc]) {
+                labels[pc] = new Label();
+            }
+            members.add(pc);
+            inBlock++;
+            if (pc > 0xffff || inBlock > 0x7fff) {
+                return null; // the fault handlers pack pc and position in 32 bits; far beyond the size limit anyway
+            }
+        }
+
+        // COMPUTE_FRAMES: Java 17 class files need stack map frames, and computing them here would
+        // repeat ASM's analysis. The merges it makes are all of identical types (longs, ints, the
+        // same arrays), so the common superclass is never needed: Object keeps ASM from loading
+        // classes through its own class loader.
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+            @Override
+            protected String getCommonSuperClass(String type1, String type2) {
+                return "java/lang/Object";
+            }
+        };
+        cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, NAME, null, SUPER, null);
+        MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(Opcodes.ALOAD, 0);
+        init.visitMethodInsn(Opcodes.INVOKESPECIAL, SUPER, "<init>", "()V", false);
+        init.visitInsn(Opcodes.RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+
+        MethodVisitor mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
+        if (instructions > Vm.INSTRUCTION_BUDGET) {
+            return null; // the budget checks at loop headers rely on this (BpfBytecode.MAX_INSNS makes it so)
+        }
+        JitCompiler jit = new JitCompiler(p, vm, mv, labels, length, after, loopHeader, instructions);
+        Label end = jit.emitRun();
+        jit.emitConstants(cw);
+        cw.visitEnd();
+        if (end.getOffset() > HUGE_METHOD_LIMIT) {
+            return null; // HotSpot would not compile it: interpreted
+        }
+        TranslatedProgram code = define(cw.toByteArray(), jit.constants);
+        code.codeSize = end.getOffset();
+        return code;
+    }
+
+    private static TranslatedProgram define(byte[] bytes, List<Object> constants) {
+        try {
+            MethodHandles.Lookup code = MethodHandles.lookup().defineHiddenClassWithClassData(bytes,
+                    List.copyOf(constants), true);
+            return (TranslatedProgram) code.findConstructor(code.lookupClass(),
+                    java.lang.invoke.MethodType.methodType(void.class)).invoke();
+        } catch (Throwable e) {
+            // a translation the JVM refuses is a bug of this class, not of the program
+            throw new IllegalStateException("the translated program does not load: " + e, e);
+        }
+    }
+
+    private static int next(VmProgram p, int pc) {
+        return p.code[pc] == Opcode.LD_IMM64 ? pc + 2 : pc + 1;
+    }
+
+    private static int jumpTarget(VmProgram p, int pc) {
+        int c = p.code[pc];
+        if ((c & 7) == Opcode.JMP32 && (c & 0xf0) == Opcode.JA) {
+            return pc + 1 + (int) p.imm[pc]; // gotol: the offset is in imm
+        }
+        return pc + 1 + p.off[pc];
+    }
+
+    // =====================================================================================
+    // The method
+    // =====================================================================================
+
+    private Label emitRun() {
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regs", "[J");
+        mv.visitVarInsn(Opcodes.ASTORE, REGS_ARRAY);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kinds", "[I");
+        mv.visitVarInsn(Opcodes.ASTORE, KINDS_ARRAY);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "frameZeroStack", "()L" + STACK_REGION + ";", false);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ASTORE, STACK);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "data", "[B");
+        mv.visitVarInsn(Opcodes.ASTORE, STACK_DATA);
+        mv.visitFieldInsn(Opcodes.GETFIELD, STACK_REGION, "spilled", "[I");
+        mv.visitVarInsn(Opcodes.ASTORE, STACK_SPILLED);
+        // the state Vm.resetForInvocation gives the interpreter, as constants of this VM: r1 = context,
+        // r10 = end of frame 0's stack (r10 is never written), every other register uninitialized
+        Region context = vm.contextRegion();
+        StackRegion stack = vm.frameZeroStack();
+        for (int i = 0; i <= 10; i++) {
+            pushLong(i == 1 ? context.base : i == 10 ? stack.base + StackRegion.SIZE : 0);
+            storeReg(i);
+            constantKind(i, i == 1 ? context.ownId : i == 10 ? stack.ownId : Vm.UNINIT_KIND);
+        }
+        push(0);
+        mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+        push(0);
+        mv.visitVarInsn(Opcodes.ISTORE, TMP);
+
+        for (int pc = 0; pc < p.slots; pc = next(p, pc)) {
+            if (blockLabel[pc] != null) {
+                enterBlock(pc);
+            }
+            Label start = new Label();
+            Label end = new Label();
+            Label handler = new Label();
+            faultHandler[pc] = handler;
+            faultable = false;
+            mv.visitLabel(start);
+            translate(pc);
+            mv.visitLabel(end);
+            if (!faultable) {
+                continue;
+            }
+            mv.visitTryCatchBlock(start, end, handler, FAULT);
+            int at = pc | after[pc] << 16;
+            outOfLine.add(() -> {
+                mv.visitLabel(handler);
+                push(at);
+                mv.visitJumpInsn(Opcodes.GOTO, faultCommon);
+            });
+        }
+        // out-of-line code: slow paths register their own ranges as they are emitted
+        for (int i = 0; i < outOfLine.size(); i++) {
+            outOfLine.get(i).run();
+        }
+        // [Fault, at] -> BpfVmException
+        mv.visitLabel(faultCommon);
+        mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, "translatedFault",
+                "(L" + FAULT + ";IIL" + VM + ";)L" + Type.getInternalName(BpfVmException.class) + ";", false);
+        mv.visitInsn(Opcodes.ATHROW);
+        // [block pc] -> the interpreter finishes the invocation (budget)
+        mv.visitLabel(budgetCommon);
+        mv.visitVarInsn(Opcodes.ISTORE, TMP);
+        for (int i = 0; i <= 10; i++) {
+            spill(i);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "interpret", "(II)J", false);
+        mv.visitInsn(Opcodes.LRETURN);
+        Label end = new Label();
+        mv.visitLabel(end);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        return end;
+    }
+
+    /**
+     * Counts the block's instructions. At a loop header (the target of a backward jump), hands over
+     * to the interpreter when the budget could run out before the next loop header: every path
+     * that meets no loop header only jumps forward, so it runs at most {@link #instructions}
+     * instructions. The interpreter then counts instruction by instruction, so a budget abort names
+     * the same pc and count as in interpreter mode.
+     */
+    private void enterBlock(int pc) {
+        mv.visitLabel(blockLabel[pc]);
+        int len = blockLength[pc];
+        mv.visitIincInsn(COUNT, len);
+        if (loopHeader[pc]) {
+            Label handOver = new Label();
+            mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+            push(Vm.INSTRUCTION_BUDGET - instructions);
+            mv.visitJumpInsn(Opcodes.IF_ICMPGT, handOver);
+            outOfLine.add(() -> {
+                mv.visitLabel(handOver);
+                mv.visitIincInsn(COUNT, -len);
+                push(pc);
+                mv.visitJumpInsn(Opcodes.GOTO, budgetCommon);
+            });
+        }
+    }
+
+    // =====================================================================================
+    // Instructions
+    // =====================================================================================
+
+    private void translate(int pc) {
+        int c = p.code[pc];
+        int d = p.dst[pc];
+        int s = p.src[pc];
+        int off = p.off[pc];
+        long imm = p.imm[pc];
+        switch (c & 7) {
+            case Opcode.ALU64, Opcode.ALU -> alu(pc, c, d, s, off, imm);
+            case Opcode.JMP, Opcode.JMP32 -> jump(pc, c, d, s, imm);
+            case Opcode.LDX -> load(pc, d, s, off, Opcode.sizeInBytes(c & 0x18), (c & 0xe0) == Opcode.MEMSX);
+            case Opcode.ST -> store(pc, d, -1, off, Opcode.sizeInBytes(c & 0x18), imm);
+            case Opcode.STX -> {
+                if ((c & 0xe0) == Opcode.ATOMIC) {
+                    viaInterpreter(pc, d, s);
+                    return;
+                }
+                store(pc, d, s, off, Opcode.sizeInBytes(c & 0x18), 0);
+            }
+            default -> { // LD_IMM64 (the only LD the loader accepts)
+                if (p.ref[pc] instanceof Region) {
+                    pushLong(vm.loadedValue(pc));
+                    storeReg(d);
+                    constantKind(d, vm.loadedRegion(pc));
+                } else {
+                    pushLong(imm);
+                    storeReg(d);
+                    constantKind(d, Vm.SCALAR);
+                }
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Memory: through r10 with the checks done here; through other registers, plain memory inline;
+    // everything else (and every fault) through the interpreter's code
+    // =====================================================================================
+
+    /**
+     * The offset in frame 0's stack of {@code r10 + off}, when an access of {@code size} bytes there
+     * passes the stack's bounds and alignment checks; else -1 (the access is then left to the
+     * interpreter's code, which faults). r10 is never written, so the check holds on every run.
+     */
+    private static int staticStackOffset(int off, int size) {
+        long o = StackRegion.SIZE + (long) off;
+        return o >= 0 && o + size <= StackRegion.SIZE && o % size == 0 ? (int) o : -1;
+    }
+
+    private void load(int pc, int d, int s, int off, int size, boolean signExtend) {
+        Label slow = new Label();
+        Label done = new Label();
+        int at = s == 10 ? staticStackOffset(off, size) : -1;
+        if (at >= 0) {
+            // StackRegion.loadStack without the bounds and alignment checks
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
+            push(at >> 3);
+            mv.visitInsn(Opcodes.IALOAD);
+            if (size == 8) {
+                storeKind(d); // a filled pointer keeps its region
+            } else {
+                mv.visitJumpInsn(Opcodes.IFNE, slow); // part of a spilled pointer: the interpreter's fault
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
+            push(at);
+            read(size, signExtend);
+            storeReg(d);
+            if (size != 8) {
+                constantKind(d, Vm.SCALAR);
+            }
+            mv.visitLabel(done);
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                loadViaVm(pc, d, s, off, size, signExtend);
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            });
+            return;
+        }
+        if (s == 10) {
+            loadViaVm(pc, d, s, off, size, signExtend); // out of the stack: faults
+            return;
+        }
+        if (facts.context(pc, s)) {
+            // a field of the context through the unmodified context pointer: the member is known now
+            Layout.Member member = contextMember((ViewRegion) vm.contextRegion(), off, size);
+            if (member == null) {
+                loadViaVm(pc, d, s, off, size, signExtend); // an invalid context access: the interpreter's fault
+                return;
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            constant(member, Layout.Member.class);
+            push(d);
+            push(off);
+            push(size);
+            push(signExtend ? 1 : 0);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoadContext",
+                    "(L" + Type.getInternalName(Layout.Member.class) + ";IIIZ)J", false);
+            faultable = true;
+            storeReg(d);
+            readKindBack(d);
+            return;
+        }
+        // plain memory (map and storage values) inline, as the interpreter's fast path
+        plainMemory(s, off, size, false, slow);
+        read(size, signExtend);
+        storeReg(d);
+        constantKind(d, Vm.SCALAR);
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            loadViaVm(pc, d, s, off, size, signExtend); // views first there, then the rest and the faults
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        });
+    }
+
+    /**
+     * When register {@code base} points into plain memory ({@link MemRegion}, kind MEM) and
+     * {@code size} bytes at {@code base + off} are inside it (and writable, for a store), leaves the
+     * region's array and the index of the access on the stack; else jumps to {@code slow} with an
+     * empty stack, where the interpreter's code makes the access or its fault. This is
+     * {@link MemRegion#check} in line: a method call per access would use up C2's inlining budget
+     * ({@code DesiredMethodLimit}) of a large translated method long before its end.
+     */
+    private void plainMemory(int base, int off, int size, boolean write, Label slow) {
+        mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + base);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
+        mv.visitJumpInsn(Opcodes.IFNULL, slow);
+        if (write) {
+            mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+            mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "writable", "Z");
+            mv.visitJumpInsn(Opcodes.IFEQ, slow);
+        }
+        // offset = base - region.base + off; inside when 0 <= offset <= length - size
+        loadReg(base);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "base", "J");
+        mv.visitInsn(Opcodes.LSUB);
+        push(off);
+        mv.visitInsn(Opcodes.I2L);
+        mv.visitInsn(Opcodes.LADD);
+        mv.visitInsn(Opcodes.DUP2);
+        mv.visitVarInsn(Opcodes.LSTORE, TMP_OFFSET);
+        mv.visitInsn(Opcodes.LCONST_0);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFLT, slow);
+        mv.visitVarInsn(Opcodes.LLOAD, TMP_OFFSET);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "length", "I");
+        push(size);
+        mv.visitInsn(Opcodes.ISUB);
+        mv.visitInsn(Opcodes.I2L);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFGT, slow);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "data", "[B");
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "start", "I");
+        mv.visitVarInsn(Opcodes.LLOAD, TMP_OFFSET);
+        mv.visitInsn(Opcodes.L2I);
+        mv.visitInsn(Opcodes.IADD);
+    }
+
+    /** [array, index] -> the {@code size}-byte little-endian value there, zero- or sign-extended. */
+    private void read(int size, boolean signExtend) {
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "read" + size, "([BI)J", false);
+        if (signExtend && size < 8) {
+            int shift = 64 - 8 * size;
+            push(shift);
+            mv.visitInsn(Opcodes.LSHL);
+            push(shift);
+            mv.visitInsn(Opcodes.LSHR);
+        }
+    }
+
+    /** [array, index, long value] -> stores its low {@code size} bytes, little-endian. */
+    private void write(int size) {
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "write" + size, "([BIJ)V", false);
+    }
+
+    /** The context member a load of {@code size} bytes at {@code off} reads, or null when the access faults. */
+    private static Layout.Member contextMember(ViewRegion context, int off, int size) {
+        try {
+            return context.layout.check(off, size, false);
+        } catch (Fault f) {
+            return null; // left to the interpreter's code, which faults the same way when it runs
+        }
+    }
+
+    /**
+     * Pushes {@code value} as a constant: a {@code static final} field of the hidden class, set from
+     * its class data when the class is initialized (see {@link #emitConstants}).
+     */
+    private void constant(Object value, Class<?> type) {
+        int index = constants.indexOf(value);
+        if (index < 0) {
+            index = constants.size();
+            constants.add(value);
+            constantTypes.add(type);
+        }
+        mv.visitFieldInsn(Opcodes.GETSTATIC, NAME, "constant" + index, Type.getDescriptor(type));
+    }
+
+    /**
+     * The fields of {@link #constant} and the class initializer that sets them. Static final fields:
+     * C2 treats them as constants (fields of a hidden class, which cannot be changed by reflection).
+     * The class data is read once, in {@code <clinit>}, and not by an {@code ldc} of a dynamic constant
+     * in {@code run}: C2 refuses to compile a method with a dynamic constant that was not resolved
+     * yet, which is the case on paths that did not run before the compilation.
+     */
+    private void emitConstants(ClassWriter cw) {
+        if (constants.isEmpty()) {
+            return;
+        }
+        MethodVisitor clinit = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+        clinit.visitCode();
+        for (int i = 0; i < constants.size(); i++) {
+            String desc = Type.getDescriptor(constantTypes.get(i));
+            cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL | Opcodes.ACC_PRIVATE, "constant" + i, desc, null,
+                    null).visitEnd();
+            clinit.visitLdcInsn(new ConstantDynamic("_", desc, CLASS_DATA_AT, i));
+            clinit.visitFieldInsn(Opcodes.PUTSTATIC, NAME, "constant" + i, desc);
+        }
+        clinit.visitInsn(Opcodes.RETURN);
+        clinit.visitMaxs(0, 0);
+        clinit.visitEnd();
+    }
+
+    /** {@code Vm.jitLoad}: stack, views, other regions and the faults. */
+    private void loadViaVm(int pc, int d, int s, int off, int size, boolean signExtend) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(pc);
+        push(d);
+        push(s);
+        loadReg(s);
+        loadKind(s);
+        push(off);
+        push(size);
+        push(signExtend ? 1 : 0);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoad", "(IIIJIIIZ)J", false);
+        faultable = true;
+        storeReg(d);
+        readKindBack(d);
+    }
+
+    /** ST ({@code s < 0}: the value is {@code imm}) or STX (the value is register s). */
+    private void store(int pc, int d, int s, int off, int size, long imm) {
+        Label slow = new Label();
+        Label done = new Label();
+        int at = d == 10 ? staticStackOffset(off, size) : -1;
+        if (at >= 0) {
+            // StackRegion.storeStack without the bounds and alignment checks
+            if (s >= 0) {
+                loadKind(s);
+                push(Vm.UNINIT_KIND);
+                mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+                if (size != 8) {
+                    loadKind(s);
+                    mv.visitJumpInsn(Opcodes.IFNE, slow); // a pointer spilled with a narrow store: the fault
+                }
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
+            push(at >> 3);
+            if (s >= 0) {
+                loadKind(s);
+            } else {
+                push(Vm.SCALAR);
+            }
+            mv.visitInsn(Opcodes.IASTORE);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            push(at);
+            push(size);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "dirty", "(II)V", false);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
+            push(at);
+            storedValue(s, imm);
+            write(size);
+            mv.visitLabel(done);
+            if (s >= 0) {
+                outOfLine(pc, () -> {
+                    mv.visitLabel(slow);
+                    storeViaVm(d, s, off, size, imm);
+                    mv.visitJumpInsn(Opcodes.GOTO, done);
+                });
+            }
+            return;
+        }
+        if (d == 10) {
+            storeViaVm(d, s, off, size, imm); // out of the stack: faults
+            return;
+        }
+        // a scalar into plain memory inline, as the interpreter's fast path
+        if (s >= 0 && !facts.scalar(pc, s)) {
+            loadKind(s);
+            mv.visitJumpInsn(Opcodes.IFNE, slow); // only the stack holds pointers: the interpreter's fault
+        }
+        plainMemory(d, off, size, true, slow);
+        storedValue(s, imm);
+        write(size);
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            storeViaVm(d, s, off, size, imm);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        });
+    }
+
+    private void storedValue(int s, long imm) {
+        if (s >= 0) {
+            loadReg(s);
+        } else {
+            pushLong(imm);
+        }
+    }
+
+    /** {@code Vm.jitStore} / {@code Vm.jitStoreImm}: the stack through other registers, views, the faults. */
+    private void storeViaVm(int d, int s, int off, int size, long imm) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(d);
+        if (s < 0) {
+            loadReg(d);
+            loadKind(d);
+            push(off);
+            push(size);
+            pushLong(imm);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStoreImm", "(IJIIIJ)V", false);
+            faultable = true;
+            return;
+        }
+        push(s);
+        loadReg(d);
+        loadKind(d);
+        loadReg(s);
+        loadKind(s);
+        push(off);
+        push(size);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStore", "(IIJIJIII)V", false);
+        faultable = true;
+    }
+
+    private void alu(int pc, int c, int d, int s, int off, long imm) {
+        boolean is64 = (c & 7) == Opcode.ALU64;
+        boolean x = (c & Opcode.X) != 0;
+        int op = c & 0xf0;
+        if (op == Opcode.MOV && off == 0) {
+            move(pc, is64, x, d, s, imm);
+            return;
+        }
+        int scalar64 = scalarOp(op, true);
+        if (scalar64 < 0 || off != 0) {
+            viaInterpreter(pc, d, s); // DIV, MOD, NEG, END, sign-extending MOV
+            return;
+        }
+        // fast path: the operands are scalars (the interpreter's test, left out when the facts say
+        // so); else the interpreter's pointer path
+        Label slow = new Label();
+        Label compute = new Label();
+        Label done = new Label();
+        boolean checked = !facts.scalar(pc, d) || (x && !facts.scalar(pc, s));
+        if (checked) {
+            loadKind(d);
+            if (x) {
+                loadKind(s);
+                mv.visitInsn(Opcodes.IOR);
+            }
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+        }
+        mv.visitLabel(compute);
+        boolean shift = op == Opcode.LSH || op == Opcode.RSH || op == Opcode.ARSH;
+        if (is64) {
+            loadReg(d);
+            if (x) {
+                loadReg(s);
+                if (shift) {
+                    mv.visitInsn(Opcodes.L2I); // the JVM masks a long shift by 63, as the VM does
+                }
+            } else if (shift) {
+                push((int) (imm & 63));
+            } else {
+                pushLong(imm);
+            }
+            mv.visitInsn(scalar64);
+        } else {
+            loadReg(d);
+            mv.visitInsn(Opcodes.L2I);
+            if (x) {
+                loadReg(s);
+                mv.visitInsn(Opcodes.L2I);
+            } else {
+                push((int) imm);
+            }
+            mv.visitInsn(scalarOp(op, false)); // int shifts are masked by 31
+            zeroExtend();
+        }
+        storeReg(d);
+        mv.visitLabel(done);
+        if (!checked) {
+            return;
+        }
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            pointerPath(pc, is64, d, s);
+            if (is64) {
+                storeReg(d);
+                readKindBack(d);
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            } else {
+                // never returns (32-bit pointer arithmetic faults); the interpreter would go on to compute
+                mv.visitInsn(Opcodes.POP2);
+                mv.visitJumpInsn(Opcodes.GOTO, compute);
+            }
+        });
+    }
+
+    private void move(int pc, boolean is64, boolean x, int d, int s, long imm) {
+        if (!x) {
+            pushLong(is64 ? imm : imm & 0xffff_ffffL);
+            storeReg(d);
+            constantKind(d, Vm.SCALAR);
+            return;
+        }
+        Label slow = new Label();
+        Label compute = new Label();
+        if (is64) {
+            checkInitialized(pc, s);
+            loadReg(s);
+            storeReg(d);
+            loadKind(s);
+            mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + d); // a scalar, or the pointer with its region
+            mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + s);
+            mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + d);
+        } else if (facts.scalar(pc, s)) {
+            loadReg(s);
+            zeroExtend64();
+            storeReg(d);
+            constantKind(d, Vm.SCALAR);
+        } else {
+            loadKind(s);
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            mv.visitLabel(compute);
+            loadReg(s);
+            zeroExtend64();
+            storeReg(d);
+            constantKind(d, Vm.SCALAR);
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                pointerPath(pc, false, d, s); // faults: partial copy of a pointer, or uninitialized
+                mv.visitInsn(Opcodes.POP2);
+                mv.visitJumpInsn(Opcodes.GOTO, compute);
+            });
+        }
+    }
+
+    /** {@code Vm.jitAlu(pc, is64, d, s, rd, kd, rs, ks)}, leaving the new value of d on the stack. */
+    private void pointerPath(int pc, boolean is64, int d, int s) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(pc);
+        push(is64 ? 1 : 0);
+        push(d);
+        push(s);
+        loadReg(d);
+        loadKind(d);
+        loadReg(s);
+        loadKind(s);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitAlu", "(IZIIJIJI)J", false);
+    }
+
+    /** The JVM opcode of a scalar ALU operation, or -1 when it has no single-opcode translation. */
+    private static int scalarOp(int op, boolean is64) {
+        return switch (op) {
+            case Opcode.ADD -> is64 ? Opcodes.LADD : Opcodes.IADD;
+            case Opcode.SUB -> is64 ? Opcodes.LSUB : Opcodes.ISUB;
+            case Opcode.MUL -> is64 ? Opcodes.LMUL : Opcodes.IMUL;
+            case Opcode.OR -> is64 ? Opcodes.LOR : Opcodes.IOR;
+            case Opcode.AND -> is64 ? Opcodes.LAND : Opcodes.IAND;
+            case Opcode.XOR -> is64 ? Opcodes.LXOR : Opcodes.IXOR;
+            case Opcode.LSH -> is64 ? Opcodes.LSHL : Opcodes.ISHL;
+            case Opcode.RSH -> is64 ? Opcodes.LUSHR : Opcodes.IUSHR;
+            case Opcode.ARSH -> is64 ? Opcodes.LSHR : Opcodes.ISHR;
+            default -> -1;
+        };
+    }
+
+    private void jump(int pc, int c, int d, int s, long imm) {
+        int op = c & 0xf0;
+        if (op == Opcode.CALL) {
+            call(pc, s, imm);
+            return;
+        }
+        if (op == Opcode.EXIT) {
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "lastCount", "I");
+            spill(0);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "exit", "()J", false);
+            faultable = true;
+            mv.visitInsn(Opcodes.LRETURN);
+            return;
+        }
+        Label target = blockLabel[jumpTarget(p, pc)];
+        if (op == Opcode.JA) {
+            mv.visitJumpInsn(Opcodes.GOTO, target);
+            return;
+        }
+        boolean x = (c & Opcode.X) != 0;
+        boolean is32 = (c & 7) == Opcode.JMP32;
+        checkInitialized(pc, d);
+        if (x) {
+            checkInitialized(pc, s);
+        }
+        loadReg(d);
+        if (is32) {
+            mv.visitInsn(Opcodes.L2I);
+            if (x) {
+                loadReg(s);
+                mv.visitInsn(Opcodes.L2I);
+            } else {
+                push((int) imm);
+            }
+            switch (op) {
+                case Opcode.JEQ -> mv.visitJumpInsn(Opcodes.IF_ICMPEQ, target);
+                case Opcode.JNE -> mv.visitJumpInsn(Opcodes.IF_ICMPNE, target);
+                case Opcode.JSGT -> mv.visitJumpInsn(Opcodes.IF_ICMPGT, target);
+                case Opcode.JSGE -> mv.visitJumpInsn(Opcodes.IF_ICMPGE, target);
+                case Opcode.JSLT -> mv.visitJumpInsn(Opcodes.IF_ICMPLT, target);
+                case Opcode.JSLE -> mv.visitJumpInsn(Opcodes.IF_ICMPLE, target);
+                case Opcode.JSET -> {
+                    mv.visitInsn(Opcodes.IAND);
+                    mv.visitJumpInsn(Opcodes.IFNE, target);
+                }
+                default -> {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "compareUnsigned", "(II)I", false);
+                    mv.visitJumpInsn(unsignedBranch(op), target);
+                }
+            }
+        } else {
+            if (x) {
+                loadReg(s);
+            } else {
+                pushLong(imm);
+            }
+            switch (op) {
+                case Opcode.JSET -> {
+                    mv.visitInsn(Opcodes.LAND);
+                    mv.visitInsn(Opcodes.LCONST_0);
+                    mv.visitInsn(Opcodes.LCMP);
+                    mv.visitJumpInsn(Opcodes.IFNE, target);
+                }
+                case Opcode.JEQ, Opcode.JNE, Opcode.JSGT, Opcode.JSGE, Opcode.JSLT, Opcode.JSLE -> {
+                    mv.visitInsn(Opcodes.LCMP);
+                    mv.visitJumpInsn(switch (op) {
+                        case Opcode.JEQ -> Opcodes.IFEQ;
+                        case Opcode.JNE -> Opcodes.IFNE;
+                        case Opcode.JSGT -> Opcodes.IFGT;
+                        case Opcode.JSGE -> Opcodes.IFGE;
+                        case Opcode.JSLT -> Opcodes.IFLT;
+                        default -> Opcodes.IFLE;
+                    }, target);
+                }
+                default -> {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
+                    mv.visitJumpInsn(unsignedBranch(op), target);
+                }
+            }
+        }
+    }
+
+    /** The branch on {@code compareUnsigned(a, b)} for JGT, JGE, JLT, JLE. */
+    private static int unsignedBranch(int op) {
+        return switch (op) {
+            case Opcode.JGT -> Opcodes.IFGT;
+            case Opcode.JGE -> Opcodes.IFGE;
+            case Opcode.JLT -> Opcodes.IFLT;
+            default -> Opcodes.IFLE;
+        };
+    }
+
+    /** Aborts with the interpreter's "!read_ok" fault when register {@code r} is uninitialized. */
+    private void checkInitialized(int pc, int r) {
+        if (facts.initialized(pc, r)) {
+            return;
+        }
+        Label slow = new Label();
+        loadKind(r);
+        push(Vm.UNINIT_KIND);
+        mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            throwUninit(r);
+        });
+    }
+
+    private void throwUninit(int r) {
+        push(r);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, "uninit", "(I)L" + FAULT + ";", false);
+        mv.visitInsn(Opcodes.ATHROW);
+    }
+
+    /** A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. */
+    private void call(int pc, int s, long imm) {
+        for (int i = 1; i <= 5; i++) {
+            spill(i);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        String kfunc = Type.getInternalName(Kfunc.class);
+        if (s == Opcode.PSEUDO_KFUNC_CALL) {
+            push(0);
+            mv.visitFieldInsn(Opcodes.GETSTATIC, kfunc, ((Kfunc) p.ref[pc]).name(), "L" + kfunc + ";");
+        } else {
+            push((int) imm);
+            mv.visitInsn(Opcodes.ACONST_NULL);
+        }
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "call", "(IL" + kfunc + ";)J", false);
+        faultable = true;
+        storeReg(0);
+        readKindBack(0);
+        for (int i = 1; i <= 5; i++) {
+            constantKind(i, Vm.UNINIT_KIND);
+        }
+    }
+
+    /**
+     * An instruction without a translation of its own: {@link Vm#generic} on the arrays. It reads
+     * d and s (and r0 for CMPXCHG) and may write d, s (atomic fetch) and r0 (CMPXCHG).
+     */
+    private void viaInterpreter(int pc, int d, int s) {
+        spill(d);
+        spill(s);
+        spill(0);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(pc);
+        push(vm.decoded(pc));
+        push(d);
+        push(s);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "generic", "(IIII)I", false);
+        faultable = true;
+        mv.visitInsn(Opcodes.POP);
+        fill(d);
+        fill(s);
+        fill(0);
+    }
+
+    /** Adds out-of-line code that belongs to instruction {@code pc} (its faults name that pc). */
+    private void outOfLine(int pc, Runnable code) {
+        faultable = true;
+        outOfLine.add(() -> {
+            Label start = new Label();
+            Label end = new Label();
+            mv.visitTryCatchBlock(start, end, faultHandler[pc], FAULT);
+            mv.visitLabel(start);
+            code.run();
+            mv.visitLabel(end);
+        });
+    }
+
+    /**
+     * What is known of the registers on every path that reaches each slot: a must-analysis (facts
+     * are intersected where paths meet), in the spirit of the kernel verifier's register states but
+     * only as far as the translated code can use it to leave out checks that could never fire.
+     * Per slot, bit r of:
+     * <ul>
+     *   <li>{@code initialized}: r was written (the verifier's {@code read_ok}). r1 and r10 are on
+     *       entry; an instruction that writes a register initializes it, and one that reads a register
+     *       is only left normally when the register was initialized (else it faults); a helper or
+     *       kfunc call writes r0 and leaves r1–r5 uninitialized.</li>
+     *   <li>{@code scalar}: r holds a scalar, not a pointer: a constant, any 32-bit result, a 64-bit
+     *       result of scalars, any 64-bit operation other than ADD/SUB (with a pointer operand they
+     *       fault), a load of fewer than 8 bytes (a pointer is only ever loaded whole).</li>
+     *   <li>{@code context}: r holds the unmodified context pointer: r1 on entry, then copies by
+     *       {@code rX = rY}; any other write forgets it (loads from the stack too, conservatively).</li>
+     * </ul>
+     */
+    record RegisterFacts(int[] initialized, int[] scalar, int[] context) {
+        private static final int ARGS = 0b111110;
+
+        static RegisterFacts of(VmProgram p) {
+            int n = p.slots;
+            int[] init = new int[n];
+            int[] scalar = new int[n];
+            int[] ctx = new int[n];
+            java.util.Arrays.fill(init, -1); // not reached yet: the neutral element of the intersection
+            java.util.Arrays.fill(scalar, -1);
+            java.util.Arrays.fill(ctx, -1);
+            boolean[] queued = new boolean[n];
+            java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+            init[0] = 1 << 1 | 1 << 10;
+            scalar[0] = 0;
+            ctx[0] = 1 << 1;
+            work.add(0);
+            queued[0] = true;
+            while (!work.isEmpty()) {
+                int pc = work.poll();
+                queued[pc] = false;
+                int c = p.code[pc];
+                int cls = c & 7;
+                int op = c & 0xf0;
+                int d = p.dst[pc];
+                int s = p.src[pc];
+                boolean x = (c & Opcode.X) != 0;
+                int in = init[pc];
+                int sc = scalar[pc];
+                int cx = ctx[pc];
+                int fallThrough = next(p, pc);
+                int target = -1;
+                switch (cls) {
+                    case Opcode.ALU, Opcode.ALU64 -> {
+                        boolean readsSource = x && op != Opcode.END;
+                        in |= 1 << d | (readsSource ? 1 << s : 0);
+                        boolean isScalar;
+                        if (cls == Opcode.ALU) {
+                            isScalar = true; // 32-bit arithmetic on a pointer faults
+                        } else if (op == Opcode.MOV) {
+                            isScalar = !x || p.off[pc] != 0 || (sc & 1 << s) != 0;
+                        } else if (op == Opcode.ADD || op == Opcode.SUB) {
+                            isScalar = (sc & 1 << d) != 0 && (!x || (sc & 1 << s) != 0);
+                        } else {
+                            isScalar = true; // any other operation with a pointer operand faults
+                        }
+                        sc = isScalar ? sc | 1 << d : sc & ~(1 << d);
+                        boolean copiesContext = cls == Opcode.ALU64 && op == Opcode.MOV && x && p.off[pc] == 0
+                                && (cx & 1 << s) != 0;
+                        cx = copiesContext ? cx | 1 << d : cx & ~(1 << d);
+                    }
+                    case Opcode.LDX -> {
+                        in |= 1 << d | 1 << s;
+                        sc = (c & 0x18) != Opcode.DW ? sc | 1 << d : sc & ~(1 << d);
+                        cx &= ~(1 << d);
+                    }
+                    case Opcode.ST -> in |= 1 << d;
+                    case Opcode.STX -> {
+                        in |= 1 << d | 1 << s;
+                        if ((c & 0xe0) == Opcode.ATOMIC) {
+                            long atomicOp = p.imm[pc];
+                            int written = atomicOp == Opcode.CMPXCHG ? 1 : (atomicOp & Opcode.FETCH) != 0 ? 1 << s : 0;
+                            in |= written;
+                            sc |= written; // the old value of memory, which holds no pointer
+                            cx &= ~written;
+                        }
+                    }
+                    case Opcode.JMP, Opcode.JMP32 -> {
+                        if (op == Opcode.EXIT) {
+                            fallThrough = -1;
+                        } else if (op == Opcode.CALL) {
+                            in = (in & ~ARGS) | 1;
+                            sc &= ~(ARGS | 1); // helpers may return pointers
+                            cx &= ~(ARGS | 1);
+                        } else {
+                            target = jumpTarget(p, pc);
+                            if (op == Opcode.JA) {
+                                fallThrough = -1;
+                            } else {
+                                in |= 1 << d | (x ? 1 << s : 0);
+                            }
+                        }
+                    }
+                    default -> { // LD_IMM64
+                        in |= 1 << d;
+                        sc = p.ref[pc] instanceof Region ? sc & ~(1 << d) : sc | 1 << d;
+                        cx &= ~(1 << d);
+                    }
+                }
+                for (int succ : new int[] {fallThrough, target}) {
+                    if (succ >= 0 && succ < n) {
+                        int mi = init[succ] & in;
+                        int ms = scalar[succ] & sc;
+                        int mc = ctx[succ] & cx;
+                        // first visit: -1 & x == x differs from -1 (x has no bit above r15)
+                        if (mi != init[succ] || ms != scalar[succ] || mc != ctx[succ]) {
+                            init[succ] = mi;
+                            scalar[succ] = ms;
+                            ctx[succ] = mc;
+                            if (!queued[succ]) {
+                                queued[succ] = true;
+                                work.add(succ);
+                            }
+                        }
+                    }
+                }
+            }
+            return new RegisterFacts(init, scalar, ctx);
+        }
+
+        boolean initialized(int pc, int r) {
+            return (initialized[pc] & 1 << r) != 0;
+        }
+
+        boolean scalar(int pc, int r) {
+            return (scalar[pc] & 1 << r) != 0;
+        }
+
+        boolean context(int pc, int r) {
+            return (context[pc] & 1 << r) != 0;
+        }
+    }
+
+    // =====================================================================================
+    // Registers
+    // =====================================================================================
+
+    private void loadReg(int r) {
+        mv.visitVarInsn(Opcodes.LLOAD, FIRST_REG + 2 * r);
+    }
+
+    private void storeReg(int r) {
+        mv.visitVarInsn(Opcodes.LSTORE, FIRST_REG + 2 * r);
+    }
+
+    private void loadKind(int r) {
+        mv.visitVarInsn(Opcodes.ILOAD, FIRST_KIND + r);
+    }
+
+    /**
+     * kind of r = the int on the stack; and the plain-memory region r points into, or null
+     * ({@link #plainMemory} reads it instead of looking the kind up at every access: region
+     * numbers do not change during an invocation, so it only changes when the kind does).
+     */
+    private void storeKind(int r) {
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitInsn(Opcodes.SWAP);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemoryOf", "(I)L" + MEM_REGION + ";", false);
+        mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+    }
+
+    /** {@link #storeKind} of a kind known at translation. */
+    private void constantKind(int r, int kind) {
+        push(kind);
+        if (kind >= Vm.POINTER && vm.plainMemoryOf(kind) != null) {
+            storeKind(r); // an LD_IMM64 of a map value
+            return;
+        }
+        mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+    }
+
+    /** kind of r = vm.kinds[r], after a call that wrote the register. */
+    private void readKindBack(int r) {
+        mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+        push(r);
+        mv.visitInsn(Opcodes.IALOAD);
+        storeKind(r);
+    }
+
+    /** Register r (value and kind) into the VM's arrays, where the interpreter's code reads it. */
+    private void spill(int r) {
+        mv.visitVarInsn(Opcodes.ALOAD, REGS_ARRAY);
+        push(r);
+        loadReg(r);
+        mv.visitInsn(Opcodes.LASTORE);
+        mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+        push(r);
+        loadKind(r);
+        mv.visitInsn(Opcodes.IASTORE);
+    }
+
+    /** Register r (value and kind) from the VM's arrays. */
+    private void fill(int r) {
+        mv.visitVarInsn(Opcodes.ALOAD, REGS_ARRAY);
+        push(r);
+        mv.visitInsn(Opcodes.LALOAD);
+        storeReg(r);
+        readKindBack(r);
+    }
+
+    /** int on the stack -> its 32 bits as an unsigned long. */
+    private void zeroExtend() {
+        mv.visitInsn(Opcodes.I2L);
+        zeroExtend64();
+    }
+
+    private void zeroExtend64() {
+        pushLong(0xffff_ffffL);
+        mv.visitInsn(Opcodes.LAND);
+    }
+
+    private void push(int v) {
+        if (v >= -1 && v <= 5) {
+            mv.visitInsn(Opcodes.ICONST_0 + v);
+        } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+            mv.visitIntInsn(Opcodes.BIPUSH, v);
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            mv.visitIntInsn(Opcodes.SIPUSH, v);
+        } else {
+            mv.visitLdcInsn(v);
+        }
+    }
+
+    private void pushLong(long v) {
+        if (v == 0 || v == 1) {
+            mv.visitInsn(Opcodes.LCONST_0 + (int) v);
+        } else {
+            mv.visitLdcInsn(v);
+        }
+    }
+}
