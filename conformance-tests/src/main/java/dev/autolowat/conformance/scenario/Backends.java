@@ -58,52 +58,62 @@ public final class Backends {
 
     private static final Map<String, Integer> SKB_OVERHEAD = new ConcurrentHashMap<>();
 
-    /** The segment {@link #skbOverhead} queues: big enough that the kernel re-learns its scaling ratio from it. */
-    static final int OVERHEAD_PROBE_SEGMENT = 1445;
+    /**
+     * The segments {@link #skbOverhead} queues, one per connection: big enough that the kernel re-learns
+     * its scaling ratio from them, and two neighbouring sizes so that the integer ratios pin the
+     * overhead down to a byte or two.
+     */
+    static final int[] OVERHEAD_PROBE_SEGMENTS = {1445, 1444};
     /** The SO_RCVLOWAT {@link #skbOverhead} sets: it grows sk_rcvbuf through the learned ratio (K2). */
     static final int OVERHEAD_PROBE_LOWAT = 100_000;
 
     /**
      * Measures, once per backend name and JVM, the truesize a queued loopback segment costs beyond its
      * payload — which the simulator's {@code skbOverhead} approximates — through the only place it shows
-     * in the contract's observations: the scaling ratio the kernel learns from the first segment
+     * in the contract's observations: the scaling ratio the kernel learns from a segment
      * ({@code len * 256 / truesize}) sets how much SO_RCVLOWAT grows {@code sk_rcvbuf}
-     * ({@code lowat * 256 / ratio}, K2). One segment of {@value #OVERHEAD_PROBE_SEGMENT} bytes, then
-     * {@code setsockopt(SO_RCVLOWAT, }{@value #OVERHEAD_PROBE_LOWAT}{@code )}, then SO_RCVBUF. Of the
-     * overheads that reproduce it, the one nearest {@code fallback} (the reference machine's 576 bytes;
-     * Debian's 6.12.117 measures about 896). {@code fallback} when the backend cannot run it.
+     * ({@code lowat * 256 / ratio}, K2). Per size in {@link #OVERHEAD_PROBE_SEGMENTS}: one connection,
+     * one segment, {@code setsockopt(SO_RCVLOWAT, }{@value #OVERHEAD_PROBE_LOWAT}{@code )}, SO_RCVBUF.
+     * {@code fallback} (the reference machine's 576 bytes; Debian's 6.12.117 measures 896) when the
+     * backend cannot run it or nothing fits.
      */
     static int skbOverhead(Backend kernel, int fallback) {
         return SKB_OVERHEAD.computeIfAbsent(kernel.name(), name -> {
+            int[] rcvbufs = new int[OVERHEAD_PROBE_SEGMENTS.length];
             try (BackendSession session = kernel.openSession()) {
-                Connection c = session.connect(ConnectOptions.IPV4);
-                if (c.send(new byte[OVERHEAD_PROBE_SEGMENT], OVERHEAD_PROBE_SEGMENT) != OVERHEAD_PROBE_SEGMENT
-                        || c.setRcvLowat(OVERHEAD_PROBE_LOWAT) != 0) {
-                    return fallback;
+                for (int i = 0; i < rcvbufs.length; i++) {
+                    int len = OVERHEAD_PROBE_SEGMENTS[i];
+                    Connection c = session.connect(ConnectOptions.IPV4);
+                    if (c.send(new byte[len], len) != len || c.setRcvLowat(OVERHEAD_PROBE_LOWAT) != 0) {
+                        return fallback;
+                    }
+                    rcvbufs[i] = c.observe().rcvBuf();
                 }
-                return overheadFromRcvbuf(OVERHEAD_PROBE_SEGMENT, OVERHEAD_PROBE_LOWAT, c.observe().rcvBuf(), fallback);
             } catch (RuntimeException e) {
                 return fallback;
             }
+            return overheadFromRcvbuf(OVERHEAD_PROBE_SEGMENTS, OVERHEAD_PROBE_LOWAT, rcvbufs, fallback);
         });
     }
 
     /**
-     * The skb overhead nearest {@code fallback} for which a segment of {@code len} bytes gives the ratio
-     * ({@code len * 256 / (len + overhead)}) that turns SO_RCVLOWAT {@code lowat} into {@code rcvbuf}
-     * ({@code lowat * 256 / ratio}), as the kernel's integer arithmetic does; {@code fallback} when none
-     * does (e.g. the buffer did not grow).
+     * The skb overhead for which every segment of {@code lens[i]} bytes gives the ratio
+     * ({@code len * 256 / (len + overhead)}) that turns SO_RCVLOWAT {@code lowat} into {@code rcvbufs[i]}
+     * ({@code lowat * 256 / ratio}), as the kernel's integer arithmetic does — the largest such value
+     * (truesize is the upper end of what a ratio allows when the ratio is the floor of len*256/truesize
+     * at its largest); {@code fallback} when none fits (e.g. the buffer did not grow).
      */
-    static int overheadFromRcvbuf(int len, int lowat, int rcvbuf, int fallback) {
+    static int overheadFromRcvbuf(int[] lens, int lowat, int[] rcvbufs, int fallback) {
         int best = -1;
-        for (int overhead = 0; overhead <= 8 * len; overhead++) {
-            long ratio = ((long) len << 8) / (len + overhead);
-            if (ratio < 1 || ratio > 255 || ((long) lowat << 8) / ratio != rcvbuf) {
-                continue;
+        candidates:
+        for (int overhead = 0; overhead <= 8 * lens[0]; overhead++) {
+            for (int i = 0; i < lens.length; i++) {
+                long ratio = ((long) lens[i] << 8) / (lens[i] + overhead);
+                if (ratio < 1 || ratio > 255 || ((long) lowat << 8) / ratio != rcvbufs[i]) {
+                    continue candidates;
+                }
             }
-            if (best < 0 || Math.abs(overhead - fallback) < Math.abs(best - fallback)) {
-                best = overhead;
-            }
+            best = overhead;
         }
         return best < 0 ? fallback : best;
     }

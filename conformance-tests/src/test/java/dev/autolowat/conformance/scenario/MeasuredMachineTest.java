@@ -20,18 +20,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class MeasuredMachineTest {
 
     @Test
-    @DisplayName("K2: the skb overhead is recovered from the rcvbuf SO_RCVLOWAT grows to (6.18: 576 bytes; 6.12.117 in QEMU: 5096875 for lowat 3145728)")
+    @DisplayName("K2: the skb overhead is recovered from the rcvbufs SO_RCVLOWAT grows to after 1445- and 1444-byte segments (6.18: 576 bytes; 6.12.117 in QEMU: 896)")
     void overheadFromRcvbuf() {
-        int len = Backends.OVERHEAD_PROBE_SEGMENT;
-        long ratio576 = ((long) len << 8) / (len + 576);
-        int rcvbuf576 = (int) (((long) Backends.OVERHEAD_PROBE_LOWAT << 8) / ratio576);
-        assertEquals(576, Backends.overheadFromRcvbuf(len, Backends.OVERHEAD_PROBE_LOWAT, rcvbuf576, 576),
-                "the reference machine's overhead is kept when it reproduces the measurement");
-        int guess = Backends.overheadFromRcvbuf(len, 3145728, 5096875, 576);
-        long ratio = ((long) len << 8) / (len + guess);
-        assertEquals(158, ratio, "the measured A2 case on 6.12.117 (overhead " + guess + ")");
-        assertEquals(5096875, (int) ((3145728L << 8) / ratio));
-        assertEquals(576, Backends.overheadFromRcvbuf(len, 1000, 131072, 576), "no growth: no information, the fallback");
+        int[] lens = Backends.OVERHEAD_PROBE_SEGMENTS;
+        for (int overhead : new int[]{576, 896}) {
+            int[] rcvbufs = new int[lens.length];
+            for (int i = 0; i < lens.length; i++) {
+                rcvbufs[i] = (int) (((long) Backends.OVERHEAD_PROBE_LOWAT << 8) / (((long) lens[i] << 8) / (lens[i] + overhead)));
+            }
+            assertEquals(overhead, Backends.overheadFromRcvbuf(lens, Backends.OVERHEAD_PROBE_LOWAT, rcvbufs, 0));
+        }
+        // measured in the guest (A2 scenarios, lowat 3145728): 1445 bytes -> 5096875, 1444 bytes -> 5129339
+        assertEquals(896, Backends.overheadFromRcvbuf(lens, 3145728, new int[]{5096875, 5129339}, 576));
+        assertEquals(576, Backends.overheadFromRcvbuf(lens, 1000, new int[]{131072, 131072}, 576),
+                "no growth: no information, the fallback");
     }
 
     @Test
@@ -40,7 +42,7 @@ class MeasuredMachineTest {
         NativeAgreementTest.requireRoot();
         Backend kernel = new NativeBackend();
         SimBackend sim = Backends.simulatorFor(kernel);
-        for (int len : new int[]{Backends.OVERHEAD_PROBE_SEGMENT, 3000}) {
+        for (int len : new int[]{1445, 1444, 1000, 3000}) {
             assertEquals(rcvbufAfter(kernel, len), rcvbufAfter(sim, len), "segment of " + len + " bytes, overhead "
                     + sim.config().skbOverhead() + " (reference " + SimConfig.DEFAULT.skbOverhead() + ")");
         }
