@@ -3,7 +3,6 @@ package dev.autolowat.sim.vm;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
-import dev.autolowat.sim.SimConfig;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,11 +42,7 @@ class ExecutionModeDifferentialProperties {
         if (prog.executionMode() == VmOptions.ExecutionMode.JIT) {
             translated.incrementAndGet();
         }
-        TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT, false, 1000, 65483);
-        socket.markAccepted();
-        byte[] payload = new byte[32];
-        Arrays.fill(payload, (byte) 7);
-        socket.arrive(1001, payload, false);
+        TcpSocketModel socket = RobustnessProperties.acceptedWith32Bytes();
         SocketInfo info = SocketInfo.loopback(65483, 5000, 1000);
         StringBuilder out = new StringBuilder();
         SockoptInput sockopt = new SockoptInput();

@@ -275,11 +275,7 @@ class RobustnessProperties {
             assertTrue(e.getMessage().startsWith("program 'robust'"), e.getMessage());
             return "rejected";
         }
-        TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT, false, 1000, 65483);
-        socket.markAccepted();
-        byte[] payload = new byte[32];
-        Arrays.fill(payload, (byte) 7);
-        socket.arrive(1001, payload, false);
+        TcpSocketModel socket = acceptedWith32Bytes();
         SocketInfo info = SocketInfo.loopback(65483, 5000, 1000);
         try {
             long r;
@@ -336,5 +332,15 @@ class RobustnessProperties {
                 + " ran to completion");
         assertTrue(loaded.get() > tries / 20, "the generator should produce loadable programs: " + loaded.get());
         assertTrue(completed.get() > 0, "and some that run to completion");
+    }
+
+    /** An accepted socket (peer ISN 1000) with 32 bytes of 7s queued at seq 1001: the segment programs see. */
+    static TcpSocketModel acceptedWith32Bytes() {
+        TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT, false, 1000, 65483);
+        socket.markAccepted();
+        byte[] payload = new byte[32];
+        Arrays.fill(payload, (byte) 7);
+        socket.arrive(1001, payload, false);
+        return socket;
     }
 }
