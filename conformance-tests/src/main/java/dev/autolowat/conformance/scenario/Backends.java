@@ -44,56 +44,81 @@ public final class Backends {
      * The simulator as {@code other}'s machine: for a kernel, this machine's sysctls ({@code tcp_rmem},
      * {@code rmem_max}, read with {@link NetSysctls}) and the series exactly when the kernel has it
      * ({@code SimConfig.withSeries}); the MSS stays the simulator's loopback default (no scenario of the
-     * exact regime comes near it). For a simulator, that simulator; for a mutant ({@link #isMutant}), the
+     * exact regime comes near it), and what the kernel measures where versions differ ({@link #measuredOn}).
+     * For a simulator, that simulator; for a mutant ({@link #isMutant}), the
      * same machine without its faults.
      */
     public static SimBackend simulatorFor(Backend other) {
         if (other instanceof SimBackend s) {
             return s.config().faults().isEmpty() ? s : new SimBackend(s.config().withFaults());
         }
-        SimConfig machine = thisMachine().withSeries(other.capabilities().kernelHasSeries())
-                .withSockmapInqCountsReceiveQueue(sockmapInqCountsReceiveQueue(other));
-        return new SimBackend(machine.withSkbOverhead(skbOverhead(other, machine.skbOverhead())));
+        return new SimBackend(measuredOn(other, thisMachine().withSeries(other.capabilities().kernelHasSeries())));
     }
 
-    private static final Map<String, Integer> SKB_OVERHEAD = new ConcurrentHashMap<>();
+    /**
+     * The kernel-version facts of one kernel (decision D10), measured once per backend name and JVM in
+     * one session: whether a SOCKMAP member's FIONREAD counts the receive queue, and the rcvbufs the
+     * {@link #OVERHEAD_PROBE_SEGMENTS} probes grew to ({@code null} when that measurement failed).
+     */
+    private record KernelFacts(boolean sockmapInqCountsReceiveQueue, int[] probeRcvbufs) {
+    }
+
+    private static final Map<String, KernelFacts> MEASURED = new ConcurrentHashMap<>();
 
     /**
-     * The segments {@link #skbOverhead} queues, one per connection: big enough that the kernel re-learns
-     * its scaling ratio from them, and two neighbouring sizes so that the integer ratios pin the
-     * overhead down to a byte or two.
+     * The segments the skb-overhead probe queues, one per connection: big enough that the kernel
+     * re-learns its scaling ratio from them, and two neighbouring sizes so that the integer ratios pin
+     * the overhead down to a byte or two.
      */
     static final int[] OVERHEAD_PROBE_SEGMENTS = {1445, 1444};
-    /** The SO_RCVLOWAT {@link #skbOverhead} sets: it grows sk_rcvbuf through the learned ratio (K2). */
+    /** The SO_RCVLOWAT the skb-overhead probe sets: it grows sk_rcvbuf through the learned ratio (K2). */
     static final int OVERHEAD_PROBE_LOWAT = 100_000;
 
     /**
-     * Measures, once per backend name and JVM, the truesize a queued loopback segment costs beyond its
-     * payload — which the simulator's {@code skbOverhead} approximates — through the only place it shows
-     * in the contract's observations: the scaling ratio the kernel learns from a segment
-     * ({@code len * 256 / truesize}) sets how much SO_RCVLOWAT grows {@code sk_rcvbuf}
-     * ({@code lowat * 256 / ratio}, K2). Per size in {@link #OVERHEAD_PROBE_SEGMENTS}: one connection,
-     * one segment, {@code setsockopt(SO_RCVLOWAT, }{@value #OVERHEAD_PROBE_LOWAT}{@code )}, SO_RCVBUF.
-     * {@code fallback} (the reference machine's 576 bytes; Debian's 6.12.117 measures 896) when the
-     * backend cannot run it or nothing fits.
+     * {@code machine} with what {@code kernel} measures where kernel versions differ and the contract
+     * does not speak (D10); the reference machine's value for anything the backend cannot measure.
+     * <ul>
+     *   <li>SOCKMAP FIONREAD: one byte queued, the socket added to the backend's SOCKMAP, FIONREAD read.
+     *       Debian's 6.12.117 answers 1 ({@code tcp_bpf_ioctl()} adds {@code tcp_inq()} without a verdict
+     *       program), the 6.18 reference machine 0.</li>
+     *   <li>The skb overhead (truesize beyond the payload, the simulator's {@code skbOverhead}), through
+     *       the only place it shows in the contract's observations: the scaling ratio the kernel learns
+     *       from a segment ({@code len * 256 / truesize}) sets how much SO_RCVLOWAT grows
+     *       {@code sk_rcvbuf} ({@code lowat * 256 / ratio}, K2). Per size in
+     *       {@link #OVERHEAD_PROBE_SEGMENTS}: one connection, one segment,
+     *       {@code setsockopt(SO_RCVLOWAT, }{@value #OVERHEAD_PROBE_LOWAT}{@code )}, SO_RCVBUF. The
+     *       reference machine measures 576 bytes, Debian's 6.12.117 896.</li>
+     * </ul>
      */
-    static int skbOverhead(Backend kernel, int fallback) {
-        return SKB_OVERHEAD.computeIfAbsent(kernel.name(), name -> {
-            int[] rcvbufs = new int[OVERHEAD_PROBE_SEGMENTS.length];
-            try (BackendSession session = kernel.openSession()) {
-                for (int i = 0; i < rcvbufs.length; i++) {
-                    int len = OVERHEAD_PROBE_SEGMENTS[i];
-                    Connection c = session.connect(ConnectOptions.IPV4);
-                    if (c.send(new byte[len], len) != len || c.setRcvLowat(OVERHEAD_PROBE_LOWAT) != 0) {
-                        return fallback;
-                    }
-                    rcvbufs[i] = c.observe().rcvBuf();
+    static SimConfig measuredOn(Backend kernel, SimConfig machine) {
+        KernelFacts facts = MEASURED.computeIfAbsent(kernel.name(), name -> measure(kernel));
+        int overhead = facts.probeRcvbufs() == null ? machine.skbOverhead()
+                : overheadFromRcvbuf(OVERHEAD_PROBE_SEGMENTS, OVERHEAD_PROBE_LOWAT, facts.probeRcvbufs(), machine.skbOverhead());
+        return machine.withSockmapInqCountsReceiveQueue(facts.sockmapInqCountsReceiveQueue()).withSkbOverhead(overhead);
+    }
+
+    private static KernelFacts measure(Backend kernel) {
+        boolean sockmapInq = false;
+        int[] rcvbufs = null;
+        try (BackendSession session = kernel.openSession()) {
+            Connection member = session.connect(ConnectOptions.IPV4);
+            sockmapInq = member.send(new byte[]{1}, 1) == 1 && member.addToSockmap() == 0
+                    && member.observe().queuedBytes() == 1;
+            int[] grown = new int[OVERHEAD_PROBE_SEGMENTS.length];
+            for (int i = 0; i < grown.length; i++) {
+                int len = OVERHEAD_PROBE_SEGMENTS[i];
+                Connection c = session.connect(ConnectOptions.IPV4);
+                if (c.send(new byte[len], len) != len || c.setRcvLowat(OVERHEAD_PROBE_LOWAT) != 0) {
+                    return new KernelFacts(sockmapInq, null);
                 }
-            } catch (RuntimeException e) {
-                return fallback;
+                grown[i] = c.observe().rcvBuf();
             }
-            return overheadFromRcvbuf(OVERHEAD_PROBE_SEGMENTS, OVERHEAD_PROBE_LOWAT, rcvbufs, fallback);
-        });
+            rcvbufs = grown;
+        } catch (RuntimeException e) {
+            // the backend cannot run it (no root, no cgroup2...): what was measured stays, the rest
+            // keeps the reference machine's values; the F2 and K2 checks then show any difference
+        }
+        return new KernelFacts(sockmapInq, rcvbufs);
     }
 
     /**
@@ -116,26 +141,6 @@ public final class Backends {
             best = overhead;
         }
         return best < 0 ? fallback : best;
-    }
-
-    private static final Map<String, Boolean> SOCKMAP_INQ = new ConcurrentHashMap<>();
-
-    /**
-     * Measures, once per backend name and JVM, whether {@code kernel}'s {@code ioctl(FIONREAD)} on a
-     * SOCKMAP member without a verdict program counts the receive queue: one byte queued, the socket
-     * added to the backend's SOCKMAP, FIONREAD read. Debian's 6.12.117 answers 1, the 6.18 reference
-     * machine 0 (a kernel-version difference, docs/kernel.md). {@code false} (the reference machine)
-     * when the backend cannot run the measurement; the F2 check then shows any difference.
-     */
-    static boolean sockmapInqCountsReceiveQueue(Backend kernel) {
-        return SOCKMAP_INQ.computeIfAbsent(kernel.name(), name -> {
-            try (BackendSession session = kernel.openSession()) {
-                Connection c = session.connect(ConnectOptions.IPV4);
-                return c.send(new byte[]{1}, 1) == 1 && c.addToSockmap() == 0 && c.observe().queuedBytes() == 1;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
     }
 
     private static volatile SimConfig machine;
