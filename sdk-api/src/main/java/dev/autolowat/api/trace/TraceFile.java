@@ -29,7 +29,8 @@ import java.util.Set;
  *     {
  *       "name": "bare-fin-descriptor-complete",
  *       "families": ["inet", "inet6"],          // optional, default both
- *       "frames": [[100, 150], [0, 4294967295]],   // A1 {header_len, payload_len}, u32 each
+ *       "frames": [[100, 150], [0, 4294967295], [0, 0, 101]],  // A1 {header_len, payload_len}, u32
+ *                                                               // each; a third number repeats the frame
  *       "steps": [
  *         {"autolowat": 1},                      // A2 enable, must return 0 ("result": n otherwise)
  *         {"send": 58}, {"send": [3, 5]},        // the peer sends the next bytes, one segment per number
@@ -180,11 +181,23 @@ public record TraceFile(String source, String about, List<TraceCase> cases) {
             }
             List<TraceCase.Frame> frames = new ArrayList<>();
             for (Json.Node f : framesNode.array()) {
-                if (!f.isArray() || f.array().size() != 2) {
-                    throw problem(f, "a frame is [header_len, payload_len] (two u32 numbers), got " + f.kind()
+                if (!f.isArray() || f.array().size() < 2 || f.array().size() > 3) {
+                    throw problem(f, "a frame is [header_len, payload_len] (two u32 numbers), or [header_len,"
+                            + " payload_len, count] for count equal frames, got " + f.kind()
                             + (f.isArray() ? " of " + f.array().size() : ""));
                 }
-                frames.add(new TraceCase.Frame(u32(f.array().get(0), "header_len"), u32(f.array().get(1), "payload_len")));
+                TraceCase.Frame frame = new TraceCase.Frame(u32(f.array().get(0), "header_len"),
+                        u32(f.array().get(1), "payload_len"));
+                int count = 1;
+                if (f.array().size() == 3) {
+                    count = positive(f.array().get(2), "a frame's count");
+                    if (count > MAX_REPEAT || frames.size() + count > MAX_REPEAT) {
+                        throw problem(f.array().get(2), "at most " + MAX_REPEAT + " frames per case, got " + count);
+                    }
+                }
+                for (int k = 0; k < count; k++) {
+                    frames.add(frame);
+                }
             }
             Json.Node stepsNode = required(c, "steps");
             if (!stepsNode.isArray()) {
@@ -201,6 +214,9 @@ public record TraceFile(String source, String about, List<TraceCase> cases) {
             where = caseWhere;
             return new TraceCase(name, frames, families, steps, c.line());
         }
+
+        /** Frames per case at most (the stream is computed from them on every send). */
+        private static final int MAX_REPEAT = 100_000;
 
         private static final Set<String> KINDS = Set.of("autolowat", "send", "fin", "rcvbuf", "set_rcvlowat", "recv",
                 "epoll", "readable", "rcvlowat", "rcvq_flag", "wakeups");

@@ -83,6 +83,16 @@ class TraceFileTest {
         assertArrayEquals(new byte[4], c.bytes(c.framesLength() + 10, 4), "past the last frame: zero bytes");
     }
 
+    @Test
+    @DisplayName("A3: a third number repeats a frame ([0, 0, 101] is 101 empty frames)")
+    void repeatedFrames() {
+        TraceCase c = parse(oneCase("[[0, 0, 101], [0, 10]]", "[]")).cases().get(0);
+        assertEquals(102, c.frames().size());
+        assertEquals(101 * 8 + 18, c.framesLength());
+        TraceFormatException e = assertThrows(TraceFormatException.class, () -> parse(oneCase("[[0, 0, 0]]", "[]")));
+        assertTrue(e.getMessage().contains("a frame's count needs a whole number from 1"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "not JSON                 | {\"cases\": [}                                  | t.json:1:12: not valid JSON: unexpected '}', expected a value",
