@@ -114,8 +114,10 @@ public final class RuleProperties {
                 "FIN inside and between frames, frames longer than INT_MAX, 102+ frames in one segment; " + EXACT_TAG,
                 t -> policy(t, Focus.A5), List.of(), true));
         add(new RuleProperty(Rule.A6, "the series' selftest traces and variations of them",
-                "the four traces of spec/selftest-traces.json for IPv4 and IPv6 (their expected values checked on both"
-                        + " sides), then selftest-shaped variations; " + EXACT_TAG, RuleProperties::a6,
+                "the four traces of spec/selftest-traces.json and the cases of a6-series-program.json (the series'"
+                        + " program's bare-FIN and walk-bound edges, INT_MAX and u32 lengths) for IPv4 and IPv6, their"
+                        + " expected values checked on both sides, then selftest-shaped variations; " + EXACT_TAG,
+                RuleProperties::a6,
                 SelftestCases.examples(), true));
     }
 

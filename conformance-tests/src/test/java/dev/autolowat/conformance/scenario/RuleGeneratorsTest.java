@@ -143,7 +143,12 @@ class RuleGeneratorsTest {
         assertTrue(anyStep(a2, r -> result(r, Step.Enable.class, 0) && (r.observation().cbFlags() & 0x80) != 0), "A2: enabled");
         assertTrue(anyStep(traces(Rule.A3, Target.SIMULATOR), r -> r.observation().rcvLowat() > 8), "A3/A4: a frame target");
         assertTrue(traces(Rule.A5, Target.SIMULATOR).stream().anyMatch(RuleGeneratorsTest::disabled), "A5: a disable");
-        assertEquals(8, RuleProperties.of(Rule.A6).examples().size(), "A6: the four selftest traces x two families");
+        assertEquals(8 + 2 * SelftestCases.seriesProgramCases().cases().size(), RuleProperties.of(Rule.A6).examples().size(),
+                "A6: the four selftest traces and the series-program cases, x two families");
+        assertTrue(RuleProperties.of(Rule.A6).examples().stream().anyMatch(e -> e.scenario().name()
+                .equals("A6 series program bare-fin-while-descriptor-complete")), "A6: issue 12's first input");
+        assertTrue(RuleProperties.of(Rule.A6).examples().stream().anyMatch(e -> e.scenario().name()
+                .equals("A6 series program walk-101-frames-and-complete-descriptor")), "A6: issue 12's second input");
     }
 
     /** Whether the trace's op-21 segments cross 2^32. */

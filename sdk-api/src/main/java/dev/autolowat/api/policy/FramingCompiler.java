@@ -89,7 +89,7 @@ final class FramingCompiler {
 
     /**
      * The sock_ops program. Registers: r6 = ctx, r7 = sk then the state, r8 = the segment's seq,
-     * r9 = the walk counter. Stack: sk, tcp_sock, copy length, segment end, new buf_len.
+     * r9 = the walk's pass counter. Stack: sk, tcp_sock, copy length, segment end, new buf_len.
      */
     static Assembler sockOps(FramingPolicy p) {
         int d = p.descriptorSize();
@@ -121,10 +121,10 @@ final class FramingCompiler {
          .jeq(R1, 0, "target");
 
         // ---- A3: parseSegment ----
-        // seq = TCP_SKB_CB(skb)->seq; copyLen = payload length (skb_len); copyLen <= 0 -> disable
+        // seq = TCP_SKB_CB(skb)->seq; copyLen = payload length (skb_len). A bare FIN (copyLen 0)
+        // disables only in "load" (zero bytes to copy while a descriptor is being copied, A5).
         a.ldxField(Opcode.W, R8, R1, "sk_buff", "cb", 0)
          .ldxw(R2, R6, SockOpsCtx.SKB_LEN)
-         .jsle32(R2, 0, "disable")
          .stxdw(R10, R2, SLOT_COPY_LEN)
          .mov32(R3, R8)                                      // segEnd = seq + copyLen (u32)
          .add32(R3, R2)
@@ -143,7 +143,7 @@ final class FramingCompiler {
          .sub32(R2, R8)
          .jslt32(R2, 0, "disable")                           // offset < 0: lost sync
          .ldxdw(R3, R10, SLOT_COPY_LEN)
-         .jge32(R2, R3, "disable")                           // offset >= copyLen: lost sync
+         .jge32(R2, R3, "disable")                           // offset >= copyLen: zero bytes to copy (FIN), or lost sync
          .sub32(R3, R2)                                      // n = min(D - bufLen, copyLen - offset)
          .mov64(R4, d)
          .sub32(R4, R1)
@@ -186,15 +186,15 @@ final class FramingCompiler {
          .add32(R3, R2)
          .stxw(R7, R3, END_SEQ);
 
-        // ---- the walk: while (!after(endSeq, segEnd)) ----
+        // ---- the walk: each pass checks and counts first, then looks at the frame end (A3) ----
         a.label("walk")
+         .jgt(R9, FramingPolicy.MAX_WALK, "disable")         // if (passes > MAX_WALK) disable
+         .add64(R9, 1)                                       // passes++
          .ldxw(R1, R7, END_SEQ)
          .ldxdw(R2, R10, SLOT_SEG_END)
          .mov32(R3, R2)
          .sub32(R3, R1)
          .jslt32(R3, 0, "target")                            // after(endSeq, segEnd): frame still arriving
-         .jgt(R9, FramingPolicy.MAX_WALK, "disable")         // if (walked > MAX_WALK) disable
-         .add64(R9, 1)                                       // walked++
          .stxw(R7, R1, DESC_SEQ)                             // descSeq = endSeq
          .stw(R7, BUF_LEN, 0)                                // bufLen = 0
          .jeq32(R1, R2, "target")                            // the segment ends on a frame boundary

@@ -38,10 +38,12 @@ import java.util.Objects;
  * <ul>
  *   <li><b>{@link #sockOpsProgram()}</b> (named {@link #name()}) — on op {@code RCVQ_CB} (21) with a
  *       segment (H1) it parses the descriptors (A3, a descriptor may span segments; the walk is
- *       bounded at {@value #MAX_WALK}+1 frame ends per segment), then sets the target lowat (A4)
+ *       bounded at {@value #MAX_WALK}+1 passes per segment, a pass that only finds the frame does
+ *       not end in the segment included), then sets the target lowat (A4)
  *       with the K1 kfunc when it differs from {@code sk_rcvlowat}; without a segment (H2) it only
  *       sets the target. The A4 target for an incomplete descriptor is {@link #descriptorSize()}.
- *       It disables (A5: clear RCVQ, lowat 1, delete the state) on zero bytes to copy, a failed
+ *       It disables (A5: clear RCVQ, lowat 1, delete the state) on zero bytes to copy while a
+ *       descriptor is being copied (a bare FIN inside a descriptor or on a frame boundary), a failed
  *       byte load, the walk bound, a frame length above {@code INT_MAX} and — a rule only framings
  *       whose constant is below the descriptor size can break — a frame length below the
  *       descriptor size (a frame must contain its own descriptor).</li>
@@ -69,7 +71,8 @@ public final class FramingPolicy {
     public static final int MAX_NAME_LENGTH = 12;
     /**
      * A3: a pass of the walk disables when the per-segment counter is above this value, so at most
-     * {@code MAX_WALK + 1} = 101 frames may end inside one segment.
+     * {@code MAX_WALK + 1} = 101 passes are made per segment (a pass that only finds that the
+     * current frame does not end in the segment counts too, as in the series' program).
      */
     public static final int MAX_WALK = 100;
     /** The kfunc every compiled sock_ops program uses to reach {@code struct bpf_sock_ops_kern}. */

@@ -27,10 +27,12 @@ import dev.autolowat.api.program.StorageKey;
  *       is consumed, creates the per-socket state and ORs {@link CbFlags#RCVQ} into the flag word
  *       through F2; failure is EPERM.</li>
  *   <li><b>A3</b> {@link #sockOpsHandler()} on H1 (segment enqueued): copy descriptor bytes, walk
- *       the whole frames of the segment, at most 101 frame ends per segment.</li>
+ *       the whole frames of the segment, at most 101 passes of the walk per segment.</li>
  *   <li><b>A4</b> on H1 and H2: compute the target and set it with the K1 kfunc when it differs
  *       from {@code sk_rcvlowat}.</li>
- *   <li><b>A5</b> disable on a bare FIN, an oversized frame, the walk bound or a failed load.</li>
+ *   <li><b>A5</b> disable on zero bytes to copy while a descriptor is being copied (a bare FIN
+ *       inside a descriptor or on a frame boundary — not while the current descriptor is complete),
+ *       an oversized frame, the walk bound or a failed load.</li>
  * </ul>
  *
  * <p><b>Decisions where the contract is open</b> (the bytecode form of this policy must make the
@@ -40,11 +42,12 @@ import dev.autolowat.api.program.StorageKey;
  *       afterwards (the hook no longer runs), deleting frees it, and if clearing the flag ever
  *       failed, later events find no state and do nothing (lowat stays 1) instead of parsing a
  *       stream the policy has given up on. Re-enabling through A2 creates a fresh state.</li>
- *   <li>A3's walk bound counts the frames that <em>end</em> inside the segment (each pass moves
- *       {@code desc_seq} to a frame end). Parsing the first descriptor of the segment, or a
- *       trailing partial descriptor, is not a pass. So 101 whole frames plus a partial descriptor
- *       is fine, and the tail of a frame from an earlier segment plus 101 whole frames (102 ends)
- *       disables.</li>
+ *   <li>A3's walk bound counts passes, as the series' program does (not a decision of ours, see
+ *       SEMANTICS.md A3): each pass checks the counter, increments it, then looks whether the
+ *       current frame ends in the segment. Parsing the first descriptor of the segment (before
+ *       the walk) is not a pass. So 101 whole frames are fine, 101 whole frames plus a partial
+ *       descriptor are fine (the parse is partial, the walk stops), and 101 whole frames plus the
+ *       complete descriptor of a frame that does not end here disable (the 102nd pass).</li>
  *   <li>A3: a segment that carries payload and FIN is parsed like any other (only "zero bytes to
  *       copy" disables); the FIN itself makes the socket readable by H3.</li>
  *   <li>A3: when the next descriptor byte is not inside the segment (this cannot happen with
@@ -74,7 +77,7 @@ public final class ReferenceAutoLowat {
     public static final int DESCRIPTOR_SIZE = AutoLowatState.DESCRIPTOR_SIZE;
     /**
      * A3: a pass of the walk disables when the per-segment counter is above this value, so at most
-     * {@code MAX_WALK + 1} = 101 frames may end inside one segment.
+     * {@code MAX_WALK + 1} = 101 passes are made per segment.
      */
     public static final int MAX_WALK = 100;
 
@@ -177,15 +180,13 @@ public final class ReferenceAutoLowat {
     }
 
     /**
-     * A3 for one segment. Returns {@code false} when A5 must disable: zero bytes to copy, a failed
-     * load, an oversized frame or the walk bound.
+     * A3 for one segment. Returns {@code false} when A5 must disable: zero bytes to copy while a
+     * descriptor is being copied, a failed load, an oversized frame or the walk bound.
      */
     static boolean parseSegment(SegmentEnqueued seg, AutoLowatState st) {
-        // The segment without its FIN: [seq, seq + payload). A bare FIN has nothing to copy.
+        // The segment without its FIN: [seq, seq + payload). A bare FIN has no bytes: it disables
+        // only through loadDescriptor (zero bytes to copy while a descriptor is being copied).
         int copyLen = seg.payloadLength();
-        if (copyLen <= 0) {
-            return false;
-        }
         int seq = seg.seq();
         int segEnd = seq + copyLen; // u32 wraparound is fine in int arithmetic
 
@@ -199,34 +200,36 @@ public final class ReferenceAutoLowat {
             }
         }
 
-        // Walk the frames that end inside this segment. A frame that ends after segEnd is still
-        // arriving: its descriptor is known, nothing else to do until a later segment.
-        int walked = 0;
-        while (!Seq.after(st.endSeq, segEnd)) {
-            // The bound is checked before the pass and counts frame ends (101 allowed).
-            if (walked > MAX_WALK) {
+        // The walk. Every pass first checks the per-segment counter (disable above MAX_WALK), then
+        // increments it, then looks whether the current frame ends in this segment: a pass that only
+        // finds "still arriving" counts too, as in the series' program (A3).
+        int passes = 0;
+        while (true) {
+            if (passes > MAX_WALK) {
                 return false;
             }
-            walked++;
+            passes++;
+            if (Seq.after(st.endSeq, segEnd)) {
+                return true; // the frame is still arriving: its descriptor is known, wait for more
+            }
             st.descSeq = st.endSeq;
             st.bufLen = 0;
             if (st.descSeq == segEnd) {
-                break; // the segment ends exactly on a frame boundary
+                return true; // the segment ends exactly on a frame boundary
             }
             if (!loadDescriptor(seg, st, seq, copyLen)) {
                 return false;
             }
             if (!st.descriptorComplete()) {
-                break; // the next descriptor is cut by the end of the segment
+                return true; // the next descriptor is cut by the end of the segment
             }
         }
-        return true;
     }
 
     /**
      * Copies the missing bytes of the current descriptor from the segment and, once complete,
-     * computes the frame end (A1, A3). Returns {@code false} on a failed load or an oversized frame
-     * (A5).
+     * computes the frame end (A1, A3). Returns {@code false} on zero bytes to copy, a failed load or
+     * an oversized frame (A5).
      */
     private static boolean loadDescriptor(SegmentEnqueued seg, AutoLowatState st, int seq, int copyLen) {
         // The next descriptor byte is desc_seq + buf_len; its offset in the payload is relative to
@@ -234,7 +237,10 @@ public final class ReferenceAutoLowat {
         // more than one segment).
         int offset = st.descSeq + st.bufLen - seq;
         if (offset < 0 || offset >= copyLen) {
-            return false; // the byte is not in this segment: we lost sync with the stream
+            // offset == copyLen: zero bytes to copy — a bare FIN (or an empty segment) while this
+            // descriptor is being copied (A5). Otherwise the byte is not in this segment: we lost
+            // sync with the stream.
+            return false;
         }
         int n = Math.min(DESCRIPTOR_SIZE - st.bufLen, copyLen - offset);
         if (seg.loadBytes(offset, st.desc, st.bufLen, n) != 0) {

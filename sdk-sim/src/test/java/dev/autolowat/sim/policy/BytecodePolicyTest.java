@@ -298,11 +298,17 @@ class BytecodePolicyTest {
                     List<Outcome> expected = run(s, java);
                     List<Outcome> actual = run(s, bytecode);
                     assertEquals(expected.size(), actual.size());
+                    // Once the reader has consumed the FIN (a recv returned 0), a re-enable resets the
+                    // bytecode's state to the copied_seq its sock_ops program last saw: that recv ran no
+                    // H2 (it copied nothing), so it is one behind (the FIN). No segment can arrive and no
+                    // H2 can run any more, so the state is compared only up to then (docs/programs.md).
+                    boolean endOfStreamRead = false;
                     for (int i = 0; i < expected.size(); i++) {
                         Outcome e = expected.get(i);
                         Outcome a = actual.get(i);
+                        endOfStreamRead |= e.step() instanceof Recv && e.result() == 0;
                         if (e.result() != a.result() || !e.observation().equals(a.observation())
-                                || !e.state().equals(a.state())) {
+                                || !endOfStreamRead && !e.state().equals(a.state())) {
                             fail("step " + i + " (" + e.step() + "): Java gave " + e.result() + " " + e.observation()
                                     + " state " + e.state() + "\n  bytecode gave " + a.result() + " " + a.observation()
                                     + " state " + a.state());

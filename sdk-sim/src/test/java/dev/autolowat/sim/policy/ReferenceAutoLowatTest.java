@@ -245,7 +245,7 @@ class ReferenceAutoLowatTest {
         }
 
         @Test
-        @DisplayName("A3 (SDK decision): 101 whole frames plus a partial descriptor are fine")
+        @DisplayName("A3: 101 whole frames plus a partial descriptor are fine (the parse is partial)")
         void oneHundredOneFramesAndPartialDescriptor() {
             FakeSocket s = enabled(0);
             s.deliver(concat(repeat(101, 0, 0), new byte[] {4, 0, 0}));
@@ -255,7 +255,7 @@ class ReferenceAutoLowatTest {
         }
 
         @Test
-        @DisplayName("A3 (SDK decision): the tail of an earlier frame plus 101 whole frames (102 ends) disable")
+        @DisplayName("A3: the tail of an earlier frame plus 101 whole frames (102 passes) disable")
         void tailPlusOneHundredOneFrames() {
             FakeSocket s = enabled(0);
             byte[] stream = concat(frames(new int[] {0, 20}), repeat(101, 0, 0));
@@ -266,7 +266,7 @@ class ReferenceAutoLowatTest {
         }
 
         @Test
-        @DisplayName("A3: the tail of an earlier frame plus 100 whole frames (101 ends) are fine")
+        @DisplayName("A3: the tail of an earlier frame plus 100 whole frames (101 passes) are fine")
         void tailPlusOneHundredFrames() {
             FakeSocket s = enabled(0);
             byte[] stream = concat(frames(new int[] {0, 20}), repeat(100, 0, 0));
@@ -283,13 +283,13 @@ class ReferenceAutoLowatTest {
     @DisplayName("A5 disable")
     class Disable {
         @Test
-        @DisplayName("A5: a bare FIN (zero bytes to copy) disables; other flag bits are kept")
+        @DisplayName("A5: a bare FIN inside a descriptor (zero bytes to copy) disables; other flag bits are kept")
         void bareFinDisables() {
             FakeSocket s = new FakeSocket(0);
             s.flags = CbFlags.STATE;
             assertEquals(0, s.autolowat(1));
-            s.deliver(frames(new int[] {100, 150}), 0, 100, false);
-            assertEquals(258, s.rcvLowat);
+            s.deliver(frames(new int[] {100, 150}), 0, 5, false);
+            assertEquals(8, s.rcvLowat);
             s.deliverFin();
             assertDisabled(s);
             assertEquals(CbFlags.STATE, s.flags, "only RCVQ is cleared");
