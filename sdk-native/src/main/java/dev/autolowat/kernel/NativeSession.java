@@ -71,7 +71,8 @@ public final class NativeSession implements BackendSession {
     private final List<NativeConnection> connections = new ArrayList<>();
     private BpfMap sockhash;
     private int connectionCount;
-    private boolean closed;
+    /** Set under the monitor; read without it by every connection call. */
+    private volatile boolean closed;
 
     private record SessionMap(MapSpec spec, BpfMap map) {
     }
@@ -329,7 +330,7 @@ public final class NativeSession implements BackendSession {
     }
 
     /** Whether {@link #close()} was called. */
-    public synchronized boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -348,20 +349,35 @@ public final class NativeSession implements BackendSession {
      * @throws KernelEnvironmentException naming the steps that failed (all steps are tried)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        List<NativeConnection> open;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // From here no connect or attach starts, and connection calls that have not yet
+            // entered their pair throw ConnectionClosedException.
+            closed = true;
+            open = List.copyOf(connections);
         }
         List<RuntimeException> failures = new ArrayList<>();
-        for (NativeConnection c : List.copyOf(connections)) {
+        // Outside the monitor: closing a connection waits for its calls in flight, which may need
+        // the monitor (sockhash(), invocationLog()). They use the observer and the maps, which are
+        // closed only after this.
+        for (NativeConnection c : open) {
             try {
                 c.close();
             } catch (RuntimeException e) {
                 failures.add(e);
             }
         }
+        synchronized (this) {
+            closeResources(failures);
+        }
+    }
+
+    private void closeResources(List<RuntimeException> failures) {
         connections.clear();
-        closed = true;
         try {
             cgroup.close();
         } catch (RuntimeException e) {

@@ -8,7 +8,23 @@ import dev.autolowat.api.SockOpt;
  * so that two backends can be compared call by call.
  *
  * <p>Misuse — null or out-of-range arguments, use after {@link #close()} — throws and leaves the
- * connection unchanged.
+ * connection unchanged. Use after {@link #close()} (of the connection or of its session) throws
+ * {@link dev.autolowat.api.ConnectionClosedException}.
+ *
+ * <p><b>Threads.</b> Whether calls may overlap is the backend's to say, in these terms:
+ * <ul>
+ *   <li>The native backend ({@code dev.autolowat.kernel.NativeConnection}) is thread-safe: any call,
+ *       from any thread, at any time. Overlapping calls are the kernel's calls and interleave as the
+ *       kernel orders them (e.g. one thread blocked in {@link #recv} while another {@link #send}s).
+ *       {@link #close()} may race any call: a call that is in flight while it runs, or starts after
+ *       it, throws {@link dev.autolowat.api.ConnectionClosedException} — never another exception,
+ *       and never acts on a descriptor that was released (the number may name another socket by
+ *       then); a blocking {@link #recv} is woken and throws it too. The same holds for closing the
+ *       session.</li>
+ *   <li>The simulator ({@code dev.autolowat.sim.SimConnection}) is a deterministic single-threaded
+ *       model: calls on one session, {@link #close()} included, must not overlap (confine a session
+ *       to one thread at a time, or serialise the calls).</li>
+ * </ul>
  */
 public interface Connection extends AutoCloseable {
     /** How this pair was made. */
@@ -50,6 +66,8 @@ public interface Connection extends AutoCloseable {
      *
      * @return bytes copied, 0 at end of stream, or {@code -EAGAIN} (non-blocking with nothing
      *         queued, or a blocking call that timed out before anything arrived)
+     * @throws dev.autolowat.api.ConnectionClosedException when the connection is closed, also by
+     *         another thread while the call blocks
      */
     int recv(byte[] dst, int offset, int length, RecvMode mode);
 
@@ -86,7 +104,12 @@ public interface Connection extends AutoCloseable {
     /** The current observation of the accepted socket; the invocation log is drained. */
     Observation observe();
 
-    /** Closes both sockets. Idempotent; any other call afterwards throws. */
+    /**
+     * Closes both sockets. Idempotent; any other call afterwards throws
+     * {@link dev.autolowat.api.ConnectionClosedException}. On a thread-safe backend it may be called
+     * from any thread while other calls are in flight (see "Threads" above): it wakes them, and
+     * returns once the sockets are released.
+     */
     @Override
     void close();
 
