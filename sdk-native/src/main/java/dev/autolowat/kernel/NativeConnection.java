@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@link #send}: each segment is its own {@code send()} from the peer (TCP_NODELAY); the pair
  *       waits (bounded) until the bytes are queued at the receiver (FIONREAD), then drains the
  *       edge-triggered epoll before the next segment, so segment boundaries and wakeup counts are
- *       exact. With no lengths, the data is one {@code send()}.</li>
+ *       exact. With no lengths, the data is one {@code send()}. The whole array is sent: what the
+ *       socket buffers cannot hold (a few MiB) follows in further {@code send()} calls as a reader —
+ *       another thread — frees room; when no byte more is accepted for
+ *       {@link NativeTcpPair#SEND_TIMEOUT}, {@link dev.autolowat.kernel.socket.SendTimeoutException}.</li>
  *   <li>Observation: {@code SO_RCVLOWAT} / {@code SO_RCVBUF} by {@code getsockopt}, readability by a
  *       level-triggered epoll (timeout 0), wakeups by the edge-triggered epoll's event count, queued
  *       bytes by {@code FIONREAD}, the flag word through the backend's observer program

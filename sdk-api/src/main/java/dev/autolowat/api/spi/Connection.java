@@ -39,8 +39,15 @@ public interface Connection extends AutoCloseable {
      * MSS-sized segments; data beyond the receiver's window waits at the peer and arrives as the
      * reader frees space.
      *
+     * <p>The whole array is sent, on every backend: the simulator queues what the window does not
+     * take at the peer; a kernel's socket buffers hold a few MiB, so the native backend keeps
+     * sending as a reader (another thread) frees room — and when no byte more is accepted for its
+     * bound (1 s), that is an error, not a short count.
+     *
      * @return the number of bytes the peer accepted ({@code data.length}), or {@code -EPIPE} once the
      *         peer shut down its write side
+     * @throws dev.autolowat.api.AutoLowatException when the backend cannot hand over the whole array
+     *         within its bound (native: {@code dev.autolowat.kernel.socket.SendTimeoutException})
      */
     int send(byte[] data, int... segmentLengths);
 
@@ -63,6 +70,11 @@ public interface Connection extends AutoCloseable {
 
     /**
      * {@code recv(fd, dst + offset, length, flags)}.
+     *
+     * <p>A {@code length} of 0 is answered as Linux's {@code tcp_recvmsg} answers it, on every backend
+     * (SDK decision, docs/semantics.md "recv of length 0"): non-blocking, 0 when data or a FIN is
+     * queued or the read side is shut down, else {@code -EAGAIN}; blocking, it waits until something
+     * arrives or the timeout and returns 0 either way. It copies nothing and runs no hook.
      *
      * @return bytes copied, 0 at end of stream, or {@code -EAGAIN} (non-blocking with nothing
      *         queued, or a blocking call that timed out before anything arrived)

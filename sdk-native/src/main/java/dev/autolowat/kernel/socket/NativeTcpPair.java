@@ -27,7 +27,8 @@ import java.util.function.IntUnaryOperator;
  *
  * <h2>Driving exact segments (kernel-facts.md)</h2>
  * The client has {@code TCP_NODELAY}, so Nagle does not hold a small segment back and merge it
- * with the next one. {@link #sendSegment} makes exactly one {@code send()} per segment, then waits,
+ * with the next one. {@link #sendSegment} makes exactly one {@code send()} per segment (more only for
+ * the rest of a segment the socket buffers cannot hold, as a reader frees room), then waits,
  * bounded by {@link #ARRIVAL_TIMEOUT}, until {@code ioctl(FIONREAD)} on the accepted socket shows the
  * bytes (or, for a socket in a SOCKMAP, whose FIONREAD counts only the psock's queue,
  * {@code TCP_INFO}'s {@code tcpi_bytes_received}): loopback usually delivers before {@code send()}
@@ -87,6 +88,10 @@ public final class NativeTcpPair implements AutoCloseable {
     private static final int TCP_INFO_SIZE = 256;
     private static final int TCPI_BYTES_RECEIVED = 128;
     private static final long POLL_INTERVAL_NANOS = 20_000;
+    /** The most bytes one {@code send()} is handed (the native copy of a segment is made chunk by chunk). */
+    private static final int SEND_CHUNK = 4 << 20;
+    private static final int EAGAIN = 11;
+    private static final int EINTR = 4;
     /**
      * How long {@link #close()} waits for calls in flight to leave after waking them. Every call is
      * bounded (the longest: a send's {@link #SEND_TIMEOUT} plus its {@link #ARRIVAL_TIMEOUT}), and the
@@ -369,16 +374,18 @@ public final class NativeTcpPair implements AutoCloseable {
     // ---- the peer ----
 
     /**
-     * The peer sends one segment: exactly one blocking {@code send(client, data[offset..offset+length),
-     * MSG_NOSIGNAL)}, bounded by {@link #SEND_TIMEOUT}; then waits, bounded by {@link #ARRIVAL_TIMEOUT},
-     * until FIONREAD (or {@code tcpi_bytes_received}) on the accepted socket has grown by the bytes
-     * sent; then drains the edge epoll.
-     * Whether the bytes were seen in time is {@link #lastArrivalSeen()} (not seen: the receive window
-     * is full, the rest waits at the peer).
+     * The peer sends one segment: one blocking {@code send(client, data[offset..offset+length),
+     * MSG_NOSIGNAL)} — repeated for the rest while the kernel accepts only part of it (the send
+     * buffer and the receive window are full: backpressure), each bounded by {@link #SEND_TIMEOUT} —
+     * then waits, bounded by {@link #ARRIVAL_TIMEOUT}, until FIONREAD (or
+     * {@code tcpi_bytes_received}) on the accepted socket has grown by the bytes sent; then drains
+     * the edge epoll. A segment that fits the buffers is exactly one {@code send()}; more than they
+     * hold (a few MiB on loopback) arrives only as a reader — another thread — frees room.
+     * Whether the bytes were seen in time is {@link #lastArrivalSeen()}.
      *
-     * @return the bytes the peer's kernel accepted (less than {@code length} only if the send
-     *         buffer stayed full for {@link #SEND_TIMEOUT}), or {@code -errno}: {@code -EPIPE} after
-     *         {@link #peerShutdownWrite()}
+     * @return {@code length}, or {@code -errno}: {@code -EPIPE} after {@link #peerShutdownWrite()}
+     * @throws SendTimeoutException      when no byte more was accepted for {@link #SEND_TIMEOUT}
+     *                                   (nobody reads); the bytes accepted before stay sent
      * @throws IllegalArgumentException  when {@code length < 1}
      * @throws IndexOutOfBoundsException when the range is outside {@code data}
      * @throws ConnectionClosedException when the pair is closed, or closed during the call
@@ -396,16 +403,31 @@ public final class NativeTcpPair implements AutoCloseable {
     private int sendSegmentInFlight(byte[] data, int offset, int length) {
         int before = LibC.fionread(accepted);
         long receivedBefore = bytesReceived();
-        int sent;
-        try (Memory buf = new Memory(length)) {
-            buf.write(0, data, offset, length);
-            sent = (int) LibC.send(client, buf, length, LibC.MSG_NOSIGNAL);
+        int sent = 0;
+        int chunk = Math.min(length, SEND_CHUNK);
+        try (Memory buf = new Memory(chunk)) {
+            while (sent < length && !closing) {
+                int n = Math.min(chunk, length - sent);
+                buf.write(0, data, offset + sent, n);
+                int r = (int) LibC.send(client, buf, n, LibC.MSG_NOSIGNAL);
+                if (r > 0) {
+                    sent += r;
+                } else if (r == -EAGAIN) {
+                    // SO_SNDTIMEO ran out with nothing accepted: nobody frees room
+                    drainEdges();
+                    throw new SendTimeoutException(sent, length);
+                } else if (r != -EINTR) {
+                    lastArrivalSeen = true;
+                    drainEdges();
+                    return r;
+                }
+            }
         }
         if (sent > 0 && (before >= 0 || receivedBefore >= 0)) {
             lastArrivalSeen = awaitQueued(before < 0 ? -1 : (long) before + sent,
                     receivedBefore < 0 ? -1 : receivedBefore + sent);
         } else {
-            lastArrivalSeen = sent <= 0;
+            lastArrivalSeen = true;
         }
         drainEdges();
         return sent;
@@ -416,6 +438,7 @@ public final class NativeTcpPair implements AutoCloseable {
      * each, in order (each length {@code >= 1}, summing to {@code data.length}).
      *
      * @return {@code data.length}, or the first {@code -errno} (the remaining segments are not sent)
+     * @throws SendTimeoutException     when a segment stalled (see {@link #sendSegment})
      * @throws IllegalArgumentException when the lengths do not cut {@code data} exactly
      */
     public int send(byte[] data, int... segmentLengths) {
@@ -439,9 +462,6 @@ public final class NativeTcpPair implements AutoCloseable {
                 return r;
             }
             offset += r;
-            if (r < len) {
-                return offset;
-            }
         }
         return offset;
     }
