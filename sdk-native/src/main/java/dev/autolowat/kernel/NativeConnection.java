@@ -77,6 +77,11 @@ public final class NativeConnection implements Connection {
         return pair;
     }
 
+    /** The pair without the open check, for the session's bookkeeping. */
+    NativeTcpPair pairUnchecked() {
+        return pair;
+    }
+
     // ---- the peer ----
 
     @Override
