@@ -287,27 +287,7 @@ public final class NativeTcpPair implements AutoCloseable {
         }
 
         private String advice(int result) {
-            switch (-result) {
-                case 97: // EAFNOSUPPORT
-                    return options.family() == Family.INET6
-                            ? "this kernel has no IPv6 (booted with ipv6.disable=1, or built without CONFIG_IPV6)"
-                            : "this kernel has no IPv4 sockets";
-                case 99: // EADDRNOTAVAIL
-                    return options.family() == Family.INET6
-                            ? "::1 is not configured on the loopback interface; enable IPv6 on lo with "
-                            + "`sysctl -w net.ipv6.conf.lo.disable_ipv6=0` and check `ip -6 addr show lo`"
-                            : "127.0.0.1 is not configured on the loopback interface; bring it up with `ip link set lo up`";
-                case 24: // EMFILE
-                case 23: // ENFILE
-                    return "too many open files; close pairs that are no longer needed (or raise `ulimit -n`)";
-                case 111: // ECONNREFUSED
-                case 110: // ETIMEDOUT
-                case 11:  // EAGAIN (SO_SNDTIMEO expired during connect)
-                    return "the loopback connection did not complete within " + CONNECT_TIMEOUT.toMillis()
-                            + " ms; is a firewall filtering the lo interface?";
-                default:
-                    return "";
-            }
+            return NativeTcpPair.advice(options.family(), result);
         }
 
         /** Closes every descriptor opened so far, newest first; failures are attached to {@code cause}. */
@@ -322,6 +302,34 @@ public final class NativeTcpPair implements AutoCloseable {
                     fds[i] = -1;
                 }
             }
+        }
+    }
+
+    /** What to do about {@code -errno} {@code result} of a call building a pair of {@code family}, or "". */
+    static String advice(Family family, int result) {
+        switch (-result) {
+            case 101: // ENETUNREACH
+                return "no route to the loopback address: the loopback interface is down; bring it up with"
+                        + " `ip link set lo up`" + (family == Family.INET6 ? " (and check `ip -6 addr show lo` for ::1)" : "");
+            case 97: // EAFNOSUPPORT
+                return family == Family.INET6
+                        ? "this kernel has no IPv6 (booted with ipv6.disable=1, or built without CONFIG_IPV6)"
+                        : "this kernel has no IPv4 sockets";
+            case 99: // EADDRNOTAVAIL
+                return family == Family.INET6
+                        ? "::1 is not configured on the loopback interface; enable IPv6 on lo with "
+                        + "`sysctl -w net.ipv6.conf.lo.disable_ipv6=0` and check `ip -6 addr show lo`"
+                        : "127.0.0.1 is not configured on the loopback interface; bring it up with `ip link set lo up`";
+            case 24: // EMFILE
+            case 23: // ENFILE
+                return "too many open files; close pairs that are no longer needed (or raise `ulimit -n`)";
+            case 111: // ECONNREFUSED
+            case 110: // ETIMEDOUT
+            case 11:  // EAGAIN (SO_SNDTIMEO expired during connect)
+                return "the loopback connection did not complete within " + CONNECT_TIMEOUT.toMillis()
+                        + " ms; is a firewall filtering the lo interface?";
+            default:
+                return "";
         }
     }
 
