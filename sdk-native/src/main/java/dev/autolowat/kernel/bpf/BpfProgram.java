@@ -71,8 +71,7 @@ public final class BpfProgram implements AutoCloseable {
         if (isResourceFailure(r.errno())) {
             throw BpfSyscall.failure(BpfCommand.PROG_LOAD, r.result(), "loading program '" + attrs.name() + "' ("
                     + attrs.insnCount() + " insns): the kernel ran out of a resource, not a verdict on the program"
-                    + (r.log().isBlank() ? "" : " (the verifier wrote " + r.log().strip().split("\n").length
-                    + " log line(s); its last: " + VerifierRejectedException.lastLine(r.log()) + ")"));
+                    + (r.log().isBlank() ? "" : " (the verifier's log ends: \"" + lastRawLine(r.log()) + "\")"));
         }
         throw BpfSyscall.failure(BpfCommand.PROG_LOAD, r.result(), "loading program '" + attrs.name() + "' (type "
                 + attrs.progType() + ", expected attach type " + attrs.expectedAttachType() + ", " + attrs.insnCount()
@@ -93,6 +92,11 @@ public final class BpfProgram implements AutoCloseable {
             case 24, 23, 12, 4, 11, 16 -> true; // EMFILE ENFILE ENOMEM EINTR EAGAIN EBUSY
             default -> false;
         };
+    }
+
+    private static String lastRawLine(String log) {
+        String[] lines = log.strip().split("\n");
+        return lines[lines.length - 1].strip();
     }
 
     private static BpfProgram wrap(LoadResult r, ProgLoadAttributes attrs) {
