@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,7 +110,10 @@ class CloseRaceProperties {
     private static int runRace(NativeSession session, Race race, boolean closeSession) {
         NativeConnection c = session.connect(ConnectOptions.IPV4);
         c.send(new byte[10]);
-        CountDownLatch started = new CountDownLatch(race.threads().size());
+        // The close waits for the first worker to run, not for all: on a busy machine waking four
+        // pool threads costs milliseconds, and a worker that starts after the close races it too
+        // (its first call must throw ConnectionClosedException).
+        CountDownLatch started = new CountDownLatch(1);
         List<Future<Boolean>> workers = new ArrayList<>();
         for (List<Call> calls : race.threads()) {
             workers.add(pool.submit(() -> worker(c, calls, started)));
@@ -121,7 +123,11 @@ class CloseRaceProperties {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LockSupport.parkNanos(race.pauseMicros() * 1_000L);
+        // spin rather than park: with the workers busy, a parked thread may wait a whole time slice
+        long until = System.nanoTime() + race.pauseMicros() * 1_000L;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
         if (closeSession) {
             session.close();
         } else {

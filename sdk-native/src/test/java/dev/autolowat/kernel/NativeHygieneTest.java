@@ -217,9 +217,14 @@ class NativeHygieneTest {
         }
     }
 
+    /**
+     * This JVM's session directories ({@code autolowat-<pid>-*}): other JVMs on the machine open
+     * sessions meanwhile, and every session start removes the directories dead ones left.
+     */
     static long sessionDirs(Path mount) {
+        String mine = SessionCgroup.PREFIX + ProcessHandle.current().pid() + "-";
         try (Stream<Path> s = Files.list(mount)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(SessionCgroup.PREFIX)).count();
+            return s.filter(p -> p.getFileName().toString().startsWith(mine)).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
