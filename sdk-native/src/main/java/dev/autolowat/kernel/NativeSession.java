@@ -85,6 +85,8 @@ public final class NativeSession implements BackendSession {
     private static final Object CURRENT_LOCK = new Object();
     private static WeakReference<NativeSession> current;
     private static Cleaner.Cleanable currentCleanable;
+    /** What {@link #current} owns (refers to no session, so it keeps none reachable). */
+    private static Owned currentOwned;
     private static boolean shutdownHookAdded;
 
     private final NativeBackend backend;
@@ -127,16 +129,43 @@ public final class NativeSession implements BackendSession {
         BpfMap sockhash;
         /** What releasing reported; read by {@link NativeSession#close()}. */
         final List<RuntimeException> failures = new ArrayList<>();
-        /** Whether the Cleaner (not close()) ran this. */
-        boolean byClose;
+        /** Who released: "close", "exit", or null for the Cleaner (a session that became unreachable). */
+        volatile String releasedBy;
 
         Owned(SessionCgroup cgroup, FlagObserver observer) {
             this.cgroup = cgroup;
             this.observer = observer;
         }
 
+        /** Set when {@link #run()} finished (by whichever thread ran it). Guarded by {@code this}. */
+        private boolean done;
+
+        /** Waits (bounded) until {@link #run()} finished: the Cleaner's thread may be running it. */
+        synchronized void awaitReleased(long millis) {
+            long deadline = System.nanoTime() + millis * 1_000_000L;
+            while (!done && System.nanoTime() < deadline) {
+                try {
+                    wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
         @Override
         public void run() {
+            try {
+                release();
+            } finally {
+                synchronized (this) {
+                    done = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        private void release() {
             List<NativeTcpPair> open;
             synchronized (this) {
                 open = List.copyOf(pairs);
@@ -172,7 +201,7 @@ public final class NativeSession implements BackendSession {
                     sockhash.close();
                 }
             }
-            if (!byClose) {
+            if (releasedBy == null) {
                 System.err.println("[autolowat] a native session was never closed; released " + cgroup.path()
                         + " when it became unreachable" + (failures.isEmpty() ? "" : "; " + failures.size()
                         + " step(s) failed, first: " + failures.get(0).getMessage()) + ". Close sessions (try-with-resources).");
@@ -207,9 +236,11 @@ public final class NativeSession implements BackendSession {
                 }
             }
             if (current.refersTo(null)) {
-                currentCleanable.clean(); // runs the Owned action now, at most once
+                currentCleanable.clean(); // runs the Owned action now, unless the Cleaner's thread has begun it
+                currentOwned.awaitReleased(10_000);
                 current = null;
                 currentCleanable = null;
+                currentOwned = null;
             }
         }
     }
@@ -218,6 +249,7 @@ public final class NativeSession implements BackendSession {
         synchronized (CURRENT_LOCK) {
             current = new WeakReference<>(s);
             currentCleanable = s.cleanable;
+            currentOwned = s.owned;
             if (!shutdownHookAdded) {
                 shutdownHookAdded = true;
                 // A normal exit closes the open session: its cgroup directory would otherwise stay.
@@ -231,6 +263,10 @@ public final class NativeSession implements BackendSession {
         Cleaner.Cleanable c;
         synchronized (CURRENT_LOCK) {
             c = currentCleanable;
+            NativeSession s = current == null ? null : current.get();
+            if (s != null) {
+                s.owned.releasedBy = "exit";
+            }
         }
         if (c != null) {
             try {
@@ -548,13 +584,14 @@ public final class NativeSession implements BackendSession {
         connections.clear();
         attachedPrograms.clear();
         maps.clear();
-        owned.byClose = true;
+        owned.releasedBy = "close";
         cleanable.clean();
         failures.addAll(owned.failures);
         synchronized (CURRENT_LOCK) {
             if (current != null && current.refersTo(this)) {
                 current = null;
                 currentCleanable = null;
+                currentOwned = null;
             }
         }
         if (!failures.isEmpty()) {

@@ -46,7 +46,7 @@ class CloseRaceProperties {
 
     @BeforeAll
     static void startPool() {
-        pool = Executors.newFixedThreadPool(THREADS, r -> {
+        pool = Executors.newFixedThreadPool(THREADS + 1, r -> {
             Thread t = new Thread(r, "close-race-worker");
             t.setDaemon(true);
             return t;
@@ -110,13 +110,17 @@ class CloseRaceProperties {
     private static int runRace(NativeSession session, Race race, boolean closeSession) {
         NativeConnection c = session.connect(ConnectOptions.IPV4);
         c.send(new byte[10]);
-        // The close waits for the first worker to run, not for all: on a busy machine waking four
+        // The close waits for the first connection worker to run, not for all: on a busy machine waking four
         // pool threads costs milliseconds, and a worker that starts after the close races it too
         // (its first call must throw ConnectionClosedException).
         CountDownLatch started = new CountDownLatch(1);
         List<Future<Boolean>> workers = new ArrayList<>();
         for (List<Call> calls : race.threads()) {
             workers.add(pool.submit(() -> worker(c, calls, started)));
+        }
+        if (closeSession) {
+            // the session's own calls race its close too
+            workers.add(pool.submit(() -> sessionWorker(session)));
         }
         try {
             started.await(5, TimeUnit.SECONDS);
@@ -167,6 +171,20 @@ class CloseRaceProperties {
                     }
                 }
             }
+        }
+    }
+
+    private static final AtomicInteger PROGRAMS = new AtomicInteger();
+
+    /** connect() and attach() on the session until ConnectionClosedException; returns false (no in-flight count). */
+    private static boolean sessionWorker(NativeSession s) {
+        try {
+            while (true) {
+                s.connect(ConnectOptions.IPV4);
+                s.attach(NativeTestPrograms.logger("race_" + PROGRAMS.incrementAndGet() % 10_000, 4));
+            }
+        } catch (ConnectionClosedException e) {
+            return false;
         }
     }
 
