@@ -92,6 +92,50 @@ class LeftoversTest {
         }
     }
 
+    @Test
+    @DisplayName("issue 17: a JVM that exits normally without closing its session leaves no cgroup, program or map"
+            + " [requires root]")
+    void normalExitWithoutClose() throws Exception {
+        BpfTestSupport.requireRootAndCgroup2();
+        Process p = ChildJvm.start(ExitWithoutCloseMain.class, List.of());
+        boolean done = p.waitFor(60, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(done && p.exitValue() == 0 && out.contains("exiting"), out);
+        List<String> left = new ArrayList<>();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int objects = 0;
+        do {
+            left.clear();
+            objects = 0;
+            for (String line : out.split("\n")) {
+                String[] w = line.strip().split(" ");
+                if (w.length != 2) {
+                    continue;
+                }
+                objects++;
+                switch (w[0]) {
+                    case "cgroup" -> {
+                        if (Files.exists(Path.of(w[1]))) {
+                            left.add(line);
+                        }
+                    }
+                    case "prog" -> BpfSyscall.progInfoById(Integer.parseInt(w[1])).ifPresent(i -> left.add(line));
+                    case "map" -> BpfSyscall.mapInfoById(Integer.parseInt(w[1])).ifPresent(i -> left.add(line));
+                    default -> objects--;
+                }
+            }
+            if (left.isEmpty()) {
+                break;
+            }
+            LockSupport.parkNanos(50_000_000);
+        } while (System.nanoTime() < deadline);
+        assertTrue(objects >= 4, "the child made a cgroup, two programs and their maps: " + out);
+        assertEquals(List.of(), left, "left behind by a normal exit without close()");
+    }
+
     /** What one killed child had created, read from /proc while it was stopped. */
     record Inventory(long pid, List<Path> cgroups, TreeSet<Integer> programs, TreeSet<Integer> maps) {
     }
