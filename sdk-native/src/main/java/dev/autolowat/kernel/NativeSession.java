@@ -548,7 +548,9 @@ public final class NativeSession implements BackendSession {
 
     /**
      * Closes every connection, detaches every program, moves the process back, removes the cgroup
-     * directory and closes every descriptor. Idempotent.
+     * directory and closes every descriptor. Idempotent and safe from any thread: calls on the session
+     * or its connections that race it throw {@link ConnectionClosedException}; a second
+     * {@code close()} returns once the first has released everything.
      *
      * @throws KernelEnvironmentException naming the steps that failed (all steps are tried)
      */
@@ -557,12 +559,19 @@ public final class NativeSession implements BackendSession {
         List<NativeConnection> open;
         synchronized (this) {
             if (closed) {
-                return;
+                open = null;
+            } else {
+                // From here no connect or attach starts, and connection calls that have not yet
+                // entered their pair throw ConnectionClosedException.
+                closed = true;
+                open = List.copyOf(connections);
             }
-            // From here no connect or attach starts, and connection calls that have not yet
-            // entered their pair throw ConnectionClosedException.
-            closed = true;
-            open = List.copyOf(connections);
+        }
+        if (open == null) {
+            // another thread is closing (or closed) it: return once what it holds is released, as
+            // the first close() does
+            owned.awaitReleased(30_000);
+            return;
         }
         List<RuntimeException> failures = new ArrayList<>();
         // Outside the monitor: closing a connection waits for its calls in flight, which may need
