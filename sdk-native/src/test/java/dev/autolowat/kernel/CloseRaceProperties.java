@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Every SPI call of a native connection racing {@code close()} (issue 17): threads call generated
  * sequences of calls in a loop while the test thread closes the connection — or, now and then, the
- * whole session — after a generated pause. The only exception a racing call may throw is
+ * whole session, whose connect() and attach() then race it too — after a generated pause; now and
+ * then a worker closes the connection itself, racing the other closer. The only exception a racing call may throw is
  * {@link ConnectionClosedException} ({@code sendOutOfOrder}'s documented
  * {@link UnsupportedOperationException} aside, while the connection is open); every worker must end
  * with it; nothing crashes the JVM (before the fix, {@code readable()} read the freed epoll buffer:
@@ -62,7 +63,9 @@ class CloseRaceProperties {
     enum Call {
         SEND, SEND_SEGMENTS, SEND_OUT_OF_ORDER, PEER_SHUTDOWN_WRITE, PEER_GETSOCKOPT, RECV_NONBLOCKING,
         RECV_BLOCKING, SHUTDOWN, SETSOCKOPT, GETSOCKOPT, ADD_TO_SOCKMAP, REMOVE_FROM_SOCKMAP, CB_FLAGS,
-        EDGE_WAKEUPS, READABLE, OBSERVE, OPTIONS
+        EDGE_WAKEUPS, READABLE, OBSERVE, OPTIONS,
+        /** close() from a worker too: two closers race each other and the calls (rare: 1 call in 50). */
+        CLOSE
     }
 
     /** One try: each thread's call sequence (run in a loop until the close stops it) and the pause before close. */
@@ -70,7 +73,9 @@ class CloseRaceProperties {
     }
 
     static Gen<Race> races() {
-        Gen<List<Call>> sequence = Gen.oneOf(Call.values()).listOf(1, 6);
+        Call[] calls = java.util.Arrays.copyOf(Call.values(), Call.values().length - 1);
+        Gen<Call> call = c -> c.intBetween(0, 49) == 0 ? Call.CLOSE : calls[c.intBetween(0, calls.length - 1)];
+        Gen<List<Call>> sequence = call.listOf(1, 6);
         Gen<List<List<Call>>> threads = sequence.listOf(THREADS, THREADS);
         return Gen.zip(threads, Gen.ints(0, 300), Race::new);
     }
@@ -212,6 +217,10 @@ class CloseRaceProperties {
                 if (c.isClosed()) {
                     throw new ConnectionClosedException("closed (seen by options())");
                 }
+            }
+            case CLOSE -> {
+                c.close(); // idempotent, never throws: this worker's loop ends here
+                throw new ConnectionClosedException("closed by this worker");
             }
             default -> fail("unknown call " + call);
         }
