@@ -283,7 +283,14 @@ public final class NativeSession implements BackendSession {
         SessionCgroup cgroup = null;
         try {
             beforeStep.accept(STEPS.get(1));
-            cgroup = SessionCgroup.open();
+            try {
+                cgroup = SessionCgroup.open();
+            } catch (IllegalStateException e) {
+                IllegalStateException x = new IllegalStateException(e.getMessage() + ". A native session of this JVM is"
+                        + " still open and reachable (a session, or one of its connections, is still referenced): close"
+                        + " it first. Only a session that nothing refers to any more is reclaimed by openSession()", e);
+                throw x;
+            }
             beforeStep.accept(STEPS.get(2));
             cgroup.attach(observer.loaded());
             NativeSession session = new NativeSession(backend, cgroup, observer);
