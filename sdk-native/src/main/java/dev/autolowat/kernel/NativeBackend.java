@@ -6,6 +6,7 @@ import dev.autolowat.api.spi.Capabilities;
 import dev.autolowat.kernel.bpf.BpfPrivileges;
 import dev.autolowat.kernel.btf.Btf;
 import dev.autolowat.kernel.cgroup.Cgroup2Mount;
+import dev.autolowat.kernel.cgroup.SessionCgroup;
 import dev.autolowat.kernel.features.ProbeResult;
 import dev.autolowat.kernel.features.Probes;
 
@@ -32,8 +33,11 @@ import java.util.function.Consumer;
  *   <li>not root / no {@code CAP_BPF}: {@link dev.autolowat.kernel.bpf.PrivilegeException};</li>
  *   <li>no cgroup2 mount: {@link KernelEnvironmentException};</li>
  *   <li>a session of this JVM is already open (the process can be in one cgroup only):
- *       {@link IllegalStateException}.</li>
+ *       {@link IllegalStateException} — a session dropped without {@code close()} does not count:
+ *       it is reclaimed first.</li>
  * </ul>
+ * Every session start also removes the session cgroups of processes that no longer exist
+ * ({@link SessionCgroup#removeStale}).
  * At attach: no vmlinux BTF for a program with kfunc or field relocations:
  * {@link KernelEnvironmentException}; a program needing the series on a kernel without it:
  * {@link MissingKernelFeatureException}; a verifier rejection:
@@ -210,7 +214,13 @@ public final class NativeBackend implements Backend {
      */
     @Override
     public NativeSession openSession() {
-        Cgroup2Mount.require(procMounts);
+        Path mount = Cgroup2Mount.require(procMounts);
+        // A session of this JVM dropped without close() still holds the process: release it first.
+        NativeSession.reclaimLeaked();
+        // What killed JVMs left (their cgroup directories; the kernel releases what is attached).
+        if (BpfPrivileges.sufficient()) {
+            SessionCgroup.removeStale(mount);
+        }
         // The F1 probe opens a session cgroup of its own: run it before ours exists.
         capabilities();
         return NativeSession.open(this, beforeStep);

@@ -15,6 +15,7 @@ import dev.autolowat.kernel.socket.NativeTcpPair;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real loopback TCP pair of a {@link NativeSession} ({@link NativeTcpPair}: IPv4, IPv6, MPTCP),
@@ -24,7 +25,10 @@ import java.util.Optional;
  *   <li>{@link #send}: each segment is its own {@code send()} from the peer (TCP_NODELAY); the pair
  *       waits (bounded) until the bytes are queued at the receiver (FIONREAD), then drains the
  *       edge-triggered epoll before the next segment, so segment boundaries and wakeup counts are
- *       exact. With no lengths, the data is one {@code send()}.</li>
+ *       exact. With no lengths, the data is one {@code send()}. The whole array is sent: what the
+ *       socket buffers cannot hold (a few MiB) follows in further {@code send()} calls as a reader —
+ *       another thread — frees room; when no byte more is accepted for
+ *       {@link NativeTcpPair#SEND_TIMEOUT}, {@link dev.autolowat.kernel.socket.SendTimeoutException}.</li>
  *   <li>Observation: {@code SO_RCVLOWAT} / {@code SO_RCVBUF} by {@code getsockopt}, readability by a
  *       level-triggered epoll (timeout 0), wakeups by the edge-triggered epoll's event count, queued
  *       bytes by {@code FIONREAD}, the flag word through the backend's observer program
@@ -39,14 +43,22 @@ import java.util.Optional;
  *   <li>{@link #sendOutOfOrder} is unsupported: loopback delivers in order
  *       ({@code Capabilities.outOfOrder()} is false).</li>
  * </ul>
+ *
+ * <p><b>Threads.</b> Thread-safe, as the SPI says: the {@link NativeTcpPair} owns the descriptors and
+ * native buffers and counts every call in flight; calls that use the accepted socket's descriptor
+ * for someone else (the SOCKHASH update, the flag observer, the invocation log's key) run inside that
+ * count too ({@link NativeTcpPair#withAcceptedFd}), so no call can reach a descriptor number after
+ * {@link #close()} released it. {@link #close()} from any thread wakes a blocking {@link #recv}; calls
+ * racing or following it throw {@link ConnectionClosedException}.
  */
 public final class NativeConnection implements Connection {
     private final NativeSession session;
     private final NativeTcpPair pair;
     private final int number;
+    /** Guarded by {@code this}: the invocation log read so far. */
     private int logSeen;
     private long droppedInvocations;
-    private boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     NativeConnection(NativeSession session, NativeTcpPair pair, int number) {
         this.session = session;
@@ -62,6 +74,11 @@ public final class NativeConnection implements Connection {
     /** The pair underneath (descriptors, {@code lastArrivalSeen()}), for tests and tools. */
     public NativeTcpPair pair() {
         ensureOpen();
+        return pair;
+    }
+
+    /** The pair without the open check, for the session's bookkeeping. */
+    NativeTcpPair pairUnchecked() {
         return pair;
     }
 
@@ -145,31 +162,35 @@ public final class NativeConnection implements Connection {
     @Override
     public int addToSockmap() {
         ensureOpen();
-        BpfMap map = session.sockhash();
-        try {
-            map.put(BpfMap.key(number), BpfMap.u32(pair.acceptedFd()));
-            return 0;
-        } catch (BpfException e) {
-            return -e.errno();
-        }
+        return pair.withAcceptedFd(fd -> {
+            BpfMap map = session.sockhash();
+            try {
+                map.put(BpfMap.key(number), BpfMap.u32(fd));
+                return 0;
+            } catch (BpfException e) {
+                return -e.errno();
+            }
+        });
     }
 
     @Override
     public int removeFromSockmap() {
         ensureOpen();
-        BpfMap map = session.sockhash();
-        try {
-            return map.delete(BpfMap.key(number)) ? 0 : Errno.ENOENT.negative();
-        } catch (BpfException e) {
-            return -e.errno();
-        }
+        return pair.withAcceptedFd(fd -> {
+            BpfMap map = session.sockhash();
+            try {
+                return map.delete(BpfMap.key(number)) ? 0 : Errno.ENOENT.negative();
+            } catch (BpfException e) {
+                return -e.errno();
+            }
+        });
     }
 
     /** The flag word (F1/F2) read by the backend's observer; 0 for an MPTCP socket (no TCP flag word). */
     @Override
     public int cbFlags() {
         ensureOpen();
-        int r = session.readCbFlags(pair.acceptedFd());
+        int r = pair.withAcceptedFd(session::readCbFlags);
         return Math.max(r, 0);
     }
 
@@ -207,33 +228,44 @@ public final class NativeConnection implements Connection {
         if (log == null) {
             return List.of();
         }
-        Optional<byte[]> value = log.lookup(BpfMap.key(pair.acceptedFd()));
-        if (value.isEmpty()) {
+        @SuppressWarnings("unchecked")
+        Optional<byte[]>[] value = new Optional[1];
+        pair.withAcceptedFd(fd -> {
+            value[0] = log.lookup(BpfMap.key(fd));
+            return 0;
+        });
+        if (value[0].isEmpty()) {
             return List.of();
         }
-        InvocationLogMap.Decoded d = InvocationLogMap.decode(value.get(), logSeen);
-        logSeen = d.count();
-        droppedInvocations += d.dropped();
-        return d.entries();
+        synchronized (this) {
+            InvocationLogMap.Decoded d = InvocationLogMap.decode(value[0].get(), logSeen);
+            logSeen = d.count();
+            droppedInvocations += d.dropped();
+            return d.entries();
+        }
     }
 
     /** Log entries lost because more than the ring holds were written between two observations. */
-    public long droppedInvocations() {
+    public synchronized long droppedInvocations() {
         return droppedInvocations;
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
-    /** Closes both sockets and the listener (the kernel drops the socket from the SOCKHASH). Idempotent. */
+    /**
+     * Closes both sockets and the listener (the kernel drops the socket from the SOCKHASH), from any
+     * thread: calls in flight are woken and waited for first ({@link NativeTcpPair#close()}).
+     * Idempotent.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
+            pair.close(); // returns once the first closer's release is done
             return;
         }
-        closed = true;
         try {
             pair.close();
         } finally {
@@ -242,7 +274,7 @@ public final class NativeConnection implements Connection {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new ConnectionClosedException("this native connection is closed; make a new one with session.connect()");
         }
         if (session.isClosed()) {

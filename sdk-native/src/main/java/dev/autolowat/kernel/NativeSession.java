@@ -25,6 +25,8 @@ import dev.autolowat.kernel.features.Probes;
 import dev.autolowat.kernel.link.CgroupAttachType;
 import dev.autolowat.kernel.socket.NativeTcpPair;
 
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,23 +57,51 @@ import java.util.function.Consumer;
  * back, removes the cgroup directory and closes every program and map descriptor; it tries every
  * step and throws one {@link KernelEnvironmentException} naming what failed.
  *
- * <p>Thread-safe: calls are serialised on the session.
+ * <p><b>Threads.</b> Thread-safe: attach, connect and the queries are serialised on the session;
+ * {@link #close()} may be called from any thread while they or calls on its connections run — those
+ * then throw {@link ConnectionClosedException} (a connection's calls in flight are woken and waited
+ * for before the observer, the programs and the maps they use are closed).
+ *
+ * <p><b>Sessions that are never closed.</b> What a session holds — the cgroup and this process's
+ * membership in it, the programs, the maps, the connections' sockets — is owned by a separate object
+ * that a {@link Cleaner} releases when the session (and every connection of it) becomes unreachable.
+ * Since the process can be in one session cgroup at a time, {@link NativeBackend#openSession()}
+ * first reclaims a session that is unreachable but not yet cleaned (it asks for a garbage
+ * collection, as the JDK's direct-buffer allocator does when memory runs out): one leaked session
+ * never blocks later ones. A JVM that exits normally closes its open session in a shutdown hook; a
+ * killed one leaves only its cgroup directory (the programs are attached through BPF links and die
+ * with the process), which the next session start removes ({@link SessionCgroup#removeStale}).
  */
 public final class NativeSession implements BackendSession {
     /** The steps of opening a session, in order (tests inject failures by name). */
     static final List<String> STEPS = List.of("load observer", "open cgroup", "attach observer");
 
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "autolowat-native-session-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Guards {@link #current} and {@link #currentCleanable}: the session of this JVM that holds the process. */
+    private static final Object CURRENT_LOCK = new Object();
+    private static WeakReference<NativeSession> current;
+    private static Cleaner.Cleanable currentCleanable;
+    /** What {@link #current} owns (refers to no session, so it keeps none reachable). */
+    private static Owned currentOwned;
+    private static boolean shutdownHookAdded;
+
     private final NativeBackend backend;
+    private final Owned owned;
+    private final Cleaner.Cleanable cleanable;
     private final SessionCgroup cgroup;
     private final FlagObserver observer;
     private final List<Object> attachedPrograms = new ArrayList<>();
-    private final List<LoadedProgram> loaded = new ArrayList<>();
+    private final List<LoadedProgram> loaded;
     /** The session's maps by name, in creation order: the spec declared and the map. */
     private final Map<String, SessionMap> maps = new LinkedHashMap<>();
     private final List<NativeConnection> connections = new ArrayList<>();
-    private BpfMap sockhash;
     private int connectionCount;
-    private boolean closed;
+    /** Set under the monitor; read without it by every connection call. */
+    private volatile boolean closed;
 
     private record SessionMap(MapSpec spec, BpfMap map) {
     }
@@ -80,6 +110,171 @@ public final class NativeSession implements BackendSession {
         this.backend = backend;
         this.cgroup = cgroup;
         this.observer = observer;
+        this.owned = new Owned(cgroup, observer);
+        this.loaded = owned.loaded;
+        this.cleanable = CLEANER.register(this, owned);
+    }
+
+    /**
+     * What a session owns, released once — by {@link #close()} or, for a session dropped without
+     * it, by the {@link Cleaner}. It must not refer to the session (that would keep it reachable).
+     */
+    private static final class Owned implements Runnable {
+        final SessionCgroup cgroup;
+        final FlagObserver observer;
+        final List<LoadedProgram> loaded = new ArrayList<>();
+        /** The connections' pairs (not the connections: they refer to the session). Guarded by {@code this}. */
+        final List<NativeTcpPair> pairs = new ArrayList<>();
+        /** Guarded by {@code this}. */
+        BpfMap sockhash;
+        /** What releasing reported; read by {@link NativeSession#close()}. */
+        final List<RuntimeException> failures = new ArrayList<>();
+        /** Who released: "close", "exit", or null for the Cleaner (a session that became unreachable). */
+        volatile String releasedBy;
+
+        Owned(SessionCgroup cgroup, FlagObserver observer) {
+            this.cgroup = cgroup;
+            this.observer = observer;
+        }
+
+        /** Set when {@link #run()} finished (by whichever thread ran it). Guarded by {@code this}. */
+        private boolean done;
+
+        /** Waits (bounded) until {@link #run()} finished: the Cleaner's thread may be running it. */
+        synchronized void awaitReleased(long millis) {
+            long deadline = System.nanoTime() + millis * 1_000_000L;
+            while (!done && System.nanoTime() < deadline) {
+                try {
+                    wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                release();
+            } finally {
+                synchronized (this) {
+                    done = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        private void release() {
+            List<NativeTcpPair> open;
+            synchronized (this) {
+                open = List.copyOf(pairs);
+                pairs.clear();
+            }
+            for (NativeTcpPair p : open) {
+                try {
+                    p.close();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+            try {
+                cgroup.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+            for (int i = loaded.size() - 1; i >= 0; i--) {
+                try {
+                    loaded.get(i).close();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+            loaded.clear();
+            try {
+                observer.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+            synchronized (this) {
+                if (sockhash != null) {
+                    sockhash.close();
+                }
+            }
+            if (releasedBy == null) {
+                System.err.println("[autolowat] a native session was never closed; released " + cgroup.path()
+                        + " when it became unreachable" + (failures.isEmpty() ? "" : "; " + failures.size()
+                        + " step(s) failed, first: " + failures.get(0).getMessage()) + ". Close sessions (try-with-resources).");
+            }
+        }
+    }
+
+    /**
+     * Before a session opens: releases the session of this JVM that was dropped without
+     * {@link #close()} and not yet cleaned (the process is still in its cgroup). Whether it is
+     * unreachable only a collection can tell: up to three {@code System.gc()} calls, as
+     * {@code java.nio.Bits.reserveMemory} does before giving up. A session still reachable stays
+     * open (opening another then fails with {@link IllegalStateException}).
+     */
+    static void reclaimLeaked() {
+        synchronized (CURRENT_LOCK) {
+            if (current == null) {
+                return;
+            }
+            for (int i = 0; i < 3 && !current.refersTo(null); i++) {
+                NativeSession s = current.get();
+                if (s != null && s.closed) {
+                    break;
+                }
+                s = null;
+                System.gc();
+                try {
+                    Thread.sleep(10L << i);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (current.refersTo(null)) {
+                currentCleanable.clean(); // runs the Owned action now, unless the Cleaner's thread has begun it
+                currentOwned.awaitReleased(10_000);
+                current = null;
+                currentCleanable = null;
+                currentOwned = null;
+            }
+        }
+    }
+
+    private static void becomeCurrent(NativeSession s) {
+        synchronized (CURRENT_LOCK) {
+            current = new WeakReference<>(s);
+            currentCleanable = s.cleanable;
+            currentOwned = s.owned;
+            if (!shutdownHookAdded) {
+                shutdownHookAdded = true;
+                // A normal exit closes the open session: its cgroup directory would otherwise stay.
+                Runtime.getRuntime().addShutdownHook(new Thread(NativeSession::closeCurrentAtExit,
+                        "autolowat-native-session-exit"));
+            }
+        }
+    }
+
+    private static void closeCurrentAtExit() {
+        Cleaner.Cleanable c;
+        synchronized (CURRENT_LOCK) {
+            c = currentCleanable;
+            NativeSession s = current == null ? null : current.get();
+            if (s != null) {
+                s.owned.releasedBy = "exit";
+            }
+        }
+        if (c != null) {
+            try {
+                c.clean();
+            } catch (RuntimeException | Error e) {
+                // exiting anyway; the next session start removes what is left
+            }
+        }
     }
 
     static NativeSession open(NativeBackend backend, Consumer<String> beforeStep) {
@@ -88,10 +283,19 @@ public final class NativeSession implements BackendSession {
         SessionCgroup cgroup = null;
         try {
             beforeStep.accept(STEPS.get(1));
-            cgroup = SessionCgroup.open();
+            try {
+                cgroup = SessionCgroup.open();
+            } catch (IllegalStateException e) {
+                IllegalStateException x = new IllegalStateException(e.getMessage() + ". A native session of this JVM is"
+                        + " still open and reachable (a session, or one of its connections, is still referenced): close"
+                        + " it first. Only a session that nothing refers to any more is reclaimed by openSession()", e);
+                throw x;
+            }
             beforeStep.accept(STEPS.get(2));
             cgroup.attach(observer.loaded());
-            return new NativeSession(backend, cgroup, observer);
+            NativeSession session = new NativeSession(backend, cgroup, observer);
+            becomeCurrent(session);
+            return session;
         } catch (RuntimeException | Error e) {
             if (cgroup != null) {
                 try {
@@ -298,11 +502,17 @@ public final class NativeSession implements BackendSession {
         NativeTcpPair pair = NativeTcpPair.open(options);
         NativeConnection c = new NativeConnection(this, pair, ++connectionCount);
         connections.add(c);
+        synchronized (owned) {
+            owned.pairs.add(pair);
+        }
         return c;
     }
 
     synchronized void forget(NativeConnection c) {
         connections.remove(c);
+        synchronized (owned) {
+            owned.pairs.remove(c.pairUnchecked());
+        }
     }
 
     /** The flag word of {@code fd}, or {@code -errno} (see {@link FlagObserver#read}). */
@@ -322,14 +532,16 @@ public final class NativeSession implements BackendSession {
     /** The backend-owned SOCKHASH (key u32 = connection number, value = socket fd), created on first use. */
     synchronized BpfMap sockhash() {
         ensureOpen();
-        if (sockhash == null) {
-            sockhash = BpfMap.create(new MapSpec("al_sockhash", MapType.SOCKHASH, 4, 4, 4096));
+        synchronized (owned) {
+            if (owned.sockhash == null) {
+                owned.sockhash = BpfMap.create(new MapSpec("al_sockhash", MapType.SOCKHASH, 4, 4, 4096));
+            }
+            return owned.sockhash;
         }
-        return sockhash;
     }
 
     /** Whether {@link #close()} was called. */
-    public synchronized boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -343,47 +555,60 @@ public final class NativeSession implements BackendSession {
 
     /**
      * Closes every connection, detaches every program, moves the process back, removes the cgroup
-     * directory and closes every descriptor. Idempotent.
+     * directory and closes every descriptor. Idempotent and safe from any thread: calls on the session
+     * or its connections that race it throw {@link ConnectionClosedException}; a second
+     * {@code close()} returns once the first has released everything.
      *
      * @throws KernelEnvironmentException naming the steps that failed (all steps are tried)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        List<NativeConnection> open;
+        synchronized (this) {
+            if (closed) {
+                open = null;
+            } else {
+                // From here no connect or attach starts, and connection calls that have not yet
+                // entered their pair throw ConnectionClosedException.
+                closed = true;
+                open = List.copyOf(connections);
+            }
+        }
+        if (open == null) {
+            // another thread is closing (or closed) it: return once what it holds is released, as
+            // the first close() does
+            owned.awaitReleased(30_000);
             return;
         }
         List<RuntimeException> failures = new ArrayList<>();
-        for (NativeConnection c : List.copyOf(connections)) {
+        // Outside the monitor: closing a connection waits for its calls in flight, which may need
+        // the monitor (sockhash(), invocationLog()). They use the observer and the maps, which are
+        // closed only after this.
+        for (NativeConnection c : open) {
             try {
                 c.close();
             } catch (RuntimeException e) {
                 failures.add(e);
             }
         }
+        synchronized (this) {
+            closeResources(failures);
+        }
+    }
+
+    private void closeResources(List<RuntimeException> failures) {
         connections.clear();
-        closed = true;
-        try {
-            cgroup.close();
-        } catch (RuntimeException e) {
-            failures.add(e);
-        }
-        for (int i = loaded.size() - 1; i >= 0; i--) {
-            try {
-                loaded.get(i).close();
-            } catch (RuntimeException e) {
-                failures.add(e);
-            }
-        }
-        loaded.clear();
         attachedPrograms.clear();
         maps.clear();
-        try {
-            observer.close();
-        } catch (RuntimeException e) {
-            failures.add(e);
-        }
-        if (sockhash != null) {
-            sockhash.close();
+        owned.releasedBy = "close";
+        cleanable.clean();
+        failures.addAll(owned.failures);
+        synchronized (CURRENT_LOCK) {
+            if (current != null && current.refersTo(this)) {
+                current = null;
+                currentCleanable = null;
+                currentOwned = null;
+            }
         }
         if (!failures.isEmpty()) {
             KernelEnvironmentException e = new KernelEnvironmentException("closing native session " + cgroup.path() + ": "

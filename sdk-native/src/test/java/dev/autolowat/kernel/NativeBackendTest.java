@@ -274,7 +274,8 @@ class NativeBackendTest {
     void oneSessionAtATime() {
         BpfTestSupport.requireRootAndCgroup2();
         try (NativeSession s = BACKEND.openSession()) {
-            assertThrows(IllegalStateException.class, BACKEND::openSession);
+            IllegalStateException e = assertThrows(IllegalStateException.class, BACKEND::openSession);
+            assertTrue(e.getMessage().contains("still open and reachable"), e.getMessage());
             assertFalse(s.isClosed());
         }
         BACKEND.openSession().close();

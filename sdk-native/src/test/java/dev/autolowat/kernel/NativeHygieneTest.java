@@ -38,18 +38,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hygiene of the native backend: 1,000 sessions opened and closed — with programs, connections left
  * open for {@code close()}, refused programs (missing kfunc, verifier, duplicate, Java handler),
  * failures injected into {@code openSession} at every step, MPTCP connections — and afterwards open
- * descriptors, programs and maps (kernel-wide, by the names this test and the backend use), programs
- * effective on the cgroup2 mount and {@code autolowat-*} cgroup directories are back at baseline, and
- * the process is back in its cgroup.
+ * descriptors, programs effective on the cgroup2 mount and this JVM's {@code autolowat-*} cgroup
+ * directories are back at baseline, none of the programs and maps the sessions held (their ids, read
+ * from {@code /proc/self/fdinfo} before each close) exists any more, and the process is back in its
+ * cgroup. Programs and maps are checked by id, not counted by name kernel-wide: other JVMs on the
+ * machine run native sessions, with the same names, at the same time.
  */
 class NativeHygieneTest {
     static final Set<String> PROGRAM_NAMES = Set.of(FlagObserver.PROGRAM_NAME, "hyg_log", "hyg_bad", "hyg_flags",
             "autolowat", "autolowat_en");
     static final Set<String> MAP_NAMES = Set.of(FlagObserver.MAP_NAME, InvocationLogMap.NAME, "al_sockhash", "hyg_bad_m",
             FramingPolicy.REFERENCE_RPC.stateMap().name());
+    /** Ids of the programs and maps the sessions held just before they closed. */
+    static final Set<Integer> HELD_PROGRAMS = new java.util.TreeSet<>();
+    static final Set<Integer> HELD_MAPS = new java.util.TreeSet<>();
 
     @Test
-    @DisplayName("1,000 sessions (some failing mid-way): descriptors, programs, maps and cgroup directories back at baseline")
+    @DisplayName("1,000 sessions (some failing mid-way): descriptors and cgroup directories back at baseline, every program"
+            + " and map the sessions held gone")
     void thousandSessions() {
         Path mount = BpfTestSupport.requireRootAndCgroup2();
         NativeBackend backend = new NativeBackend();
@@ -67,8 +73,6 @@ class NativeHygieneTest {
         long fds = BpfTestSupport.openFds();
         List<String> fdList = fdTargets();
         long dirs = sessionDirs(mount);
-        long programs = quiet(NativeHygieneTest::ourPrograms);
-        long maps = quiet(NativeHygieneTest::ourMaps);
         int rootOps = CgroupPrograms.effective(mount, CgroupAttachType.CGROUP_SOCK_OPS).count();
         int rootOpt = CgroupPrograms.effective(mount, CgroupAttachType.CGROUP_SETSOCKOPT).count();
 
@@ -82,19 +86,24 @@ class NativeHygieneTest {
         long fdsAfter = BpfTestSupport.openFds();
         long dirsAfter = sessionDirs(mount);
         // programs are freed after an RCU grace period, and the maps they hold with them: wait (bounded)
-        long programsAfter = settled(programs, NativeHygieneTest::ourPrograms);
-        long mapsAfter = settled(maps, NativeHygieneTest::ourMaps);
+        List<String> left = heldStillExisting();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            left = heldStillExisting();
+        }
         int rootOpsAfter = CgroupPrograms.effective(mount, CgroupAttachType.CGROUP_SOCK_OPS).count();
         int rootOptAfter = CgroupPrograms.effective(mount, CgroupAttachType.CGROUP_SETSOCKOPT).count();
         System.out.println("[native hygiene] 1000 sessions in " + ms + " ms (kinds " + Arrays.toString(counts)
                 + "); open fds " + fds + " -> " + fdsAfter + ", autolowat-* dirs " + dirs + " -> " + dirsAfter
-                + ", programs named by this test " + programs + " -> " + programsAfter + ", maps " + maps + " -> "
-                + mapsAfter + ", effective on " + mount + " SOCK_OPS/SETSOCKOPT " + rootOps + "/" + rootOpt + " -> "
+                + ", programs/maps held by the sessions " + HELD_PROGRAMS.size() + "/" + HELD_MAPS.size() + ", still existing "
+                + left.size() + ", effective on " + mount + " SOCK_OPS/SETSOCKOPT " + rootOps + "/" + rootOpt + " -> "
                 + rootOpsAfter + "/" + rootOptAfter);
         assertEquals(fds, fdsAfter, () -> "open descriptors: before " + fdList + ", after " + fdTargets());
         assertEquals(dirs, dirsAfter, "session directories");
-        assertEquals(programs, programsAfter, "loaded programs");
-        assertEquals(maps, mapsAfter, "maps");
+        assertTrue(HELD_PROGRAMS.size() > 100 && HELD_MAPS.size() > 100, "the sessions held few objects: "
+                + HELD_PROGRAMS.size() + " programs, " + HELD_MAPS.size() + " maps");
+        assertEquals(List.of(), left, "programs and maps the closed sessions held");
         assertEquals(rootOps, rootOpsAfter);
         assertEquals(rootOpt, rootOptAfter);
         assertEquals(home, Cgroup2Mount.cgroupOfCurrentProcess(mount));
@@ -172,34 +181,43 @@ class NativeHygieneTest {
                 default -> { // nothing
                 }
             }
+            noteHeldObjects();
         }
     }
 
-    /** {@code count} once the warm-up's objects are gone: unchanged for 200 ms (at most 5 s). */
-    static long quiet(java.util.function.LongSupplier count) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        long n = count.getAsLong();
-        long stableSince = System.nanoTime();
-        while (System.nanoTime() - stableSince < 200_000_000L && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-            long m = count.getAsLong();
-            if (m != n) {
-                n = m;
-                stableSince = System.nanoTime();
+    /** Adds the program and map ids of this process's descriptors ({@code /proc/self/fdinfo}) to the held sets. */
+    static void noteHeldObjects() {
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/fdinfo"))) {
+            for (Path f : ds) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(f);
+                } catch (IOException e) {
+                    continue; // the directory stream's own descriptor, or one closed meanwhile
+                }
+                for (String line : lines) {
+                    if (line.startsWith("prog_id:")) {
+                        HELD_PROGRAMS.add(Integer.parseInt(line.substring(8).strip()));
+                    } else if (line.startsWith("map_id:")) {
+                        HELD_MAPS.add(Integer.parseInt(line.substring(7).strip()));
+                    }
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return n;
     }
 
-    /** {@code count} once it equals {@code baseline}, or its value after 5 s. */
-    static long settled(long baseline, java.util.function.LongSupplier count) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        long n = count.getAsLong();
-        while (n != baseline && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-            n = count.getAsLong();
+    /** The held programs and maps that still exist (by id, through bpf(2)). */
+    static List<String> heldStillExisting() {
+        List<String> left = new ArrayList<>();
+        for (int id : HELD_PROGRAMS) {
+            BpfSyscall.progInfoById(id).ifPresent(i -> left.add("program " + id + " '" + i.name() + "'"));
         }
-        return n;
+        for (int id : HELD_MAPS) {
+            BpfSyscall.mapInfoById(id).ifPresent(i -> left.add("map " + id + " '" + i.name() + "'"));
+        }
+        return left;
     }
 
     /** What each open descriptor refers to ({@code /proc/self/fd} links), for a failure message. */
@@ -217,9 +235,14 @@ class NativeHygieneTest {
         }
     }
 
+    /**
+     * This JVM's session directories ({@code autolowat-<pid>-*}): other JVMs on the machine open
+     * sessions meanwhile, and every session start removes the directories dead ones left.
+     */
     static long sessionDirs(Path mount) {
+        String mine = SessionCgroup.PREFIX + ProcessHandle.current().pid() + "-";
         try (Stream<Path> s = Files.list(mount)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(SessionCgroup.PREFIX)).count();
+            return s.filter(p -> p.getFileName().toString().startsWith(mine)).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

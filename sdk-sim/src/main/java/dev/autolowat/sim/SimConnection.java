@@ -272,7 +272,7 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         Objects.requireNonNull(mode, "mode");
         Objects.checkFromIndexSize(offset, length, dst.length);
         if (length == 0) {
-            return 0;
+            return recvZero(mode);
         }
         // sock_rcvlowat(): the blocking target (H5).
         int target = Math.max(1, Math.min(length, accepted.rcvLowat()));
@@ -314,6 +314,32 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         accepted.endStep();
         session.throwPendingFault();
         return result;
+    }
+
+    /**
+     * {@code recv} of length 0, as {@code tcp_recvmsg_locked} answers it (SDK decision, docs/semantics.md
+     * "recv of length 0"): its loop runs once and copies nothing. Non-blocking: 0 when anything is
+     * queued (data, or a FIN, which it consumes) or the read side is shut down, else {@code -EAGAIN}.
+     * Blocking: with nothing queued it waits for something to arrive or the timeout, and returns 0
+     * either way. No recvmsg-done hook (nothing was copied), no wakeup.
+     */
+    private int recvZero(RecvMode mode) {
+        boolean something = accepted.avail() > 0 || accepted.rcvShutdown();
+        if (!something && mode.blocking()) {
+            // As the blocking loop below: the peer sends what the window takes; if nothing can
+            // arrive, the wait runs into its timeout.
+            accepted.sendAck();
+            int packets = sender.push();
+            session.clock().advance(packets * VirtualClock.PACKET_NANOS);
+            if (packets == 0) {
+                session.clock().advance(mode.timeoutMillis() * 1_000_000L);
+            }
+            accepted.endStep();
+            session.throwPendingFault();
+            return 0;
+        }
+        accepted.consumeFin();
+        return something ? 0 : Errno.EAGAIN.negative();
     }
 
     /**

@@ -8,6 +8,13 @@ import dev.autolowat.api.program.SockoptProgram;
  * A session of a backend: programs attached to it run for every connection made in it
  * (rule H6: cgroup semantics). Closing the session closes its connections and detaches its
  * programs, also after failures.
+ *
+ * <p><b>Threads</b> follow {@link Connection}'s rules: the native backend's sessions are thread-safe
+ * ({@link #close()} may race any call on the session or its connections, which then throw
+ * {@link dev.autolowat.api.ConnectionClosedException}); the simulator's are confined to one thread
+ * at a time. A session that is never closed is released by the backend when it becomes unreachable
+ * (the native backend uses a {@link java.lang.ref.Cleaner}), but close it: until then it holds what
+ * it holds.
  */
 public interface BackendSession extends AutoCloseable {
     /** The backend this session belongs to. */
@@ -36,7 +43,10 @@ public interface BackendSession extends AutoCloseable {
      */
     Connection connect(ConnectOptions options);
 
-    /** Closes every connection and detaches every program. Idempotent. */
+    /**
+     * Closes every connection and detaches every program. Idempotent; any other call afterwards
+     * throws {@link dev.autolowat.api.ConnectionClosedException}.
+     */
     @Override
     void close();
 }

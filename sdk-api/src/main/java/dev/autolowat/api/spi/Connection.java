@@ -8,7 +8,23 @@ import dev.autolowat.api.SockOpt;
  * so that two backends can be compared call by call.
  *
  * <p>Misuse — null or out-of-range arguments, use after {@link #close()} — throws and leaves the
- * connection unchanged.
+ * connection unchanged. Use after {@link #close()} (of the connection or of its session) throws
+ * {@link dev.autolowat.api.ConnectionClosedException}.
+ *
+ * <p><b>Threads.</b> Whether calls may overlap is the backend's to say, in these terms:
+ * <ul>
+ *   <li>The native backend ({@code dev.autolowat.kernel.NativeConnection}) is thread-safe: any call,
+ *       from any thread, at any time. Overlapping calls are the kernel's calls and interleave as the
+ *       kernel orders them (e.g. one thread blocked in {@link #recv} while another {@link #send}s).
+ *       {@link #close()} may race any call: a call that is in flight while it runs, or starts after
+ *       it, throws {@link dev.autolowat.api.ConnectionClosedException} — never another exception,
+ *       and never acts on a descriptor that was released (the number may name another socket by
+ *       then); a blocking {@link #recv} is woken and throws it too. The same holds for closing the
+ *       session.</li>
+ *   <li>The simulator ({@code dev.autolowat.sim.SimConnection}) is a deterministic single-threaded
+ *       model: calls on one session, {@link #close()} included, must not overlap (confine a session
+ *       to one thread at a time, or serialise the calls).</li>
+ * </ul>
  */
 public interface Connection extends AutoCloseable {
     /** How this pair was made. */
@@ -23,8 +39,15 @@ public interface Connection extends AutoCloseable {
      * MSS-sized segments; data beyond the receiver's window waits at the peer and arrives as the
      * reader frees space.
      *
+     * <p>The whole array is sent, on every backend: the simulator queues what the window does not
+     * take at the peer; a kernel's socket buffers hold a few MiB, so the native backend keeps
+     * sending as a reader (another thread) frees room — and when no byte more is accepted for its
+     * bound (1 s), that is an error, not a short count.
+     *
      * @return the number of bytes the peer accepted ({@code data.length}), or {@code -EPIPE} once the
      *         peer shut down its write side
+     * @throws dev.autolowat.api.AutoLowatException when the backend cannot hand over the whole array
+     *         within its bound (native: {@code dev.autolowat.kernel.socket.SendTimeoutException})
      */
     int send(byte[] data, int... segmentLengths);
 
@@ -48,8 +71,15 @@ public interface Connection extends AutoCloseable {
     /**
      * {@code recv(fd, dst + offset, length, flags)}.
      *
+     * <p>A {@code length} of 0 is answered as Linux's {@code tcp_recvmsg} answers it, on every backend
+     * (SDK decision, docs/semantics.md "recv of length 0"): non-blocking, 0 when data or a FIN is
+     * queued or the read side is shut down, else {@code -EAGAIN}; blocking, it waits until something
+     * arrives or the timeout and returns 0 either way. It copies nothing and runs no hook.
+     *
      * @return bytes copied, 0 at end of stream, or {@code -EAGAIN} (non-blocking with nothing
      *         queued, or a blocking call that timed out before anything arrived)
+     * @throws dev.autolowat.api.ConnectionClosedException when the connection is closed, also by
+     *         another thread while the call blocks
      */
     int recv(byte[] dst, int offset, int length, RecvMode mode);
 
@@ -86,7 +116,12 @@ public interface Connection extends AutoCloseable {
     /** The current observation of the accepted socket; the invocation log is drained. */
     Observation observe();
 
-    /** Closes both sockets. Idempotent; any other call afterwards throws. */
+    /**
+     * Closes both sockets. Idempotent; any other call afterwards throws
+     * {@link dev.autolowat.api.ConnectionClosedException}. On a thread-safe backend it may be called
+     * from any thread while other calls are in flight (see "Threads" above): it wakes them, and
+     * returns once the sockets are released.
+     */
     @Override
     void close();
 

@@ -51,6 +51,17 @@ class RecvModeTest {
         assertTrue(e.getMessage().contains("longer than a day"), e.getMessage());
     }
 
+    @DisplayName("issue 17: the constructor refuses a blocking timeout over a day, as blocking(Duration) does")
+    @ParameterizedTest(name = "timeout {0} ms")
+    @ValueSource(longs = {86_400_001L, 1L << 40, Long.MAX_VALUE})
+    void constructorCapsTheTimeout(long timeout) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RecvMode(true, timeout));
+        assertTrue(e.getMessage().contains("longer than a day"), e.getMessage());
+        assertTrue(e.getMessage().contains(timeout + " ms"), e.getMessage());
+        assertEquals(RecvMode.MAX_TIMEOUT_MILLIS, new RecvMode(true, RecvMode.MAX_TIMEOUT_MILLIS).timeoutMillis());
+        assertEquals(RecvMode.MAX_TIMEOUT_MILLIS, RecvMode.blocking(Duration.ofDays(1)).timeoutMillis());
+    }
+
     @Test
     @DisplayName("H5: a blocking recv with a negative timeout is rejected")
     void blockingNegative() {

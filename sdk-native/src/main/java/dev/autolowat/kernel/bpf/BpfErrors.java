@@ -23,6 +23,10 @@ final class BpfErrors {
                     return "a size is larger than this map type allows";
                 }
                 return "the request has non-zero bytes past what this kernel knows (an attribute of a newer kernel)";
+            case 24: // EMFILE
+            case 23: // ENFILE
+                return "no descriptor left for the new object: too many open files in this process (EMFILE) or the"
+                        + " system (ENFILE); close what is no longer needed or raise `ulimit -n`";
             case 12: // ENOMEM
                 return "the kernel could not allocate memory (a memory cgroup limit, or RLIMIT_MEMLOCK on kernels before 5.11:"
                         + " raise it with `ulimit -l unlimited`)";

@@ -36,7 +36,10 @@ public final class BpfProgram implements AutoCloseable {
      * faster without one); when it fails, the load is repeated with a level-1 log (grown when the
      * kernel reports more log than fitted) to tell why:
      * <ul>
-     *   <li>the verifier wrote a log: {@link VerifierRejectedException} with the log;</li>
+     *   <li>the verifier wrote a log and the errno is not a resource failure
+     *       ({@link #isResourceFailure}): {@link VerifierRejectedException} with the log;</li>
+     *   <li>a resource failure ({@code EMFILE}, {@code ENOMEM}...): a {@link BpfException} saying what
+     *       ran out, also after a passing verifier;</li>
      *   <li>no log and EPERM/EACCES without the capabilities: {@link PrivilegeException};</li>
      *   <li>otherwise a {@link BpfException} (EINVAL with no log: this kernel does not know the
      *       program type or expected attach type).</li>
@@ -62,13 +65,38 @@ public final class BpfProgram implements AutoCloseable {
         if (r.ok()) {
             return wrap(r, attrs);
         }
-        if (!r.log().isBlank()) {
+        if (!r.log().isBlank() && !isResourceFailure(r.errno())) {
             throw new VerifierRejectedException(attrs.name(), r.errno(), r.log().strip(), r.logTruncated());
+        }
+        if (isResourceFailure(r.errno())) {
+            throw BpfSyscall.failure(BpfCommand.PROG_LOAD, r.result(), "loading program '" + attrs.name() + "' ("
+                    + attrs.insnCount() + " insns): the kernel ran out of a resource, not a verdict on the program"
+                    + (r.log().isBlank() ? "" : " (the verifier's log ends: \"" + lastRawLine(r.log()) + "\")"));
         }
         throw BpfSyscall.failure(BpfCommand.PROG_LOAD, r.result(), "loading program '" + attrs.name() + "' (type "
                 + attrs.progType() + ", expected attach type " + attrs.expectedAttachType() + ", " + attrs.insnCount()
                 + " insns)" + (r.errno() == 22 ? ", the kernel wrote no verifier log so it refused before verifying:"
                 + " an unknown program type or expected attach type on this kernel" : ""));
+    }
+
+    /**
+     * Whether a failed {@code BPF_PROG_LOAD} ran out of a resource rather than being refused by the
+     * verifier: no descriptor for the new program ({@code EMFILE}, {@code ENFILE} — allocated after
+     * the verifier passed), no memory ({@code ENOMEM}), or an interrupted or busy kernel
+     * ({@code EINTR}, {@code EAGAIN}, {@code EBUSY}). Such a load is a {@link BpfException}, never a
+     * {@link VerifierRejectedException}, even when the verifier wrote a log: fixing the program would
+     * not help.
+     */
+    static boolean isResourceFailure(int errno) {
+        return switch (errno) {
+            case 24, 23, 12, 4, 11, 16 -> true; // EMFILE ENFILE ENOMEM EINTR EAGAIN EBUSY
+            default -> false;
+        };
+    }
+
+    private static String lastRawLine(String log) {
+        String[] lines = log.strip().split("\n");
+        return lines[lines.length - 1].strip();
     }
 
     private static BpfProgram wrap(LoadResult r, ProgLoadAttributes attrs) {

@@ -1,6 +1,7 @@
 package dev.autolowat.kernel.cgroup;
 
 import dev.autolowat.kernel.KernelEnvironmentException;
+import dev.autolowat.kernel.bpf.BpfException;
 import dev.autolowat.kernel.bpf.BpfProgram;
 import dev.autolowat.kernel.bpf.BpfSyscall;
 import dev.autolowat.kernel.bpf.LoadedProgram;
@@ -38,12 +39,24 @@ import java.util.regex.Pattern;
  * was created in (accepted sockets that of their listener), so only sockets created inside the
  * session are seen by its programs, also after the session closed.
  *
+ * <p>Programs are attached through BPF links ({@code BPF_LINK_CREATE}, {@link CgroupLink}) where the
+ * kernel has them (5.7 and later), so they are detached by the kernel when this process dies —
+ * a SIGKILLed JVM leaves no program running and no map behind; on older kernels with
+ * {@code BPF_PROG_ATTACH} ({@link ProgAttachment}).
+ *
  * <p>{@link #close()} undoes everything, in order, and carries on past failures: detaches every
  * program attached through the session (newest first), moves the process back to its original
- * cgroup (to the mount root when that one is gone), closes the directory's descriptor and removes
- * the directory — retrying for up to {@link #RMDIR_RETRY_NANOS} while the kernel says
- * {@code EBUSY} — then throws one {@link KernelEnvironmentException} naming what could not be undone.
- * A failure half-way through {@code open} undoes the steps done so far the same way.
+ * cgroup (to the mount root when that one is gone) — and with it any other process still in the
+ * session's cgroup (a child started during the session inherited it) — closes the directory's
+ * descriptor and removes the directory, retrying for up to {@link #RMDIR_RETRY_NANOS} while the
+ * kernel says {@code EBUSY}; then throws one {@link KernelEnvironmentException} naming what could
+ * not be undone (for {@code EBUSY}: the pids still in it). A failure half-way through {@code open}
+ * undoes the steps done so far the same way.
+ *
+ * <p>What a killed process leaves — its directory, named {@code autolowat-<pid>-<n>} — is removed by
+ * {@link #removeStale}, which every native session start runs: only directories of processes that
+ * no longer exist, and only when no process is left in them (the kernel then releases whatever is
+ * still attached to them).
  *
  * <p>One session per JVM at a time (the process can be in one cgroup only):
  * opening a second one while one is open is an {@link IllegalStateException}.
@@ -62,6 +75,9 @@ public final class SessionCgroup implements AutoCloseable {
     private static SessionCgroup current;
 
     private static final int EEXIST = 17;
+    private static final int EINVAL = 22;
+    /** Set once BPF_LINK_CREATE failed where BPF_PROG_ATTACH worked: a kernel without cgroup links. */
+    private static volatile boolean linksUnsupported;
     private static final int EBUSY = 16;
     private static final int ENOENT = 2;
 
@@ -73,6 +89,8 @@ public final class SessionCgroup implements AutoCloseable {
     private final List<CgroupAttachment> attachments = new ArrayList<>();
     private boolean closed;
     private int rmdirAttempts;
+    /** Other processes {@link #close()} moved out of the cgroup. */
+    private final List<Long> movedOut = new ArrayList<>();
 
     private SessionCgroup(Path mount, Path path, Path original, long pid, OwnedFd dir) {
         this.mount = mount;
@@ -192,9 +210,33 @@ public final class SessionCgroup implements AutoCloseable {
         return a;
     }
 
-    /** Attaches a program loaded by {@link dev.autolowat.kernel.bpf.ProgramLoader} as its type says. */
+    /**
+     * Attaches a program loaded by {@link dev.autolowat.kernel.bpf.ProgramLoader} as its type says:
+     * through a BPF link where the kernel has them (the program then dies with the process), else
+     * with {@code BPF_PROG_ATTACH} and {@code BPF_F_ALLOW_MULTI}. Both run in attach order.
+     */
     public CgroupAttachment attach(LoadedProgram program) {
-        return attach(program.program(), CgroupAttachType.of(program.type()));
+        CgroupAttachType type = CgroupAttachType.of(program.type());
+        if (linksUnsupported) {
+            return attach(program.program(), type);
+        }
+        try {
+            return link(program.program(), type);
+        } catch (BpfException e) {
+            // A kernel before 5.7 answers the unknown command BPF_LINK_CREATE with EINVAL. If the
+            // attach below fails too, the EINVAL was about the program: its failure is thrown.
+            if (e.errno() != EINVAL) {
+                throw e;
+            }
+            CgroupAttachment a = attach(program.program(), type);
+            linksUnsupported = true;
+            return a;
+        }
+    }
+
+    /** Whether {@link #attach(LoadedProgram)} uses BPF links on this kernel (false once it fell back). */
+    public static boolean usesLinks() {
+        return !linksUnsupported;
     }
 
     /** Attaches {@code program} through a BPF link ({@code BPF_LINK_CREATE}); closing the link detaches it. */
@@ -244,19 +286,34 @@ public final class SessionCgroup implements AutoCloseable {
                 }
             }
             attachments.clear();
+            Path home = Files.isDirectory(original) ? original : mount;
             try {
-                moveProcess(Files.isDirectory(original) ? original : mount, pid);
+                moveProcess(home, pid);
             } catch (RuntimeException e) {
                 failures.add(e);
+            }
+            // A process started during the session (a child of this JVM) inherited the cgroup and
+            // would keep rmdir failing with EBUSY: it goes where this process went.
+            for (long other : processes(path)) {
+                try {
+                    moveProcess(home, other);
+                    movedOut.add(other);
+                } catch (KernelEnvironmentException e) {
+                    if (ProcessHandle.of(other).isPresent()) {
+                        failures.add(e);
+                    } // else it exited meanwhile (ESRCH)
+                }
             }
             dir.close();
             int[] attempts = new int[1];
             int r = removeDir(path, attempts);
             rmdirAttempts = attempts[0];
             if (r < 0) {
+                List<Long> holders = r == -EBUSY ? processes(path) : List.of();
                 failures.add(fileError("rmdir(" + path + ")", r, "removing the session cgroup after "
                         + attempts[0] + " attempts over " + RMDIR_RETRY_NANOS / 1_000_000 + " ms"
-                        + (r == -EBUSY ? " (it still has tasks or children: see " + path.resolve("cgroup.procs")
+                        + (r == -EBUSY ? " (it still has tasks or children" + (holders.isEmpty() ? "" : ": pid(s) "
+                        + holders + " could not be moved out") + "; see " + path.resolve("cgroup.procs")
                         + "; remove it by hand with rmdir once empty)" : "")));
             }
         }
@@ -272,6 +329,26 @@ public final class SessionCgroup implements AutoCloseable {
                 e.addSuppressed(failures.get(i));
             }
             throw e;
+        }
+    }
+
+    /** The pids of other processes {@link #close()} found in the cgroup and moved out with this one. */
+    public synchronized List<Long> movedOut() {
+        return List.copyOf(movedOut);
+    }
+
+    /** The pids in {@code cgroup/cgroup.procs} (empty when it cannot be read, e.g. the directory is gone). */
+    public static List<Long> processes(Path cgroup) {
+        try {
+            List<Long> pids = new ArrayList<>();
+            for (String line : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.strip()));
+                }
+            }
+            return pids;
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
         }
     }
 
@@ -335,10 +412,14 @@ public final class SessionCgroup implements AutoCloseable {
     /**
      * Removes session directories left under {@code mount} by processes that no longer exist (a JVM
      * killed before closing its session): directories named {@code autolowat-<pid>-<n>} whose pid is
-     * not alive. Returns how many were removed; directories still holding tasks are left alone.
+     * not a live process. A directory of a live process is never touched (other JVMs on the machine
+     * run sessions at the same time), nor one that still holds a process (rmdir refuses it:
+     * {@code EBUSY}). Removing the directory makes the kernel release what is attached to it
+     * ({@code cgroup_bpf_release}: programs attached with {@code BPF_PROG_ATTACH}, and their maps when
+     * nothing else holds them) — asynchronously, shortly after. Returns the directories removed.
      */
-    public static int removeStale(Path mount) {
-        int removed = 0;
+    public static List<Path> removeStale(Path mount) {
+        List<Path> removed = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(mount, PREFIX + "*")) {
             for (Path p : ds) {
                 Matcher m = NAME.matcher(p.getFileName().toString());
@@ -346,11 +427,11 @@ public final class SessionCgroup implements AutoCloseable {
                     continue;
                 }
                 long owner = Long.parseLong(m.group(1));
-                if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
+                if (ProcessHandle.of(owner).isPresent()) {
+                    continue; // alive (or its pid reused by a live process): not ours to judge
                 }
                 if (LibC.rmdir(p.toString()) == 0) {
-                    removed++;
+                    removed.add(p);
                 }
             }
         } catch (IOException e) {

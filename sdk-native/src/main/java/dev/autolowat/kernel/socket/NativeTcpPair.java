@@ -1,6 +1,7 @@
 package dev.autolowat.kernel.socket;
 
 import com.sun.jna.Memory;
+import dev.autolowat.api.ConnectionClosedException;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Family;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A real, connected TCP pair over loopback (IPv4 or IPv6, optionally MPTCP): a listener, the
@@ -24,7 +27,8 @@ import java.util.function.Consumer;
  *
  * <h2>Driving exact segments (kernel-facts.md)</h2>
  * The client has {@code TCP_NODELAY}, so Nagle does not hold a small segment back and merge it
- * with the next one. {@link #sendSegment} makes exactly one {@code send()} per segment, then waits,
+ * with the next one. {@link #sendSegment} makes exactly one {@code send()} per segment (more only for
+ * the rest of a segment the socket buffers cannot hold, as a reader frees room), then waits,
  * bounded by {@link #ARRIVAL_TIMEOUT}, until {@code ioctl(FIONREAD)} on the accepted socket shows the
  * bytes (or, for a socket in a SOCKMAP, whose FIONREAD counts only the psock's queue,
  * {@code TCP_INFO}'s {@code tcpi_bytes_received}): loopback usually delivers before {@code send()}
@@ -47,10 +51,23 @@ import java.util.function.Consumer;
  * FIN, an error or the timeout (H5). {@code setsockopt(SO_RCVLOWAT)} is rule K2 and
  * {@code getsockopt} rule K4.
  *
- * <h2>Resources</h2>
- * All descriptors are {@code O_CLOEXEC}. They are closed by {@link #close()} (idempotent) and,
- * when construction fails half-way, before the exception leaves {@link #open}. Not thread-safe:
- * one thread drives a pair.
+ * <h2>Resources and threads</h2>
+ * All descriptors are {@code O_CLOEXEC}. The pair is their one owner, and of its native buffer,
+ * with the discipline of the JDK's {@code AbstractInterruptibleChannel} and {@code FileDescriptor}
+ * (and Netty's {@code FileDescriptor} state word): every call counts itself <em>in flight</em> while it
+ * uses a descriptor number; {@link #close()} refuses new calls, wakes blocked ones
+ * ({@code shutdown(SHUT_RDWR)} on both sockets, which keeps the numbers valid), waits for the calls in
+ * flight to leave and only then closes the descriptors and frees the buffer. So no call can reach a
+ * descriptor number after its {@code close} (the number may already name another file), and no call
+ * reads a freed buffer. When construction fails half-way the descriptors are closed before the
+ * exception leaves {@link #open}.
+ *
+ * <p>Thread-safe: any method may be called from any thread. Each call is the kernel's call (two
+ * threads' calls interleave as the kernel orders them); the pair's own bookkeeping — the
+ * edge-triggered epoll, its event buffer and {@link #edgeWakeups()} — is updated under a lock.
+ * {@link #close()} may be called from any thread at any time: a call that starts after it, or is in
+ * flight while it runs, throws {@link ConnectionClosedException} (its kernel result, made
+ * meaningless by the shutdown, is dropped). A blocking {@link #recv} is woken by it.
  */
 public final class NativeTcpPair implements AutoCloseable {
 
@@ -71,6 +88,17 @@ public final class NativeTcpPair implements AutoCloseable {
     private static final int TCP_INFO_SIZE = 256;
     private static final int TCPI_BYTES_RECEIVED = 128;
     private static final long POLL_INTERVAL_NANOS = 20_000;
+    /** The most bytes one {@code send()} is handed (the native copy of a segment is made chunk by chunk). */
+    private static final int SEND_CHUNK = 4 << 20;
+    private static final int EAGAIN = 11;
+    private static final int EINTR = 4;
+    /**
+     * How long {@link #close()} waits for calls in flight to leave after waking them. Every call is
+     * bounded (the longest: a send's {@link #SEND_TIMEOUT} plus its {@link #ARRIVAL_TIMEOUT}), and the
+     * shutdown ends blocking ones at once; should one still be inside after this, the last call to
+     * leave closes the descriptors instead.
+     */
+    static final long CLOSE_WAIT_NANOS = 5_000_000_000L;
 
     private final ConnectOptions options;
     private final int listener;
@@ -79,11 +107,25 @@ public final class NativeTcpPair implements AutoCloseable {
     private final int levelEpoll;
     private final int edgeEpoll;
     private final int port;
+    /** The epoll event buffer; read and written only under its own monitor, freed only when nothing is in flight. */
     private final Memory events = new Memory((long) MAX_EVENTS * LibC.EPOLL_EVENT_SIZE);
 
+    /** Guarded by {@code events}. */
     private long edgeWakeups;
-    private boolean lastArrivalSeen = true;
-    private boolean closed;
+    private volatile boolean lastArrivalSeen = true;
+
+    /** Guards {@link #inFlight}, {@link #closing}, {@link #released}. */
+    private final Object state = new Object();
+    /** Calls between {@link #enter()} and {@link #leave()}. */
+    private int inFlight;
+    /** {@link #close()} began: no call enters any more. Volatile for the bounded waits' early exit. */
+    private volatile boolean closing;
+    /** The descriptors are closed and the buffer freed. */
+    private boolean released;
+    /** How many {@link #close()} calls wait for the calls in flight (none: the last call to leave releases). */
+    private int closersWaiting;
+    /** What closing the descriptors reported, for the {@link #close()} that waits. */
+    private NativeSocketException releaseFailure;
 
     private NativeTcpPair(ConnectOptions options, int[] fds, int port) {
         this.options = options;
@@ -245,27 +287,7 @@ public final class NativeTcpPair implements AutoCloseable {
         }
 
         private String advice(int result) {
-            switch (-result) {
-                case 97: // EAFNOSUPPORT
-                    return options.family() == Family.INET6
-                            ? "this kernel has no IPv6 (booted with ipv6.disable=1, or built without CONFIG_IPV6)"
-                            : "this kernel has no IPv4 sockets";
-                case 99: // EADDRNOTAVAIL
-                    return options.family() == Family.INET6
-                            ? "::1 is not configured on the loopback interface; enable IPv6 on lo with "
-                            + "`sysctl -w net.ipv6.conf.lo.disable_ipv6=0` and check `ip -6 addr show lo`"
-                            : "127.0.0.1 is not configured on the loopback interface; bring it up with `ip link set lo up`";
-                case 24: // EMFILE
-                case 23: // ENFILE
-                    return "too many open files; close pairs that are no longer needed (or raise `ulimit -n`)";
-                case 111: // ECONNREFUSED
-                case 110: // ETIMEDOUT
-                case 11:  // EAGAIN (SO_SNDTIMEO expired during connect)
-                    return "the loopback connection did not complete within " + CONNECT_TIMEOUT.toMillis()
-                            + " ms; is a firewall filtering the lo interface?";
-                default:
-                    return "";
-            }
+            return NativeTcpPair.advice(options.family(), result);
         }
 
         /** Closes every descriptor opened so far, newest first; failures are attached to {@code cause}. */
@@ -283,6 +305,34 @@ public final class NativeTcpPair implements AutoCloseable {
         }
     }
 
+    /** What to do about {@code -errno} {@code result} of a call building a pair of {@code family}, or "". */
+    static String advice(Family family, int result) {
+        switch (-result) {
+            case 101: // ENETUNREACH
+                return "no route to the loopback address: the loopback interface is down; bring it up with"
+                        + " `ip link set lo up`" + (family == Family.INET6 ? " (and check `ip -6 addr show lo` for ::1)" : "");
+            case 97: // EAFNOSUPPORT
+                return family == Family.INET6
+                        ? "this kernel has no IPv6 (booted with ipv6.disable=1, or built without CONFIG_IPV6)"
+                        : "this kernel has no IPv4 sockets";
+            case 99: // EADDRNOTAVAIL
+                return family == Family.INET6
+                        ? "::1 is not configured on the loopback interface; enable IPv6 on lo with "
+                        + "`sysctl -w net.ipv6.conf.lo.disable_ipv6=0` and check `ip -6 addr show lo`"
+                        : "127.0.0.1 is not configured on the loopback interface; bring it up with `ip link set lo up`";
+            case 24: // EMFILE
+            case 23: // ENFILE
+                return "too many open files; close pairs that are no longer needed (or raise `ulimit -n`)";
+            case 111: // ECONNREFUSED
+            case 110: // ETIMEDOUT
+            case 11:  // EAGAIN (SO_SNDTIMEO expired during connect)
+                return "the loopback connection did not complete within " + CONNECT_TIMEOUT.toMillis()
+                        + " ms; is a firewall filtering the lo interface?";
+            default:
+                return "";
+        }
+    }
+
     // ---- identity ----
 
     /** How this pair was made. */
@@ -295,39 +345,58 @@ public final class NativeTcpPair implements AutoCloseable {
         return port;
     }
 
-    /** The listener's descriptor (kept open for the pair's lifetime). */
+    /**
+     * The listener's descriptor (kept open for the pair's lifetime). Only a number: once the pair is
+     * closed it may name another file, so use it from the thread that will close the pair, or
+     * through {@link #withAcceptedFd}.
+     */
     public int listenerFd() {
         checkOpen();
         return listener;
     }
 
-    /** The client ("peer") socket's descriptor. */
+    /** The client ("peer") socket's descriptor; only a number, as {@link #listenerFd()} says. */
     public int clientFd() {
         checkOpen();
         return client;
     }
 
-    /** The accepted socket's descriptor: the one rules are observed on. */
+    /** The accepted socket's descriptor: the one rules are observed on; only a number, as {@link #listenerFd()} says. */
     public int acceptedFd() {
         checkOpen();
         return accepted;
     }
 
+    /**
+     * Runs {@code op} with the accepted socket's descriptor, counted in flight: the descriptor stays
+     * open (a racing {@link #close()} waits) until {@code op} returns. For calls made on the
+     * descriptor by others — the session's SOCKHASH update, the flag observer's {@code setsockopt}.
+     *
+     * @throws ConnectionClosedException when the pair is closed, or was closed while {@code op} ran
+     */
+    public int withAcceptedFd(IntUnaryOperator op) {
+        Objects.requireNonNull(op, "op");
+        return call(() -> op.applyAsInt(accepted));
+    }
+
     // ---- the peer ----
 
     /**
-     * The peer sends one segment: exactly one blocking {@code send(client, data[offset..offset+length),
-     * MSG_NOSIGNAL)}, bounded by {@link #SEND_TIMEOUT}; then waits, bounded by {@link #ARRIVAL_TIMEOUT},
-     * until FIONREAD (or {@code tcpi_bytes_received}) on the accepted socket has grown by the bytes
-     * sent; then drains the edge epoll.
-     * Whether the bytes were seen in time is {@link #lastArrivalSeen()} (not seen: the receive window
-     * is full, the rest waits at the peer).
+     * The peer sends one segment: one blocking {@code send(client, data[offset..offset+length),
+     * MSG_NOSIGNAL)} — repeated for the rest while the kernel accepts only part of it (the send
+     * buffer and the receive window are full: backpressure), each bounded by {@link #SEND_TIMEOUT} —
+     * then waits, bounded by {@link #ARRIVAL_TIMEOUT}, until FIONREAD (or
+     * {@code tcpi_bytes_received}) on the accepted socket has grown by the bytes sent; then drains
+     * the edge epoll. A segment that fits the buffers is exactly one {@code send()}; more than they
+     * hold (a few MiB on loopback) arrives only as a reader — another thread — frees room.
+     * Whether the bytes were seen in time is {@link #lastArrivalSeen()}.
      *
-     * @return the bytes the peer's kernel accepted (less than {@code length} only if the send
-     *         buffer stayed full for {@link #SEND_TIMEOUT}), or {@code -errno}: {@code -EPIPE} after
-     *         {@link #peerShutdownWrite()}
+     * @return {@code length}, or {@code -errno}: {@code -EPIPE} after {@link #peerShutdownWrite()}
+     * @throws SendTimeoutException      when no byte more was accepted for {@link #SEND_TIMEOUT}
+     *                                   (nobody reads); the bytes accepted before stay sent
      * @throws IllegalArgumentException  when {@code length < 1}
      * @throws IndexOutOfBoundsException when the range is outside {@code data}
+     * @throws ConnectionClosedException when the pair is closed, or closed during the call
      */
     public int sendSegment(byte[] data, int offset, int length) {
         checkOpen();
@@ -336,18 +405,37 @@ public final class NativeTcpPair implements AutoCloseable {
             throw new IllegalArgumentException("a segment has at least 1 byte, got " + length);
         }
         Objects.checkFromIndexSize(offset, length, data.length);
+        return call(() -> sendSegmentInFlight(data, offset, length));
+    }
+
+    private int sendSegmentInFlight(byte[] data, int offset, int length) {
         int before = LibC.fionread(accepted);
         long receivedBefore = bytesReceived();
-        int sent;
-        try (Memory buf = new Memory(length)) {
-            buf.write(0, data, offset, length);
-            sent = (int) LibC.send(client, buf, length, LibC.MSG_NOSIGNAL);
+        int sent = 0;
+        int chunk = Math.min(length, SEND_CHUNK);
+        try (Memory buf = new Memory(chunk)) {
+            while (sent < length && !closing) {
+                int n = Math.min(chunk, length - sent);
+                buf.write(0, data, offset + sent, n);
+                int r = (int) LibC.send(client, buf, n, LibC.MSG_NOSIGNAL);
+                if (r > 0) {
+                    sent += r;
+                } else if (r == -EAGAIN) {
+                    // SO_SNDTIMEO ran out with nothing accepted: nobody frees room
+                    drainEdges();
+                    throw new SendTimeoutException(sent, length);
+                } else if (r != -EINTR) {
+                    lastArrivalSeen = true;
+                    drainEdges();
+                    return r;
+                }
+            }
         }
         if (sent > 0 && (before >= 0 || receivedBefore >= 0)) {
             lastArrivalSeen = awaitQueued(before < 0 ? -1 : (long) before + sent,
                     receivedBefore < 0 ? -1 : receivedBefore + sent);
         } else {
-            lastArrivalSeen = sent <= 0;
+            lastArrivalSeen = true;
         }
         drainEdges();
         return sent;
@@ -358,6 +446,7 @@ public final class NativeTcpPair implements AutoCloseable {
      * each, in order (each length {@code >= 1}, summing to {@code data.length}).
      *
      * @return {@code data.length}, or the first {@code -errno} (the remaining segments are not sent)
+     * @throws SendTimeoutException     when a segment stalled (see {@link #sendSegment})
      * @throws IllegalArgumentException when the lengths do not cut {@code data} exactly
      */
     public int send(byte[] data, int... segmentLengths) {
@@ -381,9 +470,6 @@ public final class NativeTcpPair implements AutoCloseable {
                 return r;
             }
             offset += r;
-            if (r < len) {
-                return offset;
-            }
         }
         return offset;
     }
@@ -406,27 +492,28 @@ public final class NativeTcpPair implements AutoCloseable {
      * @return 0, or {@code -errno}
      */
     public int peerShutdownWrite() {
-        checkOpen();
-        int r = LibC.shutdown(client, LibC.SHUT_WR);
-        if (r == 0) {
-            lastArrivalSeen = awaitPoll(LibC.POLLRDHUP);
-        }
-        drainEdges();
-        return r;
+        return call(() -> {
+            int r = LibC.shutdown(client, LibC.SHUT_WR);
+            if (r == 0) {
+                lastArrivalSeen = awaitPoll(LibC.POLLRDHUP);
+            }
+            drainEdges();
+            return r;
+        });
     }
 
     /** {@code getsockopt(client, level, optname)} of an int option: the value, or {@code -errno} (K3's client side). */
     public int peerGetsockopt(int level, int optname) {
-        checkOpen();
-        return LibC.getsockoptInt(client, level, optname);
+        return call(() -> LibC.getsockoptInt(client, level, optname));
     }
 
     /** {@code setsockopt(client, level, optname, &value, 4)}: 0 or {@code -errno}. */
     public int peerSetsockopt(int level, int optname, int value) {
-        checkOpen();
-        int r = LibC.setsockoptInt(client, level, optname, value);
-        drainEdges();
-        return r;
+        return call(() -> {
+            int r = LibC.setsockoptInt(client, level, optname, value);
+            drainEdges();
+            return r;
+        });
     }
 
     // ---- the accepted socket ----
@@ -436,7 +523,9 @@ public final class NativeTcpPair implements AutoCloseable {
      * {@code MSG_DONTWAIT}, returns whatever is queued (at least 1 byte) whatever the lowat, or
      * {@code -EAGAIN}. Blocking: sets {@code SO_RCVTIMEO} to {@code mode.timeoutMillis()} and waits
      * for {@code min(length, SO_RCVLOWAT)} bytes, FIN, an error or the timeout — then returns what it
-     * copied, or {@code -EAGAIN} when nothing came. Drains the edge epoll afterwards.
+     * copied, or {@code -EAGAIN} when nothing came. Drains the edge epoll afterwards. A
+     * {@link #close()} from another thread wakes a blocking call, which then throws
+     * {@link ConnectionClosedException}.
      *
      * @return bytes copied, 0 at end of stream, or {@code -errno}
      */
@@ -445,31 +534,34 @@ public final class NativeTcpPair implements AutoCloseable {
         Objects.requireNonNull(dst, "dst");
         Objects.requireNonNull(mode, "mode");
         Objects.checkFromIndexSize(offset, length, dst.length);
-        int r;
-        try (Memory buf = new Memory(Math.max(1, length))) {
-            if (mode.blocking()) {
-                r = LibC.setsockoptTimeval(accepted, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, mode.timeoutMillis());
-                if (r == 0) {
-                    r = (int) LibC.recv(accepted, buf, length, 0);
+        return call(() -> {
+            int r;
+            try (Memory buf = new Memory(Math.max(1, length))) {
+                if (mode.blocking()) {
+                    r = LibC.setsockoptTimeval(accepted, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, mode.timeoutMillis());
+                    if (r == 0) {
+                        r = (int) LibC.recv(accepted, buf, length, 0);
+                    }
+                } else {
+                    r = (int) LibC.recv(accepted, buf, length, LibC.MSG_DONTWAIT);
                 }
-            } else {
-                r = (int) LibC.recv(accepted, buf, length, LibC.MSG_DONTWAIT);
+                if (r > 0) {
+                    buf.read(0, dst, offset, r);
+                }
             }
-            if (r > 0) {
-                buf.read(0, dst, offset, r);
-            }
-        }
-        drainEdges();
-        return r;
+            drainEdges();
+            return r;
+        });
     }
 
     /** {@code shutdown(accepted, how)}: 0 or {@code -errno}. Drains the edge epoll afterwards. */
     public int shutdown(Shutdown how) {
-        checkOpen();
         Objects.requireNonNull(how, "how");
-        int r = LibC.shutdown(accepted, how.how());
-        drainEdges();
-        return r;
+        return call(() -> {
+            int r = LibC.shutdown(accepted, how.how());
+            drainEdges();
+            return r;
+        });
     }
 
     /**
@@ -478,22 +570,21 @@ public final class NativeTcpPair implements AutoCloseable {
      * the wakeup rule (H4). Drains the edge epoll afterwards.
      */
     public int setsockopt(int level, int optname, int value) {
-        checkOpen();
-        int r = LibC.setsockoptInt(accepted, level, optname, value);
-        drainEdges();
-        return r;
+        return call(() -> {
+            int r = LibC.setsockoptInt(accepted, level, optname, value);
+            drainEdges();
+            return r;
+        });
     }
 
     /** {@code getsockopt(accepted, level, optname)} of an int option (K4): the value, or {@code -errno}. */
     public int getsockopt(int level, int optname) {
-        checkOpen();
-        return LibC.getsockoptInt(accepted, level, optname);
+        return call(() -> LibC.getsockoptInt(accepted, level, optname));
     }
 
     /** {@code ioctl(accepted, FIONREAD)}: bytes ready to read, or {@code -errno}. */
     public int queuedBytes() {
-        checkOpen();
-        return LibC.fionread(accepted);
+        return call(() -> LibC.fionread(accepted));
     }
 
     /**
@@ -503,35 +594,39 @@ public final class NativeTcpPair implements AutoCloseable {
      * @throws NativeSocketException if {@code epoll_wait} itself fails (it cannot, on a valid epoll)
      */
     public boolean readable() {
-        checkOpen();
-        int n = waitNow(levelEpoll, "level");
-        for (int i = 0; i < n; i++) {
-            if ((LibC.epollEvents(events, i) & LibC.EPOLLIN) != 0) {
-                return true;
-            }
-        }
-        return false;
+        return (levelEvents() & LibC.EPOLLIN) != 0;
     }
 
     /** {@code readable()}'s full event word: {@code EPOLLIN}, {@code EPOLLRDHUP}, {@code EPOLLHUP}... or 0. */
     public int levelEvents() {
-        checkOpen();
-        int n = waitNow(levelEpoll, "level");
-        int mask = 0;
-        for (int i = 0; i < n; i++) {
-            mask |= LibC.epollEvents(events, i);
-        }
-        return mask;
+        return call(() -> {
+            synchronized (events) {
+                int n = waitNow(levelEpoll, "level");
+                int mask = 0;
+                for (int i = 0; i < n; i++) {
+                    mask |= LibC.epollEvents(events, i);
+                }
+                return mask;
+            }
+        });
     }
 
     /**
      * Edge-triggered events on the accepted socket since the pair was built (rule H3: steps after
      * which at least one wakeup happened; H4: a lowered lowat wakes). Drains the edge epoll first.
+     * With several threads calling, each thread's steps are counted as they are drained.
      */
     public long edgeWakeups() {
         checkOpen();
-        drainEdges();
-        return edgeWakeups;
+        long[] result = new long[1];
+        call(() -> {
+            synchronized (events) {
+                drainEdges();
+                result[0] = edgeWakeups;
+            }
+            return 0;
+        });
+        return result[0];
     }
 
     // ---- conveniences, as in Connection ----
@@ -558,24 +653,152 @@ public final class NativeTcpPair implements AutoCloseable {
 
     // ---- lifetime ----
 
-    /** Whether {@link #close()} was called. */
+    /** Whether {@link #close()} was called (the descriptors may still be in use by calls in flight). */
     public boolean isClosed() {
-        return closed;
+        return closing;
+    }
+
+    /** How many calls are in flight now (for tests). */
+    int inFlight() {
+        synchronized (state) {
+            return inFlight;
+        }
     }
 
     /**
-     * Closes both epolls, the accepted socket, the client and the listener. Idempotent; any other
-     * call afterwards throws {@link IllegalStateException}.
+     * Closes both epolls, the accepted socket, the client and the listener, and frees the event
+     * buffer — once no call is in flight: calls in flight are woken first ({@code shutdown(SHUT_RDWR)}
+     * of both sockets) and waited for, up to {@link #CLOSE_WAIT_NANOS} (past that, the last of them
+     * to leave closes the descriptors). Idempotent; safe from any thread; any other call afterwards,
+     * or in flight meanwhile, throws {@link ConnectionClosedException}.
      *
      * @throws NativeSocketException if a {@code close} fails with anything but {@code EINTR} (all
      *                               descriptors are still released first)
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (state) {
+            if (!closing) {
+                closing = true;
+                if (inFlight > 0) {
+                    // Wake what blocks (a recv waiting for data, a send waiting for window). shutdown
+                    // leaves the numbers allocated, so the calls in flight still act on these sockets.
+                    LibC.shutdown(accepted, LibC.SHUT_RDWR);
+                    LibC.shutdown(client, LibC.SHUT_RDWR);
+                }
+            }
+            // Every close() returns only once the descriptors are released (or the wait ran out),
+            // so a second closer — the session closing its connections — cannot run ahead.
+            closersWaiting++;
+            long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+            boolean interrupted = false;
+            try {
+                while (inFlight > 0 && !released) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        state.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                closersWaiting--;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (inFlight == 0 && !released) {
+                releaseLocked();
+            }
+            NativeSocketException failure = releaseFailure;
+            releaseFailure = null;
+            if (failure != null) {
+                throw failure;
+            }
         }
-        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "NativeTcpPair[" + options.family() + (options.mptcp() ? " MPTCP" : "") + ", port " + port
+                + (closing ? ", closed" : ", fds listener=" + listener + " client=" + client + " accepted=" + accepted)
+                + "]";
+    }
+
+    // ---- internals: the in-flight discipline ----
+
+    private void checkOpen() {
+        if (closing) {
+            throw closed(false, null);
+        }
+    }
+
+    /** The exception of a call on a closed pair; {@code during}: closed while the call was in flight. */
+    private ConnectionClosedException closed(boolean during, Throwable failure) {
+        ConnectionClosedException e = new ConnectionClosedException(during
+                ? "this native connection was closed (by another thread) during the call; its result is dropped (" + this + ")"
+                : "this native connection is closed (" + this + "); make a new one with session.connect()");
+        if (failure != null) {
+            e.addSuppressed(failure);
+        }
+        return e;
+    }
+
+    private void enter() {
+        synchronized (state) {
+            if (closing) {
+                throw closed(false, null);
+            }
+            inFlight++;
+        }
+    }
+
+    /** Leaves; returns whether the pair was closed meanwhile (then the call's result is meaningless). */
+    private boolean leave() {
+        synchronized (state) {
+            inFlight--;
+            if (!closing) {
+                return false;
+            }
+            if (inFlight == 0) {
+                if (closersWaiting > 0) {
+                    state.notifyAll();
+                } else if (!released) {
+                    releaseLocked();
+                    releaseFailure = null; // no close() waits to report it; the descriptors are released anyway
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Runs {@code op} in flight: a result obtained while {@link #close()} ran is replaced by
+     * {@link ConnectionClosedException} — so is a failure, which is then suppressed in it.
+     */
+    private int call(IntSupplier op) {
+        enter();
+        int r;
+        try {
+            r = op.getAsInt();
+        } catch (RuntimeException | Error e) {
+            if (leave() && !(e instanceof ConnectionClosedException)) {
+                throw closed(true, e);
+            }
+            throw e;
+        }
+        if (leave()) {
+            throw closed(true, null);
+        }
+        return r;
+    }
+
+    /** Closes the descriptors, newest first, and frees the buffer; the caller holds {@code state}, nothing is in flight. */
+    private void releaseLocked() {
+        released = true;
         NativeSocketException failure = null;
         for (int fd : new int[]{edgeEpoll, levelEpoll, accepted, client, listener}) {
             int r = LibC.close(fd);
@@ -588,38 +811,26 @@ public final class NativeTcpPair implements AutoCloseable {
                 }
             }
         }
-        events.close();
-        if (failure != null) {
-            throw failure;
+        synchronized (events) {
+            events.close();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "NativeTcpPair[" + options.family() + (options.mptcp() ? " MPTCP" : "") + ", port " + port
-                + (closed ? ", closed" : ", fds listener=" + listener + " client=" + client + " accepted=" + accepted)
-                + "]";
-    }
-
-    // ---- internals ----
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this NativeTcpPair is closed");
-        }
+        releaseFailure = failure;
     }
 
     /** Counts the events the edge-triggered epoll holds now, emptying it. */
     private void drainEdges() {
-        while (true) {
-            int n = waitNow(edgeEpoll, "edge");
-            edgeWakeups += n;
-            if (n < MAX_EVENTS) {
-                return;
+        synchronized (events) {
+            while (true) {
+                int n = waitNow(edgeEpoll, "edge");
+                edgeWakeups += n;
+                if (n < MAX_EVENTS) {
+                    return;
+                }
             }
         }
     }
 
+    /** {@code epoll_wait(epfd, events, MAX_EVENTS, 0)}, retried on EINTR; the caller holds {@code events}. */
     private int waitNow(int epfd, String which) {
         while (true) {
             int n = LibC.epollWait(epfd, events, MAX_EVENTS, 0);
@@ -631,7 +842,6 @@ public final class NativeTcpPair implements AutoCloseable {
             }
         }
     }
-
     /**
      * Waits, bounded, until FIONREAD on the accepted socket is at least {@code queuedTarget}, or its
      * {@code tcpi_bytes_received} (TCP_INFO) at least {@code receivedTarget} (-1: not used). Both are
@@ -644,7 +854,7 @@ public final class NativeTcpPair implements AutoCloseable {
         }
         long deadline = System.nanoTime() + ARRIVAL_TIMEOUT.toNanos();
         while (true) {
-            if (System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline > 0 || closing) {
                 return false;
             }
             LockSupport.parkNanos(POLL_INTERVAL_NANOS);
@@ -701,7 +911,7 @@ public final class NativeTcpPair implements AutoCloseable {
                 }
                 return true;
             }
-            if ((r < 0 && r != -4) || System.nanoTime() - deadline > 0) {
+            if ((r < 0 && r != -4) || System.nanoTime() - deadline > 0 || closing) {
                 return false;
             }
             first = false;

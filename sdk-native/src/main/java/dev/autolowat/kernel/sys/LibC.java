@@ -185,6 +185,8 @@ public final class LibC {
 
         /** Never fails (POSIX); no errno handling. */
         static native int geteuid();
+
+        static native int kill(int pid, int sig) throws LastErrorException;
     }
 
     private static int err(LastErrorException e) {
@@ -567,6 +569,20 @@ public final class LibC {
         byte[] p = cPath(path);
         try {
             return Direct.rmdir(p);
+        } catch (LastErrorException e) {
+            return err(e);
+        }
+    }
+
+    /** {@code SIGKILL}. */
+    public static final int SIGKILL = 9;
+    /** {@code SIGSTOP}: freezes a process (it cannot catch it), e.g. to read its descriptors before killing it. */
+    public static final int SIGSTOP = 19;
+
+    /** {@code kill(pid, sig)}: 0 or {@code -errno}. */
+    public static int kill(long pid, int sig) {
+        try {
+            return Direct.kill((int) pid, sig);
         } catch (LastErrorException e) {
             return err(e);
         }

@@ -45,9 +45,11 @@ class SessionCgroupTest {
         return Cgroup2Mount.cgroupOfCurrentProcess(mount);
     }
 
+    /** This JVM's session directories: other JVMs on the machine create and remove theirs meanwhile. */
     static long sessionDirs(Path mount) {
+        String mine = SessionCgroup.PREFIX + ProcessHandle.current().pid() + "-";
         try (Stream<Path> s = Files.list(mount)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(SessionCgroup.PREFIX)).count();
+            return s.filter(p -> p.getFileName().toString().startsWith(mine)).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
