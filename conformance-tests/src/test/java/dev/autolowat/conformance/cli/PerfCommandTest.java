@@ -14,7 +14,7 @@ class PerfCommandTest {
     @Test
     void simulatorOnlyWritesAnSvgChart(@TempDir Path dir) throws Exception {
         Path svg = dir.resolve("chart.svg");
-        int rc = new CommandLine(new AutoLowatCli()).execute("perf", "--no-native", "--frames", "2", "--svg", svg.toString());
+        int rc = AutoLowatCli.commandLine().execute("perf", "--no-native", "--frames", "2", "--svg", svg.toString());
         assertEquals(0, rc);
         String text = Files.readString(svg);
         assertTrue(text.startsWith("<svg") && text.strip().endsWith("</svg>"), text);
