@@ -136,31 +136,45 @@ public final class CliErrors implements CommandLine.IParameterExceptionHandler, 
      * ({@code --output-dir /proc/x: cannot create it: /proc/x: No such file or directory}).
      */
     public static Path writableDirectory(CommandSpec spec, String option, Path dir) {
+        String problem = directoryProblem(dir);
+        if (problem != null) {
+            throw bad(spec, option + " " + dir + ": " + problem);
+        }
+        return dir;
+    }
+
+    /** Why files cannot be written in {@code dir} (created if missing), or {@code null} when they can. */
+    private static String directoryProblem(Path dir) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw bad(spec, option + " " + dir + ": cannot create it: " + reason(e));
+            return "cannot create it: " + reason(e);
         }
         try {
             Path probe = Files.createTempFile(dir, ".autolowat-write-check", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
-            throw bad(spec, option + " " + dir + ": cannot write in it: " + reason(e));
+            // the reason only: the probe file's name means nothing to the user
+            String r = reason(e);
+            int colon = r.lastIndexOf(": ");
+            return "cannot write in " + dir + ": " + (colon < 0 ? r : r.substring(colon + 2));
         }
-        return dir;
+        return null;
     }
 
     /**
      * Checks, before any work, that {@code file} can be written: its directory is created and
-     * writable, and {@code file} itself is not a directory. Otherwise a {@link ParameterException}.
+     * writable, and {@code file} itself is not a directory. Otherwise a {@link ParameterException}
+     * ({@code --svg /proc/x.svg: cannot write in /proc: No such file or directory}).
      */
     public static Path writableFile(CommandSpec spec, String option, Path file) {
         if (Files.isDirectory(file)) {
             throw bad(spec, option + " " + file + ": is a directory, give a file name");
         }
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            writableDirectory(spec, option, parent);
+        String problem = parent == null ? null : directoryProblem(parent);
+        if (problem != null) {
+            throw bad(spec, option + " " + file + ": " + problem.replace("cannot create it", "cannot create " + parent));
         }
         if (Files.exists(file) && !Files.isWritable(file)) {
             throw bad(spec, option + " " + file + ": cannot write it: Permission denied");
