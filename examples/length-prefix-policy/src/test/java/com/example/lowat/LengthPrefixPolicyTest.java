@@ -83,6 +83,22 @@ class LengthPrefixPolicyTest {
     }
 
     @Test
+    void theReadmeWakeupSnippetHolds() {
+        try (SimSession session = new SimBackend().openSession()) {
+            session.attach(SockOpsProgram.of("records", new FixedSizeRecords(900)));
+            SimConnection c = session.connect(ConnectOptions.IPV4);
+            c.send(new byte[900], 300, 300, 300);
+            Observation o = c.observe();
+            assertEquals(1, o.edgeWakeups());
+            assertEquals(900, o.rcvLowat());
+            assertTrue(o.readable());
+            byte[] buf = new byte[4096];
+            assertEquals(900, c.recv(buf, 0, buf.length, RecvMode.NON_BLOCKING));
+            assertEquals(-11, c.recv(buf, 0, buf.length, RecvMode.NON_BLOCKING), "EAGAIN");
+        }
+    }
+
+    @Test
     void theCompiledFramingPolicyWakesOncePerFrame() {
         try (SimSession session = new SimBackend().openSession()) {
             session.attach(MyRpcFraming.policy());
