@@ -1282,6 +1282,7 @@ final class Vm {
             case Opcode.ALU64 -> {
                 int op = c & 0xf0;
                 boolean x = (c & Opcode.X) != 0;
+                // (the loader refuses ALU64 | END | X, and NEG | X: only a register operand sets X here)
                 if (k[d] != SCALAR || (x && k[s] != SCALAR)) {
                     if (pointerAlu(c, op, x, d, s, off, imm, true)) {
                         return;
@@ -1323,8 +1324,11 @@ final class Vm {
             case Opcode.ALU -> {
                 int op = c & 0xf0;
                 boolean x = (c & Opcode.X) != 0;
-                if (k[d] != SCALAR || (x && k[s] != SCALAR)) {
-                    pointerAlu(c, op, x, d, s, off, imm, false);
+                // END's source bit is the byte order (TO_BE), not a register source: its src field is
+                // 0 and it reads only the destination, as the kernel's check_alu_op checks it
+                boolean readsSrc = x && op != Opcode.END;
+                if (k[d] != SCALAR || (readsSrc && k[s] != SCALAR)) {
+                    pointerAlu(c, op, readsSrc, d, s, off, imm, false);
                 }
                 int sv = x ? (int) r[s] : (int) imm;
                 int dv = (int) r[d];
