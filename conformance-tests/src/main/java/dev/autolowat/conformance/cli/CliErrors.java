@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * How every {@code autolowat} command reports a mistake: one line on stderr,
@@ -26,15 +25,19 @@ import java.util.Locale;
  * {@code call()}).
  *
  * <p>Exit codes: 0 success, 1 the job ran and found a failure (e.g. a check differs), 2 a user
- * mistake (an unparsable or out-of-range value, an unknown option, an unusable path), 3 an
- * environment that prevents the job (e.g. no privilege to probe anything). An unexpected exception — a
- * bug, not a mistake — prints its one-line message, then its stack trace, and exits 1.
+ * mistake (an unparsable or out-of-range value, an unknown option, an unusable path, or a value the
+ * SDK refused with an {@link IllegalArgumentException}), 3 an environment that prevents the job
+ * (e.g. no privilege to probe anything). An I/O error nobody foresaw prints its reason and exits 1.
+ * Any other exception — a bug, not a mistake — prints its one-line message, then its stack trace,
+ * and exits 1.
  */
 public final class CliErrors implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
     /** A user mistake: bad option values, unusable paths. */
     public static final int USAGE = 2;
     /** The environment prevents the job (e.g. nothing could be probed without privileges). */
     public static final int ENVIRONMENT = 3;
+    /** {@code -Dautolowat.stacktrace=true}: print the stack trace of a refused value too. */
+    public static final String STACKTRACE_PROPERTY = "autolowat.stacktrace";
 
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
@@ -47,6 +50,16 @@ public final class CliErrors implements CommandLine.IParameterExceptionHandler, 
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         if (ex instanceof ParameterException pe) {
             printLine(pe.getCommandLine(), message(pe));
+            return USAGE;
+        }
+        if (ex instanceof IllegalArgumentException) {
+            // A value the SDK refused (its checks throw IllegalArgumentException with a message that
+            // names the value, e.g. a scenario file's parse error): a mistake, not a bug.
+            printLine(cmd, ex.getMessage() == null ? String.valueOf(ex) : ex.getMessage());
+            if (Boolean.getBoolean(STACKTRACE_PROPERTY)) {
+                ex.printStackTrace(cmd.getErr());
+                cmd.getErr().flush();
+            }
             return USAGE;
         }
         if (ex instanceof UncheckedIOException u) {
@@ -180,15 +193,6 @@ public final class CliErrors implements CommandLine.IParameterExceptionHandler, 
             throw bad(spec, option + " " + file + ": cannot write it: Permission denied");
         }
         return file;
-    }
-
-    /** A lower-case enum constant list for messages: {@code inet, inet6}. */
-    static String names(Class<? extends Enum<?>> type) {
-        StringBuilder b = new StringBuilder();
-        for (Enum<?> c : type.getEnumConstants()) {
-            b.append(b.isEmpty() ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
-        }
-        return b.toString();
     }
 
     private CliErrors() {
