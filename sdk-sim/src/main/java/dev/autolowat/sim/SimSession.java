@@ -63,6 +63,8 @@ public final class SimSession implements BackendSession {
     private int connectionCount;
     private boolean closed;
     private VmOptions.ExecutionMode vmMode = VmOptions.ExecutionMode.fromSystemProperty();
+    /** The bytecode programs attached, in attach order, with the mode each runs in. */
+    private final List<ProgramExecution> executions = new ArrayList<>();
 
     SimSession(SimBackend backend, SimConfig config) {
         this.backend = backend;
@@ -95,9 +97,31 @@ public final class SimSession implements BackendSession {
         return this;
     }
 
-    /** The execution mode of bytecode programs attached from now on (see {@link #setVmMode}). */
+    /**
+     * The execution mode <em>requested</em> for bytecode programs attached from now on (see
+     * {@link #setVmMode}). A program may still be interpreted in JIT mode: {@link #programExecutions()}
+     * says how each attached program actually runs.
+     */
     public VmOptions.ExecutionMode vmMode() {
         return vmMode;
+    }
+
+    /**
+     * How each bytecode program attached to this session runs, in attach order: the requested mode,
+     * the actual one and, when it is interpreted, why ({@link ProgramExecution}). Java handlers are not
+     * listed: they run as they are.
+     */
+    public List<ProgramExecution> programExecutions() {
+        return List.copyOf(executions);
+    }
+
+    /** Records how {@code loaded}, just attached, runs. */
+    private void recordExecution(VmProgram loaded, ProgramType type) {
+        VmOptions.ExecutionMode actual = loaded.executionMode();
+        java.util.Optional<String> reason = actual == VmOptions.ExecutionMode.JIT ? java.util.Optional.empty()
+                : vmMode == VmOptions.ExecutionMode.INTERPRETER ? java.util.Optional.of("interpreter mode requested")
+                : java.util.Optional.of(loaded.fallbackReason().orElse("not translated by the VM"));
+        executions.add(new ProgramExecution(loaded.name(), type, vmMode, actual, reason));
     }
 
     /**
@@ -121,6 +145,7 @@ public final class SimSession implements BackendSession {
             VmProgram loaded = VmLoader.load(b.name(), ProgramType.SOCK_OPS, b.license(), b.code(), b.maps(), maps,
                     vmOptions());
             handler = new BytecodeSockOps(this, loaded);
+            recordExecution(loaded, ProgramType.SOCK_OPS);
         } else {
             handler = ((SockOpsProgram.Handler) program).handler();
         }
@@ -143,6 +168,7 @@ public final class SimSession implements BackendSession {
             VmProgram loaded = VmLoader.load(b.name(), ProgramType.CGROUP_SETSOCKOPT, b.license(), b.code(), b.maps(),
                     maps, vmOptions());
             handler = new BytecodeSockopt(this, loaded);
+            recordExecution(loaded, ProgramType.CGROUP_SETSOCKOPT);
         } else {
             handler = ((SockoptProgram.Handler) program).handler();
         }
@@ -239,6 +265,7 @@ public final class SimSession implements BackendSession {
         sockoptHandlerList.clear();
         sockOpsHandlers = new SockOpsHandler[0];
         sockoptHandlers = new SockoptHandler[0];
+        executions.clear();
         maps.clear();
     }
 

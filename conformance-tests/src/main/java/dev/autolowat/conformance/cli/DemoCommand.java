@@ -10,6 +10,7 @@ import dev.autolowat.conformance.workload.ReaderMode;
 import dev.autolowat.conformance.workload.RpcWorkload;
 import dev.autolowat.conformance.workload.WorkloadResult;
 import dev.autolowat.sim.SimBackend;
+import dev.autolowat.sim.policy.Frames;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,18 +29,25 @@ import java.util.concurrent.Callable;
                 + "(as a Java handler and as bytecode in the simulator's eBPF VM) and print wakeups and "
                 + "recv calls per frame.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--frames", defaultValue = "10000", description = "Frames to send (default: ${DEFAULT-VALUE}).")
+    /** The most frames {@code --frames} accepts. */
+    static final int MAX_FRAMES = 10_000_000;
+    /** The largest frame {@code --frame-size} accepts: 16 MiB. */
+    static final int MAX_FRAME_SIZE = 1 << 24;
+
+    @Option(names = "--frames", defaultValue = "10000",
+            description = "Frames to send, 1.." + MAX_FRAMES + " (default: ${DEFAULT-VALUE}).")
     int frames;
 
     @Option(names = "--frame-size", defaultValue = "258",
-            description = "Bytes per frame, the 8-byte descriptor included (default: ${DEFAULT-VALUE}).")
+            description = "Bytes per frame, the 8-byte descriptor included, 8.." + MAX_FRAME_SIZE + " (default: ${DEFAULT-VALUE}).")
     int frameSize;
 
     @Option(names = "--segments", defaultValue = "3",
-            description = "Segments each frame is cut into (default: ${DEFAULT-VALUE}).")
+            description = "Segments each frame is cut into, 1..frame size (default: ${DEFAULT-VALUE}).")
     int segments;
 
-    @Option(names = "--family", defaultValue = "INET", description = "INET or INET6 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--family", defaultValue = "inet",
+            description = "Address family: ${COMPLETION-CANDIDATES}, any case (default: ${DEFAULT-VALUE}).")
     Family family;
 
     @picocli.CommandLine.Spec
@@ -56,16 +64,31 @@ public final class DemoCommand implements Callable<Integer> {
         readers.put(ReaderMode.LOWAT_1.label(), null);
         readers.put(ReaderMode.BPF_AUTOLOWAT.label() + " (Java)", ReferenceAutoLowat.policy());
         readers.put(ReaderMode.BPF_AUTOLOWAT.label() + " (bytecode)", FramingPolicy.REFERENCE_RPC.compile());
-        Map<String, WorkloadResult> results = new LinkedHashMap<>();
+        // Every value is checked before the first frame is sent.
+        CliErrors.range(spec, "--frames", frames, 1, MAX_FRAMES);
+        if (frameSize < Frames.DESCRIPTOR_SIZE || frameSize > MAX_FRAME_SIZE) {
+            throw CliErrors.bad(spec, "--frame-size must be between " + Frames.DESCRIPTOR_SIZE + " (the descriptor of "
+                    + "rule A1) and " + MAX_FRAME_SIZE + ", got " + frameSize);
+        }
+        CliErrors.range(spec, "--segments", segments, 1, frameSize);
+        Map<String, RpcWorkload> workloads = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Policy> reader : readers.entrySet()) {
                 ReaderMode mode = reader.getValue() == null ? ReaderMode.LOWAT_1 : ReaderMode.BPF_AUTOLOWAT;
-                RpcWorkload workload = new RpcWorkload(frames, frameSize, segments, mode, ConnectOptions.of(family));
-                results.put(reader.getKey(), workload.run(backend, reader.getValue()));
+                workloads.put(reader.getKey(), new RpcWorkload(frames, frameSize, segments, mode, ConnectOptions.of(family)));
             }
-        } catch (IllegalArgumentException | AutoLowatException e) {
-            err.println("autolowat demo: " + e.getMessage());
-            return 2;
+        } catch (IllegalArgumentException e) {
+            throw CliErrors.bad(spec, e.getMessage());
+        }
+        Map<String, WorkloadResult> results = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, RpcWorkload> w : workloads.entrySet()) {
+                results.put(w.getKey(), w.getValue().run(backend, readers.get(w.getKey())));
+            }
+        } catch (AutoLowatException e) {
+            err.println("autolowat demo: " + CliErrors.oneLine(e.getMessage()));
+            err.flush();
+            return 1;
         }
         out.printf("AutoLOWAT demo on backend '%s': %d frames of %d bytes, each in %d segments, %s%n",
                 backend.name(), frames, frameSize, segments, family);

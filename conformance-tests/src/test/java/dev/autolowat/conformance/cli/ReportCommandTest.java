@@ -27,11 +27,19 @@ class ReportCommandTest {
         CliRun r = CliRun.of("report", "--backends", "sim", "--tries", "3", "--seed", "7", "--output-dir", dir.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("Java handler ↔ bytecode (sim)"), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("A1\\s+Java handler ↔ bytecode \\(sim\\)\\s+agree\\s+\\d+ ms")),
-                "a progress line per check: " + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("A1\\s+agree\\s+frame = .*")), "one row per rule: " + r.out());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("A1\\s+Java handler ↔ bytecode \\(sim\\)\\s+agree\\s+\\d+ ms")),
+                "a progress line per check, on stderr: " + r.err());
+        assertFalse(r.out().contains(" ms"), "progress is not repeated on stdout: " + r.out());
 
         JsonNode root = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertEquals("sim", root.get("backends").get(0).asText());
+        JsonNode run = root.get("run");
+        for (String field : List.of("time", "host", "kernel", "java", "sdk", "commit", "millis")) {
+            assertTrue(run.hasNonNull(field), "run metadata has " + field + ": " + run);
+        }
+        assertEquals(3, run.get("options").get("tries").asInt(), run.toString());
+        assertEquals("7", run.get("options").get("seed").asText(), run.toString());
         List<String> ids = new ArrayList<>();
         root.get("rules").forEach(n -> ids.add(n.get("id").asText()));
         assertEquals(Stream.of(Rule.values()).map(Rule::name).toList(), ids);
@@ -41,6 +49,7 @@ class ReportCommandTest {
             for (JsonNode c : rule.get("checks")) {
                 assertEquals("PASSED", c.get("status").asText(), c.toString());
                 assertEquals("agree", c.get("cell").asText(), c.toString());
+                assertTrue(c.get("seed").isNumber() && c.get("tries").asInt() > 0, "seed and tries per check: " + c);
             }
         }
         assertEquals(6, root.get("totals").get("agree").asInt(), "A1–A6 on the pair inside the simulator");
@@ -49,7 +58,9 @@ class ReportCommandTest {
         assertTrue(html.startsWith("<!DOCTYPE html>"), html);
         assertTrue(html.contains("<table id=\"report\">"), html);
         assertTrue(html.contains("<th>Java handler ↔ bytecode (sim)</th>"), html);
-        assertTrue(html.contains("<td class=\"agree\">agree</td>"), html);
+        assertTrue(html.contains("<td class=\"agree\">agree<br><small>"), html);
+        assertTrue(html.contains("<div class=\"regime\">regime: "), "the regime is shown, not only a tooltip");
+        assertTrue(html.contains("<table class=\"run\" id=\"run\">") && html.contains("<th>kernel</th>"), "run metadata");
         assertFalse(html.contains("<link") || html.contains("<script") || html.contains("src=\""), "self-contained");
         try (Stream<Path> files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(Corpus.EXTENSION)), "nothing failed, nothing saved");
@@ -63,7 +74,8 @@ class ReportCommandTest {
                 "--quiet", "--output-dir", dir.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("differs (step "), r.out());
-        assertFalse(r.out().lines().anyMatch(l -> l.matches("H1\\s+sim ↔ .*\\d+ ms")), "--quiet: no progress lines");
+        assertFalse((r.out() + r.err()).lines().anyMatch(l -> l.matches("H1\\s+sim ↔ .*\\d+ ms")), "--quiet: no progress lines");
+        assertEquals("", r.err(), "--quiet: nothing on stderr");
         JsonNode root = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertTrue(root.get("totals").get("differs").asInt() >= 1, root.toString());
         List<Path> saved;
@@ -76,6 +88,65 @@ class ReportCommandTest {
             assertTrue(s.steps().size() <= 6, s.toText());
         }
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<td class=\"differs\">"));
+    }
+
+    @Test
+    @DisplayName("scenario files an earlier report saved are removed before the run; files saved by hand stay")
+    void staleScenariosAreRemoved(@TempDir Path dir) throws Exception {
+        Path stale = dir.resolve("H1-sim-vs-old.scenario");
+        Files.writeString(stale, "# H1 ...: FAILED\n# " + ReportCommand.REPORT_MARK + ", seed 1; ...\nconnect ipv4\n");
+        Path mine = dir.resolve("mine.scenario");
+        Files.writeString(mine, "# written by hand\nconnect ipv4\n");
+        CliRun r = CliRun.of("report", "--backends", "sim", "--rules", "A1", "--tries", "1", "--output-dir", dir.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertFalse(Files.exists(stale), "the earlier run's scenario is gone");
+        assertTrue(Files.exists(mine), "a scenario saved by hand stays");
+        assertTrue(r.err().contains("removed 1 scenario file of an earlier run"), r.err());
+    }
+
+    @Test
+    @DisplayName("the report on every backend found: at most 40 lines on stdout, each 'not supported' reason stated once")
+    void fitsOnOneScreen(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("report", "--tries", "1", "--output-dir", dir.toString());
+        assertTrue(r.exit() == 0 || r.exit() == 1, r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.size() <= 40, lines.size() + " lines:\n" + r.out());
+        assertFalse(r.out().contains("not supported: not supported"), r.out());
+        JsonNode root = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        for (JsonNode pair : root.get("notSupported")) {
+            for (JsonNode reason : pair.get("reasons")) {
+                String text = reason.asText();
+                int at = r.out().indexOf(text);
+                assertTrue(at >= 0 && r.out().indexOf(text, at + 1) < 0, "stated once: " + text + "\n" + r.out());
+            }
+        }
+        for (JsonNode rule : root.get("rules")) {
+            for (JsonNode c : rule.get("checks")) {
+                if (c.get("status").asText().equals("NOT_SUPPORTED")) {
+                    assertEquals("not supported", c.get("cell").asText(), "the JSON cell does not repeat the reason");
+                    String row = lines.stream().filter(l -> l.startsWith(rule.get("id").asText() + " ")).findFirst()
+                            .orElseThrow();
+                    assertTrue(row.contains("not supported (see above)") || row.matches(".*not supported \\[\\d+].*"), row);
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an unusable --output-dir is refused before any check runs, with the system's reason")
+    void outputDirCheckedFirst(@TempDir Path dir) throws Exception {
+        CliRun proc = CliRun.of("report", "--backends", "sim", "--output-dir", "/proc/autolowat-no/such");
+        assertEquals(2, proc.exit());
+        assertEquals(1, proc.err().lines().count(), proc.err());
+        assertTrue(proc.err().contains("/proc/autolowat-no/such") && proc.err().contains("No such file or directory"),
+                proc.err());
+        assertEquals("", proc.out(), "nothing ran");
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "x");
+        CliRun notDir = CliRun.of("report", "--backends", "sim", "--output-dir", file.resolve("sub").toString());
+        assertEquals(2, notDir.exit());
+        assertEquals(1, notDir.err().lines().count(), notDir.err());
+        assertTrue(notDir.err().contains("cannot create it"), notDir.err());
     }
 
     @Test

@@ -48,11 +48,21 @@ import java.util.List;
  *       {@link Vm#call} and {@link #emitConstants}.</li>
  * </ul>
  *
- * <p>Not translated (the program is then interpreted, see {@link VmProgram#executionMode()}):
- * programs with bpf-to-bpf calls (frames would need a second set of locals per call depth), and
- * programs whose translation exceeds {@link #HUGE_METHOD_LIMIT} bytes of JVM code, which HotSpot
- * would never compile ({@code -XX:+DontCompileHugeMethods}) and so would run slower than the
- * interpreter.
+ * <p>bpf-to-bpf calls: one JVM method per subprogram ({@code run} for the entry, {@code sub<pc>}
+ * for the others), called with the instruction count and the frame number; r0-r5 travel through
+ * {@link Vm#regs}, r6-r9 stay in the caller's locals (the callee's are its own), the callee's
+ * stack is the frame's {@link StackRegion}, and the caller keeps the interpreter's frame
+ * bookkeeping ({@link Vm#jitSaveFrame}) so that a budget hand-over inside a callee goes on in
+ * {@link Vm#interpret} and returns through the frames. Subprogram entries and the instructions
+ * after calls are budget checks too, so no path between two checks leaves its method.
+ *
+ * <p>Not translated (the program is then interpreted, and {@link VmProgram#fallbackReason()} says
+ * why): programs with a method whose translation exceeds {@link #HUGE_METHOD_LIMIT} bytes of JVM
+ * code, which HotSpot would never compile ({@code -XX:+DontCompileHugeMethods}) and so would run
+ * slower than the interpreter, and programs beyond ASM's own limits. The size is measured by a
+ * first emission without stack map frames, so a large program costs no frame computation (whose
+ * work limits ASM enforces with {@code LimitExceededException}); nothing is thrown out of the
+ * loader either way.
  */
 final class JitCompiler {
     /** HotSpot's {@code HugeMethodLimit}: longer methods are not JIT-compiled by default. */
@@ -94,18 +104,46 @@ final class JitCompiler {
             "classDataAt", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)"
             + "Ljava/lang/Object;", false);
 
+    /** Descriptor of a subprogram's method: (vm, instructions executed so far, frame number). */
+    private static final String SUB_DESC = "(L" + VM + ";II)J";
+    /** The frame number (0 in {@code run}, the call depth in a subprogram's method). */
+    private static final int FRAME = FIRST_MEMORY + 11;
+
+    /**
+     * The outcome of a translation: the code, or null and why the program is interpreted instead
+     * (see {@link VmProgram#fallbackReason()}).
+     */
+    record Result(TranslatedProgram code, String fallbackReason) {
+        static Result fallback(String reason) {
+            return new Result(null, reason);
+        }
+    }
+
+    /** What the whole program's analysis gives every method's translation. */
+    private record Analysis(int[] starts, int[] ends, boolean[] leader, boolean[] budgetCheck, int[] length,
+                            int[] after, int instructions, RegisterFacts facts) {
+    }
+
     private final VmProgram p;
     private final Vm vm;
     private final MethodVisitor mv;
+    /** The first slot of the subprogram this method translates, and the slot after its last. */
+    private final int start;
+    private final int end;
+    /** Whether this is {@code run} (frame 0, the program's entry), not a subprogram's method. */
+    private final boolean entry;
     /** Per slot: the label of its code, for the slots that start a basic block. */
     private final Label[] blockLabel;
     /** Per slot that starts a block: how many instructions the block has. */
     private final int[] blockLength;
     /** Per slot: how many instructions of its block come after it. */
     private final int[] after;
-    /** Per slot: whether a backward jump targets it (the only places the budget is checked). */
+    /**
+     * Per slot: whether the budget is checked when its block is entered: the targets of backward
+     * jumps, subprogram entries and the returns from bpf-to-bpf calls (see {@link #enterBlock}).
+     */
     private final boolean[] loopHeader;
-    /** Instructions in the program: no path between two loop headers runs more. */
+    /** Instructions in the program: no path between two budget checks runs more. */
     private final int instructions;
     /** What is known of the registers at each slot. */
     private final RegisterFacts facts;
@@ -118,36 +156,51 @@ final class JitCompiler {
     private boolean faultable;
     /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
     private final List<Runnable> outOfLine = new ArrayList<>();
-    /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}). */
-    private final List<Object> constants = new ArrayList<>();
+    /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}), shared by its methods. */
+    private final List<Object> constants;
     /** Their types, for the static fields that hold them. */
-    private final List<Class<?>> constantTypes = new ArrayList<>();
+    private final List<Class<?>> constantTypes;
     private final Label faultCommon = new Label();
     private final Label budgetCommon = new Label();
+    /** Returns r0 as it is: a callee handed the invocation to the interpreter, which finished it. */
+    private final Label handedOver = new Label();
+    private boolean handedOverUsed;
 
-    private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, Label[] blockLabel, int[] blockLength, int[] after,
-                        boolean[] loopHeader, int instructions) {
+    private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, int subprogram, Analysis a, Label[] blockLabel,
+                        List<Object> constants, List<Class<?>> constantTypes) {
         this.p = p;
         this.vm = vm;
         this.mv = mv;
+        this.start = a.starts[subprogram];
+        this.end = a.ends[subprogram];
+        this.entry = subprogram == 0;
         this.blockLabel = blockLabel;
-        this.blockLength = blockLength;
-        this.after = after;
-        this.loopHeader = loopHeader;
-        this.instructions = instructions;
-        this.facts = RegisterFacts.of(p);
+        this.blockLength = a.length;
+        this.after = a.after;
+        this.loopHeader = a.budgetCheck;
+        this.instructions = a.instructions;
+        this.facts = a.facts;
         this.faultHandler = new Label[p.slots];
+        this.constants = constants;
+        this.constantTypes = constantTypes;
     }
 
     /**
      * The program as a {@link TranslatedProgram} bound to nothing (it runs on the {@link Vm} it is
-     * given), or null when it is not translated (see the class comment).
+     * given), or why it is not translated (see the class comment). Never throws for a program the
+     * loader accepted: whatever limit the translation meets, the program is interpreted instead.
      */
-    static TranslatedProgram translate(VmProgram p, Vm vm) {
+    static Result translate(VmProgram p, Vm vm) {
         int n = p.slots;
+        if (n > 0xffff) {
+            // the fault handlers pack pc and position in 32 bits
+            return Result.fallback("the program has " + n + " slots, more than the translator's 65535");
+        }
+        java.util.TreeSet<Integer> subprograms = new java.util.TreeSet<>();
+        subprograms.add(0);
         boolean[] leader = new boolean[n + 1];
         leader[0] = true;
-        boolean[] loopHeader = new boolean[n];
+        boolean[] budgetCheck = new boolean[n + 1];
         int instructions = 0;
         for (int pc = 0; pc < n; pc = next(p, pc)) {
             instructions++;
@@ -157,7 +210,13 @@ final class JitCompiler {
                 int op = c & 0xf0;
                 if (op == Opcode.CALL) {
                     if (p.src[pc] == Opcode.PSEUDO_CALL) {
-                        return null; // bpf-to-bpf call: interpreted
+                        // a bpf-to-bpf call ends its block; the callee's entry and the return are budget checks
+                        int target = pc + 1 + (int) p.imm[pc];
+                        subprograms.add(target);
+                        leader[target] = true;
+                        budgetCheck[target] = true;
+                        leader[pc + 1] = true;
+                        budgetCheck[pc + 1] = true;
                     }
                     continue;
                 }
@@ -165,21 +224,30 @@ final class JitCompiler {
                 if (op != Opcode.EXIT) {
                     int target = jumpTarget(p, pc);
                     leader[target] = true;
-                    loopHeader[target] |= target <= pc;
+                    budgetCheck[target] |= target <= pc;
                 }
             } else if (cls == Opcode.LD && c != Opcode.LD_IMM64) {
-                return null; // the loader refuses legacy packet loads; nothing else to translate
+                return Result.fallback("legacy packet loads are not translated");
             }
         }
-        Label[] labels = new Label[n];
+        if (instructions > Vm.INSTRUCTION_BUDGET) {
+            // the budget checks rely on this (BpfBytecode.MAX_INSNS makes it so)
+            return Result.fallback("the program has more instructions than the budget of one invocation");
+        }
+        int[] starts = subprograms.stream().mapToInt(Integer::intValue).toArray();
+        int[] ends = new int[starts.length];
+        for (int s = 0; s < starts.length; s++) {
+            ends[s] = s + 1 < starts.length ? starts[s + 1] : n;
+            leader[starts[s]] = true;
+        }
         int[] length = new int[n];
         int[] after = new int[n];
-        int start = 0;
+        int blockStart = 0;
         int inBlock = 0;
         List<Integer> members = new ArrayList<>();
         for (int pc = 0; pc <= n; pc = pc < n ? next(p, pc) : n + 1) {
             if (pc == n || (leader[pc] && pc > 0)) {
-                length[start] = inBlock;
+                length[blockStart] = inBlock;
                 for (int i = 0; i < members.size(); i++) {
                     after[members.get(i)] = members.size() - 1 - i;
                 }
@@ -187,24 +255,57 @@ final class JitCompiler {
                     break;
                 }
                 members.clear();
-                start = pc;
+                blockStart = pc;
                 inBlock = 0;
-            }
-            if (leader[pc]) {
-                labels[pc] = new Label();
             }
             members.add(pc);
             inBlock++;
-            if (pc > 0xffff || inBlock > 0x7fff) {
-                return null; // the fault handlers pack pc and position in 32 bits; far beyond the size limit anyway
+            if (inBlock > 0x7fff) {
+                return Result.fallback("a basic block of more than 32767 instructions"); // the fault handlers' packing
             }
         }
+        Analysis a = new Analysis(starts, ends, leader, budgetCheck, length, after, instructions,
+                RegisterFacts.of(p, starts));
 
+        // First pass without stack map frames: only the size of each method. HotSpot does not compile
+        // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own
+        // (LimitExceededException) that a large method can reach: a program too large is interpreted
+        // before that work is spent.
+        int[] sizes = emitClass(p, vm, a, 0).sizes;
+        for (int s = 0; s < starts.length; s++) {
+            if (sizes[s] > HUGE_METHOD_LIMIT) {
+                return Result.fallback("its translation is " + sizes[s] + " bytes of JVM code ("
+                        + (s == 0 ? "the program's entry" : "the subprogram at pc " + starts[s]) + "), more than "
+                        + "HotSpot's HugeMethodLimit of " + HUGE_METHOD_LIMIT + " bytes: HotSpot would not compile "
+                        + "it, and interpreted JVM code is slower than the VM's interpreter");
+            }
+        }
+        Emitted emitted;
+        try {
+            emitted = emitClass(p, vm, a, ClassWriter.COMPUTE_FRAMES);
+        } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
+            // ASM's limits (frame computation work, method and class size): not a fault of the program
+            return Result.fallback("ASM cannot write its translation: " + e.getMessage());
+        }
+        TranslatedProgram code = define(emitted.bytes, emitted.constants);
+        int total = 0;
+        for (int size : emitted.sizes) {
+            total += size;
+        }
+        code.codeSize = total;
+        return new Result(code, null);
+    }
+
+    private record Emitted(byte[] bytes, List<Object> constants, int[] sizes) {
+    }
+
+    /** The hidden class: {@code run} for the entry, {@code sub<pc>} per subprogram, the constants. */
+    private static Emitted emitClass(VmProgram p, Vm vm, Analysis a, int flags) {
         // COMPUTE_FRAMES: Java 17 class files need stack map frames, and computing them here would
         // repeat ASM's analysis. The merges it makes are all of identical types (longs, ints, the
         // same arrays), so the common superclass is never needed: Object keeps ASM from loading
         // classes through its own class loader.
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+        ClassWriter cw = new ClassWriter(flags) {
             @Override
             protected String getCommonSuperClass(String type1, String type2) {
                 return "java/lang/Object";
@@ -219,20 +320,28 @@ final class JitCompiler {
         init.visitMaxs(0, 0);
         init.visitEnd();
 
-        MethodVisitor mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
-        if (instructions > Vm.INSTRUCTION_BUDGET) {
-            return null; // the budget checks at loop headers rely on this (BpfBytecode.MAX_INSNS makes it so)
+        Label[] labels = new Label[p.slots];
+        for (int pc = 0; pc < p.slots; pc++) {
+            if (a.leader[pc]) {
+                labels[pc] = new Label();
+            }
         }
-        JitCompiler jit = new JitCompiler(p, vm, mv, labels, length, after, loopHeader, instructions);
-        Label end = jit.emitRun();
-        jit.emitConstants(cw);
+        List<Object> constants = new ArrayList<>();
+        List<Class<?>> constantTypes = new ArrayList<>();
+        int[] sizes = new int[a.starts.length];
+        for (int s = 0; s < a.starts.length; s++) {
+            MethodVisitor mv = s == 0 ? cw.visitMethod(0, "run", RUN_DESC, null, null)
+                    : cw.visitMethod(Opcodes.ACC_FINAL, subName(a.starts[s]), SUB_DESC, null, null);
+            JitCompiler jit = new JitCompiler(p, vm, mv, s, a, labels, constants, constantTypes);
+            sizes[s] = jit.emitMethod().getOffset();
+        }
+        emitConstants(cw, constants, constantTypes);
         cw.visitEnd();
-        if (end.getOffset() > HUGE_METHOD_LIMIT) {
-            return null; // HotSpot would not compile it: interpreted
-        }
-        TranslatedProgram code = define(cw.toByteArray(), jit.constants);
-        code.codeSize = end.getOffset();
-        return code;
+        return new Emitted(flags == 0 ? null : cw.toByteArray(), constants, sizes);
+    }
+
+    private static String subName(int pc) {
+        return "sub" + pc;
     }
 
     private static TranslatedProgram define(byte[] bytes, List<Object> constants) {
@@ -263,8 +372,21 @@ final class JitCompiler {
     // The method
     // =====================================================================================
 
-    private Label emitRun() {
+    /** The method of this subprogram; returns the label after its last byte (its offset is the code size). */
+    private Label emitMethod() {
         mv.visitCode();
+        if (entry) {
+            push(0);
+            mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+            push(0);
+            mv.visitVarInsn(Opcodes.ISTORE, FRAME);
+        } else {
+            // the parameters (count, frame) are in slots 2 and 3, which the arrays take next
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+            mv.visitVarInsn(Opcodes.ILOAD, 3);
+            mv.visitVarInsn(Opcodes.ISTORE, FRAME);
+        }
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regs", "[J");
         mv.visitVarInsn(Opcodes.ASTORE, REGS_ARRAY);
@@ -272,7 +394,12 @@ final class JitCompiler {
         mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kinds", "[I");
         mv.visitVarInsn(Opcodes.ASTORE, KINDS_ARRAY);
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "frameZeroStack", "()L" + STACK_REGION + ";", false);
+        if (entry) {
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "frameZeroStack", "()L" + STACK_REGION + ";", false);
+        } else {
+            mv.visitVarInsn(Opcodes.ILOAD, FRAME);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "stackOf", "(I)L" + STACK_REGION + ";", false);
+        }
         mv.visitInsn(Opcodes.DUP);
         mv.visitVarInsn(Opcodes.ASTORE, STACK);
         mv.visitInsn(Opcodes.DUP);
@@ -280,36 +407,58 @@ final class JitCompiler {
         mv.visitVarInsn(Opcodes.ASTORE, STACK_DATA);
         mv.visitFieldInsn(Opcodes.GETFIELD, STACK_REGION, "spilled", "[I");
         mv.visitVarInsn(Opcodes.ASTORE, STACK_SPILLED);
-        // the state Vm.resetForInvocation gives the interpreter, as constants of this VM: r1 = context,
-        // r10 = end of frame 0's stack (r10 is never written), every other register uninitialized
-        Region context = vm.contextRegion();
-        StackRegion stack = vm.frameZeroStack();
-        for (int i = 0; i <= 10; i++) {
-            pushLong(i == 1 ? context.base : i == 10 ? stack.base + StackRegion.SIZE : 0);
-            storeReg(i);
-            constantKind(i, i == 1 ? context.ownId : i == 10 ? stack.ownId : Vm.UNINIT_KIND);
+        if (entry) {
+            // the state Vm.resetForInvocation gives the interpreter, as constants of this VM: r1 = context
+            // (or the memory buffer of a raw program, r2 its length), r10 = end of frame 0's stack (r10 is
+            // never written), every other register uninitialized
+            for (int i = 0; i <= 10; i++) {
+                pushLong(vm.entryValue(i));
+                storeReg(i);
+                constantKind(i, vm.entryKind(i));
+            }
+        } else {
+            // a call as the interpreter makes it: a fresh stack, r0-r5 as the caller left them,
+            // r6-r9 uninitialized, r10 the end of this frame's stack
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "reset", "()V", false);
+            for (int i = 0; i <= 5; i++) {
+                fill(i);
+            }
+            for (int i = 6; i <= 9; i++) {
+                pushLong(0);
+                storeReg(i);
+                constantKind(i, Vm.UNINIT_KIND);
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "base", "J");
+            pushLong(StackRegion.SIZE);
+            mv.visitInsn(Opcodes.LADD);
+            storeReg(10);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "ownId", "I");
+            mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + 10);
+            mv.visitInsn(Opcodes.ACONST_NULL); // a stack is not plain memory
+            mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + 10);
         }
-        push(0);
-        mv.visitVarInsn(Opcodes.ISTORE, COUNT);
         push(0);
         mv.visitVarInsn(Opcodes.ISTORE, TMP);
 
-        for (int pc = 0; pc < p.slots; pc = next(p, pc)) {
+        for (int pc = start; pc < end; pc = next(p, pc)) {
             if (blockLabel[pc] != null) {
                 enterBlock(pc);
             }
-            Label start = new Label();
-            Label end = new Label();
+            Label insnStart = new Label();
+            Label insnEnd = new Label();
             Label handler = new Label();
             faultHandler[pc] = handler;
             faultable = false;
-            mv.visitLabel(start);
+            mv.visitLabel(insnStart);
             translate(pc);
-            mv.visitLabel(end);
+            mv.visitLabel(insnEnd);
             if (!faultable) {
                 continue;
             }
-            mv.visitTryCatchBlock(start, end, handler, FAULT);
+            mv.visitTryCatchBlock(insnStart, insnEnd, handler, FAULT);
             int at = pc | after[pc] << 16;
             outOfLine.add(() -> {
                 mv.visitLabel(handler);
@@ -321,6 +470,11 @@ final class JitCompiler {
         for (int i = 0; i < outOfLine.size(); i++) {
             outOfLine.get(i).run();
         }
+        if (handedOverUsed) {
+            mv.visitLabel(handedOver);
+            loadReg(0);
+            mv.visitInsn(Opcodes.LRETURN);
+        }
         // [Fault, at] -> BpfVmException
         mv.visitLabel(faultCommon);
         mv.visitVarInsn(Opcodes.ILOAD, COUNT);
@@ -328,22 +482,29 @@ final class JitCompiler {
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, "translatedFault",
                 "(L" + FAULT + ";IIL" + VM + ";)L" + Type.getInternalName(BpfVmException.class) + ";", false);
         mv.visitInsn(Opcodes.ATHROW);
-        // [block pc] -> the interpreter finishes the invocation (budget)
+        // [block pc] -> the interpreter finishes the invocation (budget), from this frame on: a
+        // caller finds handedOver set and returns the result as it is
         mv.visitLabel(budgetCommon);
         mv.visitVarInsn(Opcodes.ISTORE, TMP);
         for (int i = 0; i <= 10; i++) {
             spill(i);
         }
+        if (!entry) {
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            push(1);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "handedOver", "Z");
+        }
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         mv.visitVarInsn(Opcodes.ILOAD, TMP);
         mv.visitVarInsn(Opcodes.ILOAD, COUNT);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "interpret", "(II)J", false);
+        mv.visitVarInsn(Opcodes.ILOAD, FRAME);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "interpret", "(III)J", false);
         mv.visitInsn(Opcodes.LRETURN);
-        Label end = new Label();
-        mv.visitLabel(end);
+        Label last = new Label();
+        mv.visitLabel(last);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
-        return end;
+        return last;
     }
 
     /**
@@ -455,7 +616,7 @@ final class JitCompiler {
             loadViaVm(pc, d, s, off, size, signExtend); // out of the stack: faults
             return;
         }
-        if (facts.context(pc, s)) {
+        if (facts.context(pc, s) && vm.contextRegion() instanceof ViewRegion) {
             // a field of the context through the unmodified context pointer: the member is known now
             Layout.Member member = contextMember((ViewRegion) vm.contextRegion(), off, size);
             if (member == null) {
@@ -583,7 +744,7 @@ final class JitCompiler {
      * in {@code run}: C2 refuses to compile a method with a dynamic constant that was not resolved
      * yet, which is the case on paths that did not run before the compilation.
      */
-    private void emitConstants(ClassWriter cw) {
+    private static void emitConstants(ClassWriter cw, List<Object> constants, List<Class<?>> constantTypes) {
         if (constants.isEmpty()) {
             return;
         }
@@ -862,6 +1023,20 @@ final class JitCompiler {
             call(pc, s, imm);
             return;
         }
+        if (op == Opcode.EXIT && !entry) {
+            // the return from a subprogram, as the interpreter makes it: r0 as it is (not checked),
+            // its kind and the count handed back through the VM
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitCount", "I");
+            mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+            push(0);
+            loadKind(0);
+            mv.visitInsn(Opcodes.IASTORE);
+            loadReg(0);
+            mv.visitInsn(Opcodes.LRETURN);
+            return;
+        }
         if (op == Opcode.EXIT) {
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitVarInsn(Opcodes.ILOAD, COUNT);
@@ -972,8 +1147,52 @@ final class JitCompiler {
         mv.visitInsn(Opcodes.ATHROW);
     }
 
+    /**
+     * A bpf-to-bpf call: the callee's method, on r0-r5 as they are, at the next frame. The frame
+     * bookkeeping of the interpreter ({@link Vm#jitSaveFrame}) is kept, so that a budget hand-over
+     * inside the callee can go on in the interpreter and return through this frame.
+     */
+    private void callLocal(int pc, long imm) {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitVarInsn(Opcodes.ILOAD, FRAME);
+        push(pc + 1);
+        for (int i = 6; i <= 9; i++) {
+            loadReg(i);
+        }
+        for (int i = 6; i <= 9; i++) {
+            loadKind(i);
+        }
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitSaveFrame", "(IIJJJJIIII)V", false);
+        for (int i = 0; i <= 5; i++) {
+            spill(i);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, THIS);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+        mv.visitVarInsn(Opcodes.ILOAD, FRAME);
+        push(1);
+        mv.visitInsn(Opcodes.IADD);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, NAME, subName(pc + 1 + (int) imm), SUB_DESC, false);
+        storeReg(0);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitCount", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+        readKindBack(0);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "handedOver", "Z");
+        mv.visitJumpInsn(Opcodes.IFNE, handedOver);
+        handedOverUsed = true;
+        for (int i = 1; i <= 5; i++) {
+            constantKind(i, Vm.UNINIT_KIND);
+        }
+    }
+
     /** A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. */
     private void call(int pc, int s, long imm) {
+        if (s == Opcode.PSEUDO_CALL) {
+            callLocal(pc, imm);
+            return;
+        }
         for (int i = 1; i <= 5; i++) {
             spill(i);
         }
@@ -1049,7 +1268,7 @@ final class JitCompiler {
     record RegisterFacts(int[] initialized, int[] scalar, int[] context) {
         private static final int ARGS = 0b111110;
 
-        static RegisterFacts of(VmProgram p) {
+        static RegisterFacts of(VmProgram p, int[] subprograms) {
             int n = p.slots;
             int[] init = new int[n];
             int[] scalar = new int[n];
@@ -1059,11 +1278,14 @@ final class JitCompiler {
             java.util.Arrays.fill(ctx, -1);
             boolean[] queued = new boolean[n];
             java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-            init[0] = 1 << 1 | 1 << 10;
-            scalar[0] = 0;
-            ctx[0] = 1 << 1;
-            work.add(0);
-            queued[0] = true;
+            for (int start : subprograms) {
+                // a subprogram's entry: only r10 is certainly written (r0-r5 are what the caller left)
+                init[start] = start == 0 ? 1 << 1 | 1 << 10 : 1 << 10;
+                scalar[start] = 0;
+                ctx[start] = start == 0 ? 1 << 1 : 0;
+                work.add(start);
+                queued[start] = true;
+            }
             while (!work.isEmpty()) {
                 int pc = work.poll();
                 queued[pc] = false;
@@ -1116,6 +1338,12 @@ final class JitCompiler {
                     case Opcode.JMP, Opcode.JMP32 -> {
                         if (op == Opcode.EXIT) {
                             fallThrough = -1;
+                        } else if (op == Opcode.CALL && s == Opcode.PSEUDO_CALL) {
+                            // a bpf-to-bpf call: r6-r9 come back as they were, r0 is whatever the
+                            // callee left (even uninitialized), r1-r5 are uninitialized
+                            in &= ~(ARGS | 1);
+                            sc &= ~(ARGS | 1);
+                            cx &= ~(ARGS | 1);
                         } else if (op == Opcode.CALL) {
                             in = (in & ~ARGS) | 1;
                             sc &= ~(ARGS | 1); // helpers may return pointers

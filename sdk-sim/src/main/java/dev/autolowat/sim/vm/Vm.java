@@ -149,6 +149,15 @@ final class Vm {
     int lastCount;
     /** The program as JVM bytecode, or null when it is interpreted (see {@link VmOptions#mode()}). */
     private final TranslatedProgram translated;
+    /** Why the program is interpreted although translation was asked for; null when it is not. */
+    private final String fallbackReason;
+    /** Translated code: the instruction count a subprogram's method hands back to its caller. */
+    int jitCount;
+    /**
+     * Translated code: set when a subprogram's method handed the invocation to the interpreter
+     * (budget), which finished it; its callers then return the result as it is.
+     */
+    boolean handedOver;
 
     /** Per slot: {@code op | dst << 8 | src << 12 | off << 16} (see {@link #decode}). */
     private final int[] insn;
@@ -168,7 +177,10 @@ final class Vm {
     SocketInfo info;
 
     // ---- views, allocated once ----
-    private final ViewRegion context;
+    /** What r1 points to on entry: the context view, or the memory buffer of a raw program. */
+    private final Region context;
+    /** The memory buffer of a raw program (what r1 points to, r2 its length), else null. */
+    final MemRegion rawMemory;
     final Views.BpfSock bpfSock;
     final Views.BpfTcpSock bpfTcpSock;
     final Views.TcpSock tcpSock;
@@ -184,8 +196,15 @@ final class Vm {
         for (int i = 0; i < MAX_FRAMES; i++) {
             stacks[i] = new StackRegion(addresses.allocate(), i);
         }
-        context = p.type == ProgramType.SOCK_OPS ? new Views.SockOpsContext(addresses.allocate(), this)
-                : new Views.SockoptContext(addresses.allocate(), this);
+        if (p.type == null) {
+            rawMemory = new MemRegion(addresses.allocate(), "the memory buffer (r1, its length in r2)",
+                    new byte[p.rawMemorySize], 0, p.rawMemorySize, true);
+            context = rawMemory;
+        } else {
+            rawMemory = null;
+            context = p.type == ProgramType.SOCK_OPS ? new Views.SockOpsContext(addresses.allocate(), this)
+                    : new Views.SockoptContext(addresses.allocate(), this);
+        }
         long socketAddress = addresses.allocate();
         bpfSock = new Views.BpfSock(socketAddress, this);
         bpfTcpSock = new Views.BpfTcpSock(socketAddress, this);
@@ -231,7 +250,62 @@ final class Vm {
         }
         regionCount = fixedRegions;
         // translated last: the translation reads the decoded program (region numbers of LD_IMM64s)
-        translated = p.options.mode() == VmOptions.ExecutionMode.JIT ? JitCompiler.translate(p, this) : null;
+        JitCompiler.Result translation = p.options.mode() == VmOptions.ExecutionMode.JIT
+                ? JitCompiler.translate(p, this) : null;
+        translated = translation == null ? null : translation.code();
+        fallbackReason = translation == null ? null : translation.fallbackReason();
+    }
+
+    /** Why the program is interpreted in JIT mode, or null (translated, or interpreter mode chosen). */
+    String fallbackReason() {
+        return fallbackReason;
+    }
+
+    /** The value of register {@code r} when an invocation starts (see {@link #resetForInvocation}). */
+    long entryValue(int r) {
+        return switch (r) {
+            case 1 -> context.base;
+            case 2 -> rawMemory != null ? rawMemory.length : 0;
+            case 10 -> stacks[0].base + StackRegion.SIZE;
+            default -> 0;
+        };
+    }
+
+    /** The kind of register {@code r} when an invocation starts. */
+    int entryKind(int r) {
+        return switch (r) {
+            case 1 -> context.ownId;
+            case 2 -> rawMemory != null ? SCALAR : UNINIT_KIND;
+            case 10 -> stacks[0].ownId;
+            default -> UNINIT_KIND;
+        };
+    }
+
+    /** The stack of frame {@code frame} (translated subprograms: what their r10 points to the end of). */
+    StackRegion stackOf(int frame) {
+        return stacks[frame];
+    }
+
+    /**
+     * Translated code, at a bpf-to-bpf call in frame {@code frame}: what the interpreter keeps for
+     * the return (the caller's r6-r10, the return pc), so that a budget hand-over inside the callee
+     * can go on in {@link #interpret} and return through this frame.
+     */
+    void jitSaveFrame(int frame, int retPc, long r6, long r7, long r8, long r9, int k6, int k7, int k8, int k9) {
+        int base = frame * 5;
+        long[] sr = savedRegs;
+        int[] sk = savedKinds;
+        sr[base] = r6;
+        sr[base + 1] = r7;
+        sr[base + 2] = r8;
+        sr[base + 3] = r9;
+        sr[base + 4] = stacks[frame].base + StackRegion.SIZE;
+        sk[base] = k6;
+        sk[base + 1] = k7;
+        sk[base + 2] = k8;
+        sk[base + 3] = k9;
+        sk[base + 4] = stacks[frame].ownId;
+        returnPc[frame] = retPc;
     }
 
     int translatedCodeSize() {
@@ -410,6 +484,24 @@ final class Vm {
     // Entry points
     // =====================================================================================
 
+    /**
+     * Runs a raw program on {@code memory} (as long as the buffer given at load): r1 points to a
+     * copy of it, r2 is its length; the program's writes are copied back.
+     */
+    long runRaw(byte[] memory) {
+        if (running) {
+            throw new IllegalStateException("program '" + p.name + "' is already running: the VM is not re-entrant");
+        }
+        System.arraycopy(memory, 0, rawMemory.data, 0, rawMemory.length);
+        running = true;
+        try {
+            return execute();
+        } finally {
+            running = false;
+            System.arraycopy(rawMemory.data, 0, memory, 0, rawMemory.length);
+        }
+    }
+
     long runSockOps(SockOpsInput in) {
         sockOps = in;
         socket = in.socket;
@@ -455,10 +547,11 @@ final class Vm {
             // registers in JVM locals: only the per-invocation region numbers and the stack to reset
             regionCount = fixedRegions;
             stacks[0].reset();
+            handedOver = false;
             return code.run(this);
         }
         resetForInvocation();
-        return interpret(0, 0);
+        return interpret(0, 0, 0);
     }
 
     /**
@@ -477,22 +570,27 @@ final class Vm {
         stacks[0].reset();
         r[1] = context.base;
         k[1] = context.ownId;
+        if (rawMemory != null) {
+            r[2] = rawMemory.length;
+            k[2] = SCALAR;
+        }
         r[10] = stacks[0].base + StackRegion.SIZE;
         k[10] = stacks[0].ownId;
     }
 
     /**
-     * Interprets from {@code pc} in frame 0 with {@code count} instructions already executed, on
-     * the registers in {@link #regs}/{@link #kinds}: from 0 for an interpreted invocation; from a
-     * block start when translated code hands over because the budget could run out inside the block
-     * (so the abort names the same pc and count as a fully interpreted run).
+     * Interprets from {@code pc} in frame {@code startFrame} with {@code count} instructions already
+     * executed, on the registers in {@link #regs}/{@link #kinds}: from 0 for an interpreted
+     * invocation; from a block start when translated code hands over because the budget could run
+     * out inside the block (so the abort names the same pc and count as a fully interpreted run),
+     * in a subprogram's frame with the callers' frames kept by {@link #jitSaveFrame}.
      */
-    long interpret(int startPc, int startCount) {
+    long interpret(int startPc, int startCount, int startFrame) {
         final int[] ins = insn;
         final long[] im = imms;
         final long[] r = regs;
         final int[] k = kinds;
-        int frame = 0;
+        int frame = startFrame;
         int pc = startPc;
         int count = startCount;
         try {
@@ -1282,6 +1380,7 @@ final class Vm {
             case Opcode.ALU64 -> {
                 int op = c & 0xf0;
                 boolean x = (c & Opcode.X) != 0;
+                // (the loader refuses ALU64 | END | X, and NEG | X: only a register operand sets X here)
                 if (k[d] != SCALAR || (x && k[s] != SCALAR)) {
                     if (pointerAlu(c, op, x, d, s, off, imm, true)) {
                         return;
@@ -1323,8 +1422,11 @@ final class Vm {
             case Opcode.ALU -> {
                 int op = c & 0xf0;
                 boolean x = (c & Opcode.X) != 0;
-                if (k[d] != SCALAR || (x && k[s] != SCALAR)) {
-                    pointerAlu(c, op, x, d, s, off, imm, false);
+                // END's source bit is the byte order (TO_BE), not a register source: its src field is
+                // 0 and it reads only the destination, as the kernel's check_alu_op checks it
+                boolean readsSrc = x && op != Opcode.END;
+                if (k[d] != SCALAR || (readsSrc && k[s] != SCALAR)) {
+                    pointerAlu(c, op, readsSrc, d, s, off, imm, false);
                 }
                 int sv = x ? (int) r[s] : (int) imm;
                 int dv = (int) r[d];
@@ -1581,7 +1683,7 @@ final class Vm {
      * access gives; it depends only on the layout, the offset and the size).
      */
     long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
-        context.loadMember(this, d, m, off, size, signExtend);
+        ((ViewRegion) context).loadMember(this, d, m, off, size, signExtend);
         return regs[d];
     }
 

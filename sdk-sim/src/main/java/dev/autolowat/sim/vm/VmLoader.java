@@ -121,6 +121,36 @@ public final class VmLoader {
         return new VmProgram(name, type, l.code, l.dst, l.src, l.off, l.imm, l.ref, linked, options, maps.addresses());
     }
 
+    /** Helpers a raw program may call: those of every program type that need no socket. */
+    private static final Set<Helper> RAW_HELPERS = EnumSet.of(Helper.MAP_LOOKUP_ELEM, Helper.MAP_UPDATE_ELEM,
+            Helper.MAP_DELETE_ELEM, Helper.KTIME_GET_NS, Helper.RINGBUF_OUTPUT);
+
+    /**
+     * Checks and links a raw program: no context, r1 points to a writable memory buffer of
+     * {@code memorySize} bytes and r2 holds that length (as an ISA test harness such as
+     * bpf_conformance's plugins gives them); r0 is returned as it is (no return range). The
+     * checks are those of {@link #load} but the context's: helpers that need no socket, no kfuncs.
+     *
+     * @throws ProgramRejectedException with the program counter, the instruction and the reason
+     */
+    public static VmProgram loadRaw(String name, BpfBytecode bytecode, int memorySize, VmOptions options) {
+        if (memorySize < 0) {
+            throw new IllegalArgumentException("memory size " + memorySize + " < 0");
+        }
+        VmLoader l = new VmLoader(name, null, "GPL", options, bytecode.toByteArray());
+        VmMaps maps = new VmMaps();
+        l.decodeWide();
+        l.placeRelocations(bytecode.relocations(), List.of());
+        for (int pc = 0; pc < l.n; pc++) {
+            if (!l.second[pc]) {
+                l.checkInsn(pc);
+            }
+        }
+        l.checkControlFlow();
+        return new VmProgram(name, null, memorySize, l.code, l.dst, l.src, l.off, l.imm, l.ref, List.of(), options,
+                maps.addresses());
+    }
+
     // ------------------------------------------------------------------------------------------
 
     ProgramRejectedException reject(int pc, String reason) {
@@ -442,9 +472,11 @@ public final class VmLoader {
             throw reject(pc, "invalid func unknown#" + id + ": the simulator's VM implements helpers "
                     + Arrays.toString(Helper.values()));
         }
-        Set<Helper> allowed = type == ProgramType.SOCK_OPS ? SOCK_OPS_HELPERS : SOCKOPT_HELPERS;
+        Set<Helper> allowed = type == null ? RAW_HELPERS : type == ProgramType.SOCK_OPS ? SOCK_OPS_HELPERS
+                : SOCKOPT_HELPERS;
         if (!allowed.contains(h)) {
-            throw reject(pc, "program of this type " + type + " cannot call helper " + h.kernelName() + "#" + id);
+            throw reject(pc, "program of this type " + (type == null ? "raw" : type) + " cannot call helper "
+                    + h.kernelName() + "#" + id);
         }
         if (h == Helper.SKB_LOAD_BYTES && !options.kernelHasSeries()) {
             throw reject(pc, "unknown func " + h.kernelName() + "#" + id + ": sock_ops programs get "

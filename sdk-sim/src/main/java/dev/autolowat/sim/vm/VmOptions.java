@@ -26,9 +26,9 @@ public record VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean che
     public enum ExecutionMode {
         /**
          * Translated at load time to one JVM class per program ({@code JitCompiler}), running on the
-         * same checks and helpers as the interpreter. A program the translator does not handle
-         * (bpf-to-bpf calls, or too large for the JVM to compile) is interpreted instead; see
-         * {@link VmProgram#executionMode()}.
+         * same checks and helpers as the interpreter, one JVM method per subprogram. A program too
+         * large for the JVM to compile is interpreted instead; see {@link VmProgram#executionMode()}
+         * and {@link VmProgram#fallbackReason()}.
          */
         JIT,
         /** The interpreter ({@code Vm.interpret}): one instruction at a time. */

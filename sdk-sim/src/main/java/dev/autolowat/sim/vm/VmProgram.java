@@ -14,7 +14,10 @@ import java.util.List;
  */
 public final class VmProgram {
     final String name;
+    /** The program type; null for a raw program ({@link VmLoader#loadRaw}). */
     final ProgramType type;
+    /** A raw program's memory buffer size (r2 on entry); 0 for the other program types. */
+    final int rawMemorySize;
     final int slots;
     final int[] code;
     final int[] dst;
@@ -29,8 +32,14 @@ public final class VmProgram {
 
     VmProgram(String name, ProgramType type, int[] code, int[] dst, int[] src, int[] off, long[] imm, Object[] ref,
               List<BpfMap> maps, VmOptions options, AddressSpace addresses) {
+        this(name, type, 0, code, dst, src, off, imm, ref, maps, options, addresses);
+    }
+
+    VmProgram(String name, ProgramType type, int rawMemorySize, int[] code, int[] dst, int[] src, int[] off,
+              long[] imm, Object[] ref, List<BpfMap> maps, VmOptions options, AddressSpace addresses) {
         this.name = name;
         this.type = type;
+        this.rawMemorySize = rawMemorySize;
         this.slots = code.length;
         this.code = code;
         this.dst = dst;
@@ -47,8 +56,40 @@ public final class VmProgram {
         return name;
     }
 
+    /** The program type; null for a raw program ({@link #isRaw()}). */
     public ProgramType type() {
         return type;
+    }
+
+    /** Whether this is a raw program ({@link VmLoader#loadRaw}): r1 a memory buffer, r2 its length. */
+    public boolean isRaw() {
+        return type == null;
+    }
+
+    /** The size of a raw program's memory buffer (0 for the other program types). */
+    public int rawMemorySize() {
+        return rawMemorySize;
+    }
+
+    /**
+     * Runs a raw program: r1 points to a copy of {@code memory}, r2 is its length, every other
+     * register but r10 starts uninitialized; the program's writes to the buffer are copied back
+     * into {@code memory}, also when the invocation is aborted.
+     *
+     * @return the program's r0
+     * @throws BpfVmException when the invocation was aborted
+     * @throws IllegalStateException when this is not a raw program
+     * @throws IllegalArgumentException when {@code memory} is not as long as the buffer given at load
+     */
+    public long runRaw(byte[] memory) {
+        if (type != null) {
+            throw new IllegalStateException("program '" + name + "' is " + type + ", not a raw program");
+        }
+        if (memory.length != rawMemorySize) {
+            throw new IllegalArgumentException("program '" + name + "' was loaded for " + rawMemorySize
+                    + " bytes of memory, not " + memory.length);
+        }
+        return vm.runRaw(memory);
     }
 
     /** Number of 8-byte instruction slots. */
@@ -96,11 +137,20 @@ public final class VmProgram {
     /**
      * How this program runs: {@link VmOptions.ExecutionMode#JIT} when it was translated to JVM
      * bytecode, {@link VmOptions.ExecutionMode#INTERPRETER} when interpreter mode was chosen or the
-     * translator does not handle it (bpf-to-bpf calls, or a translation too large for the JVM to
-     * compile). Results are the same either way.
+     * translation was too large for the JVM (see {@link #fallbackReason()}). Results are the same
+     * either way.
      */
     public VmOptions.ExecutionMode executionMode() {
         return vm.isTranslated() ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER;
+    }
+
+    /**
+     * Why this program is interpreted although {@link VmOptions.ExecutionMode#JIT} was asked for
+     * (its translation would be too large for HotSpot to compile, or beyond ASM's limits), or empty:
+     * translated, or interpreter mode chosen.
+     */
+    public java.util.Optional<String> fallbackReason() {
+        return java.util.Optional.ofNullable(vm.fallbackReason());
     }
 
     /** Bytes of JVM code of the translated program, 0 when it is interpreted (for tests and tools). */

@@ -89,6 +89,75 @@ class CallsAndBudgetTest {
     }
 
     @Test
+    @Timeout(20)
+    @DisplayName("the budget runs out inside a subprogram's loop: the same pc and count in both modes")
+    void budgetInsideASubprogram() {
+        VmHarness h = VmHarness.raw(mode);
+        VmProgram p = h.load(new Asm().mov64(6, 1).callLocal("f").exit()
+                .label("f").mov64(0, 0).label("top").add64(0, 1).jmp(JGE, 0, 0, "top").exit());
+        BpfVmException e = assertThrows(BpfVmException.class, () -> p.runSockOps(h.input));
+        assertTrue(e.reason().contains("instruction budget exhausted"), e.getMessage());
+        assertEquals(Vm.INSTRUCTION_BUDGET, p.lastInstructionCount());
+        // 3 (main's two, f's mov) then add/jge pairs: the 1,000,001st instruction, aborted, is a jge
+        assertEquals(5, e.pc(), e.getMessage());
+    }
+
+    @Test
+    @Timeout(20)
+    @DisplayName("a subprogram two calls deep that nearly exhausts the budget finishes in the interpreter and returns "
+            + "through both frames (r6 of each frame restored): the same r0 and count in both modes")
+    void nearlyExhaustedBudgetReturnsThroughTheFrames() {
+        int pad = 600;
+        Asm a = new Asm().mov64(6, 77).callLocal("pad").callLocal("g").alu64x(ADD, 0, 6).exit();
+        a.label("g").mov64(6, 5).callLocal("f").alu64x(ADD, 0, 6).exit();
+        a.label("pad");
+        for (int i = 0; i < pad; i++) {
+            a.mov64(5, i);
+        }
+        a.exit();
+        // main 5, g 4, pad + its exit, f: 2 + 3 per iteration + exit
+        int fixed = 5 + 4 + pad + 1 + 3;
+        int n = (Vm.INSTRUCTION_BUDGET - 50 - fixed) / 3;
+        a.label("f").mov64(0, 0).mov64(2, n).label("top").add64(0, 1).alu64(SUB, 2, 1).jmp(JNE, 2, 0, "top").exit();
+        VmHarness h = VmHarness.raw(mode);
+        VmProgram p = h.load(a);
+        assertEquals(n + 5 + 77, p.runSockOps(h.input));
+        assertEquals(fixed + 3L * n, p.lastInstructionCount());
+        // and again: the next invocation starts afresh in translated code
+        assertEquals(n + 5 + 77, p.runSockOps(h.input));
+        assertEquals(fixed + 3L * n, p.lastInstructionCount());
+    }
+
+    @Test
+    @DisplayName("a fault inside a subprogram names its pc and counts the instructions up to it in both modes")
+    void faultInsideASubprogram() {
+        VmHarness h = VmHarness.raw(mode);
+        VmProgram p = h.load(new Asm().mov64(0, 0).callLocal("f").exit()
+                .label("f").mov64(2, 1).ldx(DW, 3, 2, 0).mov64(0, 1).exit());
+        BpfVmException e = assertThrows(BpfVmException.class, () -> p.runSockOps(h.input));
+        assertEquals(4, e.pc(), e.getMessage());
+        assertTrue(e.reason().contains("R2 invalid mem access 'scalar'"), e.getMessage());
+        assertEquals(4, p.lastInstructionCount());
+    }
+
+    @Test
+    @DisplayName("a subprogram called from a loop and from another subprogram: each call gets a fresh stack, r0-r5 "
+            + "arrive as the caller left them, the callee's r0 comes back even when it is a pointer")
+    void callsFromLoopsAndSubprograms() {
+        Asm a = new Asm().mov64(7, 0).mov64(8, 10)
+                .label("top").mov64x(1, 8).callLocal("sq").alu64x(ADD, 7, 0).alu64(SUB, 8, 1).jmp(JNE, 8, 0, "top")
+                .mov64(1, 3).callLocal("twice").alu64x(ADD, 7, 0)
+                .callLocal("fp").ldx(DW, 0, 0, -8).alu64x(ADD, 0, 7).exit()
+                .label("sq").ldx(DW, 2, 10, -8).jmp(JNE, 2, 0, "bad").stx(DW, 10, 1, -8).mov64x(0, 1)
+                .alu64x(MUL, 0, 1).exit()
+                .label("bad").mov64(0, 1000000).exit()
+                .label("twice").callLocal("sq").mov64x(1, 0).callLocal("sq").exit()
+                .label("fp").st(DW, 10, -8, 0).mov64x(0, 10).exit(); // a pointer to the caller's... own frame
+        // sum of squares 1..10 = 385, (3^2)^2 = 81; fp's frame is frame 1, read back after the return (0)
+        assertEquals(385 + 81, VmHarness.raw(mode).run(a));
+    }
+
+    @Test
     @DisplayName("a context pointer passed to a subprogram is checked when used")
     void contextInSubprogram() {
         Asm a = new Asm().callLocal("f").exit().label("f").ldx(W, 0, 1, SockOpsCtx.OP).exit();

@@ -211,6 +211,57 @@ class InstructionSetTest {
         return tests;
     }
 
+    /**
+     * Regression: a byte swap reads only its destination. Its src field is 0 and its X bit is the
+     * byte order (TO_BE), not a register source: the kernel's check_alu_op checks only the
+     * destination, so r0 (named by the unused field) may hold a pointer or be uninitialized
+     * (bpf_conformance's ldxh-all/ldxw-all swap r9 while r0 holds the memory pointer). Every form:
+     * le16/32/64, be16/32/64 (ALU) and bswap16/32/64 (ALU64).
+     */
+    @TestFactory
+    @DisplayName("byte swaps read only the destination: r0 holding a pointer or uninitialized does not matter")
+    List<DynamicTest> byteSwapsIgnoreTheUnusedSourceField() {
+        long x = 0x0102_0304_0506_0708L;
+        record Form(String name, int code, int bits, long expected) {
+        }
+        List<Form> forms = List.of(
+                new Form("le16", ALU | END | K, 16, 0x0708),
+                new Form("le32", ALU | END | K, 32, 0x0506_0708L),
+                new Form("le64", ALU | END | K, 64, x),
+                new Form("be16", ALU | END | X, 16, 0x0807),
+                new Form("be32", ALU | END | X, 32, 0x0807_0605L),
+                new Form("be64", ALU | END | X, 64, 0x0807_0605_0403_0201L),
+                new Form("bswap16", ALU64 | END | K, 16, 0x0807),
+                new Form("bswap32", ALU64 | END | K, 32, 0x0807_0605L),
+                new Form("bswap64", ALU64 | END | K, 64, 0x0807_0605_0403_0201L));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Form f : forms) {
+            // r0 = the frame pointer (a pointer), r9 = x; swap r9; r0 = r9
+            tests.add(DynamicTest.dynamicTest(f.name() + " r9 with a pointer in r0", () -> assertEquals(f.expected(),
+                    run(a -> a.mov64x(0, 10).ldImm64(9, x).raw(f.code(), 9, 0, 0, f.bits()).mov64x(0, 9)))));
+            // r0 = the context pointer (r1 copied), through a stack pointer copy too
+            tests.add(DynamicTest.dynamicTest(f.name() + " r9 with the context in r0", () -> assertEquals(f.expected(),
+                    run(a -> a.mov64x(0, 1).ldImm64(9, x).raw(f.code(), 9, 0, 0, f.bits()).mov64x(0, 9)))));
+            // r0 never written
+            tests.add(DynamicTest.dynamicTest(f.name() + " r9 with r0 uninitialized", () -> assertEquals(f.expected(),
+                    run(a -> a.ldImm64(9, x).raw(f.code(), 9, 0, 0, f.bits()).mov64x(0, 9)))));
+            // the swap of a pointer itself still faults
+            tests.add(DynamicTest.dynamicTest(f.name() + " of a pointer faults", () -> {
+                BpfVmException e = org.junit.jupiter.api.Assertions.assertThrows(BpfVmException.class,
+                        () -> run(a -> a.mov64x(9, 10).raw(f.code(), 9, 0, 0, f.bits()).mov64(0, 0)));
+                assertEquals(1, e.pc(), e.getMessage());
+                org.junit.jupiter.api.Assertions.assertTrue(e.reason().startsWith("R9 "), e.getMessage());
+            }));
+            // the swap of an uninitialized register faults naming it
+            tests.add(DynamicTest.dynamicTest(f.name() + " of an uninitialized register faults", () -> {
+                BpfVmException e = org.junit.jupiter.api.Assertions.assertThrows(BpfVmException.class,
+                        () -> run(a -> a.mov64x(0, 10).raw(f.code(), 9, 0, 0, f.bits()).mov64(0, 0)));
+                org.junit.jupiter.api.Assertions.assertTrue(e.reason().startsWith("R9 !read_ok"), e.getMessage());
+            }));
+        }
+        return tests;
+    }
+
     /** {@code r0 = 1 if (a OP imm) else 0}, as JMP or JMP32. */
     private void jump(String name, long a, int op, int imm, boolean is32, boolean taken) {
         v(name, taken ? 1 : 0, asm -> {

@@ -69,10 +69,23 @@ class LoadCheckTest {
         assertRejected(new Asm().raw(ALU64 | NEG | X, 0, 1, 0, 0).ret(0), 0, "BPF_NEG uses reserved fields");
         assertRejected(new Asm().raw(ALU64 | END | X, 0, 0, 0, 16).ret(0), 0, "BPF_END uses reserved fields");
         assertRejected(new Asm().raw(ALU | END | K, 0, 0, 0, 8).ret(0), 0, "BPF_END uses reserved fields");
+        assertRejected(new Asm().raw(ALU | END | X, 0, 1, 0, 16).ret(0), 0, "BPF_END uses reserved fields");
+        assertRejected(new Asm().raw(ALU | END | X, 0, 0, 1, 16).ret(0), 0, "BPF_END uses reserved fields");
         assertRejected(new Asm().raw(ALU64 | ADD | X, 0, 1, 1, 0).ret(0), 0, "BPF_ALU uses reserved fields");
         assertRejected(new Asm().raw(ALU | MOV | X, 0, 1, 32, 0).ret(0), 0, "BPF_MOV uses reserved fields");
         assertRejected(new Asm().raw(JMP32 | EXIT, 0, 0, 0, 0), 0, "BPF_EXIT uses reserved fields");
         assertRejected(new Asm().raw(JMP | JEQ | K, 0, 1, 0, 0).ret(0), 0, "BPF_JMP/JMP32 uses reserved fields");
+    }
+
+    @Test
+    @DisplayName("a byte swap's X bit is its byte order, not a register source: be16/32/64 load with r0 uninitialized")
+    void byteSwapSourceBitIsNotARegister() {
+        for (int bits : new int[] {16, 32, 64}) {
+            for (int code : new int[] {ALU | END | K, ALU | END | X, ALU64 | END | K}) {
+                // r0 is read by nothing before the swap; the loader must not check it as a source
+                VmHarness.raw(mode).load(new Asm().mov64(9, 1).raw(code, 9, 0, 0, bits).mov64x(0, 9).exit());
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.autolowat.sim.vm;
 
-import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.sim.SimConfig;
@@ -12,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Loads and runs programs outside a session: one socket, one input, a fixed clock, one
- * {@link VmOptions.ExecutionMode}. In JIT mode every program without bpf-to-bpf calls must really be
- * translated (so a test in that mode cannot pass on the interpreter's fallback).
+ * {@link VmOptions.ExecutionMode}. In JIT mode every program must really be translated (so a test in
+ * that mode cannot pass on the interpreter's fallback).
  */
 final class VmHarness {
     static final long CLOCK = 123_456_789L;
@@ -48,20 +47,9 @@ final class VmHarness {
     VmProgram load(ProgramType type, String license, Asm asm, MapSpec... mapSpecs) {
         VmProgram prog = VmLoader.load("test_prog", type, license, asm.build(), List.of(mapSpecs), maps,
                 new VmOptions(true, () -> CLOCK, checkReturn, mode));
-        boolean translatable = mode == VmOptions.ExecutionMode.JIT && !hasLocalCalls(prog);
-        assertEquals(translatable ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER,
-                prog.executionMode(), "execution mode of the loaded program");
+        assertEquals(mode, prog.executionMode(), () -> "execution mode of the loaded program: "
+                + prog.fallbackReason().orElse("no fallback"));
         return prog;
-    }
-
-    /** Whether the program has bpf-to-bpf calls (which the translator leaves to the interpreter). */
-    static boolean hasLocalCalls(VmProgram prog) {
-        for (int pc = 0; pc < prog.slots; pc++) {
-            if (prog.code[pc] == (Opcode.JMP | Opcode.CALL) && prog.src[pc] == Opcode.PSEUDO_CALL) {
-                return true;
-            }
-        }
-        return false;
     }
 
     long run(Asm asm, MapSpec... maps) {
