@@ -92,7 +92,19 @@ class BadValuesTest {
             bad("perf", "--update-docs", "--update-docs", "--svg", "x.svg"),
             bad("perf", "--no-native", "--no-native=perhaps"),
             bad("perf", "--help", "--help=yes"),
-            bad("perf", "--version", "--version=2"));
+            bad("perf", "--version", "--version=2"),
+            // trace
+            bad("trace", "FILE.json", "/proc/autolowat-no-such-trace.json"),
+            bad("trace", "FILE.json", "{dir}"),
+            bad("trace", "FILE.json", "{file}"),                      // not JSON
+            bad("trace", "--policy", "../spec/selftest-traces.json", "--policy", "lisp"),
+            bad("trace", "--backend", "../spec/selftest-traces.json", "--backend", "vax"),
+            bad("trace", "--mode", "../spec/selftest-traces.json", "--mode", "warp"),
+            bad("trace", "--mode", "../spec/selftest-traces.json", "--policy", "java", "--mode", "jit"),
+            bad("trace", "--case", "../spec/selftest-traces.json", "--case", "no_such_case"),
+            bad("trace", "--family", "../spec/selftest-traces.json", "--family", "inet9"),
+            bad("trace", "--help", "--help=yes"),
+            bad("trace", "--version", "--version=2"));
 
     /** Commands run with no subcommand: an unknown subcommand or option of the root command. */
     static final List<String[]> BAD_ROOT = List.of(new String[] {"nosuch"}, new String[] {"--no-such-option"});
