@@ -1,6 +1,6 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
-import dev.autolowat.kernel.btf.BtfWriter.M;
+import dev.autolowat.api.btf.BtfWriter.M;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;

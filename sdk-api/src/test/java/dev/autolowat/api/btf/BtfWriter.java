@@ -1,4 +1,4 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
