@@ -28,7 +28,7 @@ fi
 status=0
 for src in *.c; do
     obj="$OUT/${src%.c}.o"
-    "$CLANG" -target bpfel -mcpu=v3 -O2 -g -Wall -Werror -I. -I"/usr/include/$MULTIARCH" \
+    "$CLANG" -target bpfel -mcpu=v3 -O2 -g -Wall -Werror -fdebug-prefix-map="$PWD"=. -I. -I"/usr/include/$MULTIARCH" \
         -c "$src" -o "$obj"
     "$STRIP" -g "$obj"
     if ((CHECK)) && ! cmp -s "$obj" "${src%.c}.o"; then

@@ -950,6 +950,25 @@ public final class Btf {
         }
     }
 
+    /**
+     * The NUL-terminated string at byte {@code offset} of the string section, as other BTF consumers
+     * name strings ({@code .BTF.ext} records: section names, file names, source lines, CO-RE access
+     * specs); empty when the offset is outside the section or the string is not terminated there.
+     */
+    public java.util.Optional<String> stringAt(int offset) {
+        if (offset < 0 || offset >= strLen) {
+            return java.util.Optional.empty();
+        }
+        int end = strStart + offset;
+        while (end < strStart + strLen && data[end] != 0) {
+            end++;
+        }
+        if (end == strStart + strLen) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new String(data, strStart + offset, end - strStart - offset, StandardCharsets.UTF_8));
+    }
+
     private String string(int nameOff) {
         // name offsets were checked at parse time; the section ends with NUL.
         int start = strStart + nameOff;
