@@ -614,6 +614,23 @@ public final class Btf {
         return out;
     }
 
+    /**
+     * Every type named {@code name}, of any kind, in id order (CO-RE's candidate search: a local
+     * {@code struct tcp_sock___v2} is matched against every target type named {@code tcp_sock}).
+     */
+    public List<Integer> typesNamed(String name) {
+        Objects.requireNonNull(name, "name");
+        int[] ids = typesByName().get(name);
+        if (ids == null) {
+            return List.of();
+        }
+        List<Integer> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(id);
+        }
+        return out;
+    }
+
     /** The first type (lowest id) of kind {@code kind} named {@code name}; empty when there is none. */
     public OptionalInt typeId(BtfKind kind, String name) {
         Objects.requireNonNull(kind, "kind");
