@@ -348,6 +348,24 @@ public final class Btf {
         return BtfKind.of(kinds[id]);
     }
 
+    /**
+     * The byte offset of type {@code id}'s record ({@code struct btf_type} and what follows it) in
+     * {@link #bytes()}: loaders that must adjust a type before handing the blob to a kernel (libbpf's
+     * DATASEC fix-ups) patch it there.
+     */
+    public int recordOffset(int id) {
+        checkId(id);
+        if (id == 0) {
+            throw new IllegalArgumentException("type 0 (void) has no record");
+        }
+        return offsets[id];
+    }
+
+    /** A copy of the whole blob as parsed. */
+    public byte[] bytes() {
+        return data.clone();
+    }
+
     /** The name of type {@code id}; empty for anonymous types and void. For a DECL_TAG or TYPE_TAG, the tag. */
     public String name(int id) {
         checkId(id);

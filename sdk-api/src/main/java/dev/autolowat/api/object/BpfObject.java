@@ -56,15 +56,17 @@ public final class BpfObject {
     private final String name;
     private final String license;
     private final Btf btf;
+    private final byte[] btfForKernel;
     private final List<ObjectMap> maps;
     private final List<ObjectProgram> programs;
 
-    private BpfObject(String origin, String name, String license, Btf btf, List<ObjectMap> maps,
+    private BpfObject(String origin, String name, String license, Btf btf, byte[] btfForKernel, List<ObjectMap> maps,
                       List<ObjectProgram> programs) {
         this.origin = origin;
         this.name = name;
         this.license = license;
         this.btf = btf;
+        this.btfForKernel = btfForKernel;
         this.maps = maps;
         this.programs = programs;
     }
@@ -124,6 +126,16 @@ public final class BpfObject {
     /** The object's own {@code .BTF}, when it has one (clang {@code -g}). */
     public Optional<Btf> btf() {
         return Optional.ofNullable(btf);
+    }
+
+    /**
+     * The object's {@code .BTF} as a kernel accepts it ({@code BPF_BTF_LOAD}): with libbpf's fix-ups
+     * (DATASEC sizes and variable offsets from the ELF file, kfunc declarations made global and given
+     * a dummy variable in {@code .ksyms}); type ids and string offsets are those of {@link #btf()}.
+     * A copy; empty when the object has no BTF.
+     */
+    public Optional<byte[]> btfForKernel() {
+        return Optional.ofNullable(btfForKernel).map(byte[]::clone);
     }
 
     /** Every map: {@code .maps} declarations in order, then global-data sections in section order. */
@@ -247,7 +259,8 @@ public final class BpfObject {
             readGlobalData();
             readRelocationTables();
             List<ObjectProgram> programs = readPrograms();
-            return new BpfObject(origin, objName, license, btf, List.copyOf(maps), List.copyOf(programs));
+            byte[] forKernel = btf == null ? null : KernelBtfFixup.apply(btf, elf);
+            return new BpfObject(origin, objName, license, btf, forKernel, List.copyOf(maps), List.copyOf(programs));
         }
 
         // ---- maps ----
@@ -552,7 +565,7 @@ public final class BpfObject {
                 for (ObjectProgram.LineInfo li : ext.lines(sec)) {
                     if (inside(f, li.slot())) {
                         lines.add(new ObjectProgram.LineInfo(li.slot() + shift, li.file(), li.source(), li.line(),
-                                li.column()));
+                                li.column(), li.fileNameOffset(), li.sourceOffset()));
                     }
                 }
                 for (CoreRelocation cr : ext.core(sec)) {
@@ -718,7 +731,7 @@ public final class BpfObject {
                 int lineCol = b.getInt(at + 12);
                 lines.computeIfAbsent(sec, k -> new ArrayList<>()).add(new ObjectProgram.LineInfo(
                         slot(elf, b, at, "line_info"), string(elf, btf, b.getInt(at + 4)), string(elf, btf, b.getInt(at + 8)),
-                        lineCol >>> 10, lineCol & 0x3ff));
+                        lineCol >>> 10, lineCol & 0x3ff, b.getInt(at + 4), b.getInt(at + 8)));
             });
             if (hdrLen >= 32) {
                 subsection(elf, b, hdrLen, 24, "core_relo", 16, btf, (sec, at) -> {

@@ -53,8 +53,12 @@ public record ObjectProgram(String name, String section, ProgramSection sectionI
      * @param source the line's text as clang recorded it
      * @param line   the line number
      * @param column the column
+     * @param fileNameOffset where {@code file} is in the object's BTF string section
+     * @param sourceOffset   where {@code source} is there (a kernel loading the program with the
+     *                       object's BTF takes both offsets as they are)
      */
-    public record LineInfo(int slot, String file, String source, int line, int column) {
+    public record LineInfo(int slot, String file, String source, int line, int column, int fileNameOffset,
+                           int sourceOffset) {
     }
 
     /** Number of 8-byte slots of the linked program. */
