@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A tiny BTF writer for tests: types are added in id order (the first is id 1) and {@link #build}
- * lays out a version-1 blob — a 24-byte header, the type section at {@code type_off} 0, then the
- * string section — in either byte order. Nothing is validated, so tests can also write nonsense.
+ * A small BTF writer: types are added in id order (the first is id 1) and {@link #build} lays out a
+ * version-1 blob — a 24-byte header, the type section at {@code type_off} 0, then the string
+ * section — in either byte order. The simulator describes its kernel objects with it (the target of
+ * CO-RE relocations, {@code dev.autolowat.sim.vm.SimKernelBtf}); tests write valid and invalid blobs.
+ * Nothing is validated here ({@link Btf#parse} validates), so tests can also write nonsense.
  */
 public final class BtfWriter {
     /** A struct or union member; {@code bitfieldSize > 0} makes the struct use kind_flag. */
