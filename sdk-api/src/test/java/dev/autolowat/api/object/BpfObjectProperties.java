@@ -167,7 +167,12 @@ class BpfObjectProperties {
         Process p = new ProcessBuilder("bash", BpfObjectTest.EXAMPLES.resolve("build.sh").toString(), "--check")
                 .redirectErrorStream(true).start();
         boolean done = p.waitFor(120, TimeUnit.SECONDS);
-        String out = new String(p.getInputStream().readAllBytes());
+        String out;
+        // close the pipes now: left to the garbage collector, they close later, while another test
+        // counts this JVM's descriptors (NativeBackendTest, the hygiene tests)
+        try (var stdout = p.getInputStream(); var stdin = p.getOutputStream(); var stderr = p.getErrorStream()) {
+            out = new String(stdout.readAllBytes());
+        }
         if (!done) {
             p.destroyForcibly();
         }

@@ -123,7 +123,12 @@ class CoreRelocationVmlinuxTest {
 
     private static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out;
+        // close the pipes now: left to the garbage collector, they close later, while another test
+        // counts this JVM's descriptors (NativeBackendTest, the hygiene tests)
+        try (var stdout = p.getInputStream(); var stdin = p.getOutputStream(); var stderr = p.getErrorStream()) {
+            out = new String(stdout.readAllBytes());
+        }
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd) + " hung");
         assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
         return out;
