@@ -8,14 +8,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -163,20 +161,8 @@ class BpfObjectProperties {
     @EnabledIf(value = "clangPresent", disabledReason = "clang-19, llvm-19 or libbpf-dev not installed: the committed "
             + "objects' freshness is checked only where they can be rebuilt (examples/bpf/build.sh installs them)")
     @DisplayName("the committed objects are what examples/bpf/build.sh makes of their C sources today")
-    void committedObjectsAreCurrent() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", BpfObjectTest.EXAMPLES.resolve("build.sh").toString(), "--check")
-                .redirectErrorStream(true).start();
-        boolean done = p.waitFor(120, TimeUnit.SECONDS);
-        String out;
-        // close the pipes now: left to the garbage collector, they close later, while another test
-        // counts this JVM's descriptors (NativeBackendTest, the hygiene tests)
-        try (var stdout = p.getInputStream(); var stdin = p.getOutputStream(); var stderr = p.getErrorStream()) {
-            out = new String(stdout.readAllBytes());
-        }
-        if (!done) {
-            p.destroyForcibly();
-        }
-        assertTrue(done, "build.sh --check did not finish in 2 minutes");
-        assertEquals(0, p.exitValue(), "objects out of date; run examples/bpf/build.sh and commit the .o files:\n" + out);
+    void committedObjectsAreCurrent() {
+        Commands.Result r = Commands.run(120, "bash", BpfObjectTest.EXAMPLES.resolve("build.sh").toString(), "--check");
+        assertEquals(0, r.exit(), "objects out of date; run examples/bpf/build.sh and commit the .o files:\n" + r.output());
     }
 }

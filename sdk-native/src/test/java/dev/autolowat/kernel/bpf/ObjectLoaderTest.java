@@ -1,6 +1,7 @@
 package dev.autolowat.kernel.bpf;
 
 import dev.autolowat.api.object.BpfObject;
+import dev.autolowat.api.object.Commands;
 import dev.autolowat.kernel.MissingKernelFeatureException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -8,12 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,15 +40,15 @@ class ObjectLoaderTest {
 
     @ParameterizedTest(name = "{0}.o: the SDK's program equals libbpf's, instruction by instruction and line by line")
     @ValueSource(strings = {"feature_subprog", "feature_globals", "feature_maps", "feature_core", "feature_core_unsat"})
-    void sameProgramAsLibbpf(String object) throws Exception {
+    void sameProgramAsLibbpf(String object) {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/bpftool")), "bpftool not installed (apt-get install bpftool)");
         BpfObject obj = BpfObject.open(EXAMPLES.resolve(object + ".o"));
         Path pin = Path.of("/sys/fs/bpf/autolowat-objtest-" + ProcessHandle.current().pid() + "-" + object);
         try (ObjectLoader.Loaded ours = new ObjectLoader().load(obj)) {
-            run("bpftool", "prog", "loadall", EXAMPLES.resolve(object + ".o").toString(), pin.toString());
+            Commands.runOk("bpftool", "prog", "loadall", EXAMPLES.resolve(object + ".o").toString(), pin.toString());
             for (Map.Entry<String, BpfProgram> e : ours.programs().entrySet()) {
-                String mine = withMapNames(run("bpftool", "prog", "dump", "xlated", "id", String.valueOf(e.getValue().id())));
-                String libbpf = withMapNames(run("bpftool", "prog", "dump", "xlated", "pinned", pin.resolve(e.getKey()).toString()));
+                String mine = withMapNames(Commands.runOk("bpftool", "prog", "dump", "xlated", "id", String.valueOf(e.getValue().id())));
+                String libbpf = withMapNames(Commands.runOk("bpftool", "prog", "dump", "xlated", "pinned", pin.resolve(e.getKey()).toString()));
                 assertEquals(libbpf, mine, object + ": " + e.getKey());
                 assertTrue(mine.lines().count() > 3, mine);
             }
@@ -65,7 +64,7 @@ class ObjectLoaderTest {
                         || frozen.getMessage().contains("Operation not permitted"), frozen.getMessage());
             }
         } finally {
-            run("rm", "-rf", pin.toString());
+            Commands.runOk("rm", "-rf", pin.toString());
         }
     }
 
@@ -89,28 +88,15 @@ class ObjectLoaderTest {
     }
 
     /** Replaces {@code map[id:N]} by {@code map[NAME]}: ids differ between two loads, names do not. */
-    private static String withMapNames(String xlated) throws IOException, InterruptedException {
+    private static String withMapNames(String xlated) {
         Matcher m = MAP_ID.matcher(xlated);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String show = run("bpftool", "map", "show", "id", m.group(1));
+            String show = Commands.runOk("bpftool", "map", "show", "id", m.group(1));
             Matcher name = Pattern.compile(" name (\\S+)").matcher(show);
             m.appendReplacement(out, Matcher.quoteReplacement("map[" + (name.find() ? name.group(1) : "?") + "]"));
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
-        // close the pipes now: left to the garbage collector, they close later, while another test
-        // counts this JVM's descriptors (NativeBackendTest, the hygiene tests)
-        try (var stdout = p.getInputStream(); var stdin = p.getOutputStream(); var stderr = p.getErrorStream()) {
-            out = new String(stdout.readAllBytes());
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd) + " hung");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package dev.autolowat.kernel.btf;
 import dev.autolowat.api.asm.Instruction;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.object.BpfObject;
+import dev.autolowat.api.object.Commands;
 import dev.autolowat.api.object.CoreRelocation;
 import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.object.ObjectProgram;
@@ -10,12 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -96,13 +95,13 @@ class CoreRelocationVmlinuxTest {
 
     @Test
     @DisplayName("libbpf agrees: bpftool loads feature_core.o and its xlated loads use the offsets we compute (root, bpftool)")
-    void libbpfAgrees() throws IOException, InterruptedException {
+    void libbpfAgrees() {
         assumeTrue("root".equals(System.getProperty("user.name")), "requires root (bpftool prog loadall)");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/bpftool")), "bpftool not installed (apt-get install bpftool)");
         Path pin = Path.of("/sys/fs/bpf/autolowat-core-test-" + ProcessHandle.current().pid());
         try {
-            run("bpftool", "prog", "loadall", EXAMPLES.resolve("feature_core.o").toString(), pin.toString());
-            String xlated = run("bpftool", "prog", "dump", "xlated", "pinned", pin.resolve("core_reads").toString());
+            Commands.runOk("bpftool", "prog", "loadall", EXAMPLES.resolve("feature_core.o").toString(), pin.toString());
+            String xlated = Commands.runOk("bpftool", "prog", "dump", "xlated", "pinned", pin.resolve("core_reads").toString());
             CoreRelocator.Relocated ours = relocate("feature_core", "core_reads");
             List<String> missing = new ArrayList<>();
             for (CoreRelocator.Resolution res : ours.resolutions()) {
@@ -117,20 +116,7 @@ class CoreRelocationVmlinuxTest {
             }
             assertTrue(missing.isEmpty(), "offsets not in libbpf's program: " + missing + "\n" + xlated);
         } finally {
-            run("rm", "-rf", pin.toString());
+            Commands.runOk("rm", "-rf", pin.toString());
         }
-    }
-
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
-        // close the pipes now: left to the garbage collector, they close later, while another test
-        // counts this JVM's descriptors (NativeBackendTest, the hygiene tests)
-        try (var stdout = p.getInputStream(); var stdin = p.getOutputStream(); var stderr = p.getErrorStream()) {
-            out = new String(stdout.readAllBytes());
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd) + " hung");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
     }
 }
