@@ -1,8 +1,9 @@
 package dev.autolowat.kernel;
 
 import dev.autolowat.kernel.bpf.KernelSymbols;
-import dev.autolowat.kernel.btf.Btf;
-import dev.autolowat.kernel.btf.BtfLookupException;
+import dev.autolowat.api.btf.Btf;
+import dev.autolowat.api.btf.BtfLookupException;
+import dev.autolowat.kernel.btf.KernelBtf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +35,14 @@ public final class BtfSymbols implements KernelSymbols {
     public static BtfSymbols load(Path file) {
         Objects.requireNonNull(file, "file");
         if (file.equals(Btf.VMLINUX)) {
-            return new BtfSymbols(Btf.loadVmlinux());
+            return new BtfSymbols(KernelBtf.vmlinux());
         }
         if (!Files.exists(file)) {
             throw new KernelEnvironmentException("no vmlinux BTF at " + file + ": the native backend resolves kfuncs"
                     + " (rule K1) and kernel struct fields through the kernel's BTF, which needs a kernel built with"
                     + " CONFIG_DEBUG_INFO_BTF=y (and sysfs mounted at /sys)");
         }
-        return new BtfSymbols(Btf.load(file));
+        return new BtfSymbols(KernelBtf.load(file));
     }
 
     /** The BTF read. */
@@ -51,7 +52,7 @@ public final class BtfSymbols implements KernelSymbols {
 
     @Override
     public Optional<KernelSymbols.FieldLocation> field(String struct, String field) {
-        dev.autolowat.kernel.btf.FieldLocation loc;
+        dev.autolowat.api.btf.FieldLocation loc;
         try {
             loc = btf.field(struct, field);
         } catch (BtfLookupException e) {

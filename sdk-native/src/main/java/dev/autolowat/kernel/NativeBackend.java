@@ -4,7 +4,7 @@ import dev.autolowat.api.Rule;
 import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.Capabilities;
 import dev.autolowat.kernel.bpf.BpfPrivileges;
-import dev.autolowat.kernel.btf.Btf;
+import dev.autolowat.api.btf.Btf;
 import dev.autolowat.kernel.cgroup.Cgroup2Mount;
 import dev.autolowat.kernel.cgroup.SessionCgroup;
 import dev.autolowat.kernel.features.ProbeResult;
@@ -147,7 +147,7 @@ public final class NativeBackend implements Backend {
             hasKfunc = kfunc.isPresent();
             btfNote = "vmlinux BTF " + (op.isPresent() ? "has " + ENUM_RCVQ_CB + " = " + op.getAsInt() : "has no " + ENUM_RCVQ_CB)
                     + " and " + (kfunc.isPresent() ? "has the kfunc " : "no kfunc ") + KFUNC_SET_RCVLOWAT;
-        } catch (KernelEnvironmentException e) {
+        } catch (dev.autolowat.api.AutoLowatException e) {
             btfNote = "no vmlinux BTF (" + e.getMessage() + "), so no kfunc can be called";
         }
         // F1: the flag probe

@@ -21,7 +21,7 @@ import dev.autolowat.kernel.bpf.BpfTestSupport;
 import dev.autolowat.kernel.bpf.PrivilegeException;
 import dev.autolowat.kernel.bpf.ProgramInfo;
 import dev.autolowat.kernel.bpf.VerifierRejectedException;
-import dev.autolowat.kernel.btf.Btf;
+import dev.autolowat.api.btf.Btf;
 import dev.autolowat.kernel.cgroup.Cgroup2Mount;
 import dev.autolowat.kernel.link.CgroupAttachType;
 import dev.autolowat.kernel.socket.MptcpUnavailableException;

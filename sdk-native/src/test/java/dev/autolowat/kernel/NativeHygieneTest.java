@@ -121,7 +121,7 @@ class NativeHygieneTest {
         if (kind == 6) { // a failure injected into openSession, at each of its steps in turn
             String failing = NativeSession.STEPS.get(i / 10 % NativeSession.STEPS.size());
             NativeBackend failingBackend = new NativeBackend(Cgroup2Mount.PROC_MOUNTS,
-                    dev.autolowat.kernel.btf.Btf.VMLINUX, step -> {
+                    dev.autolowat.api.btf.Btf.VMLINUX, step -> {
                         if (step.equals(failing)) {
                             throw new IllegalStateException("injected before " + step);
                         }

@@ -104,7 +104,15 @@ class BadValuesTest {
             bad("trace", "--case", "../spec/selftest-traces.json", "--case", "no_such_case"),
             bad("trace", "--family", "../spec/selftest-traces.json", "--family", "inet9"),
             bad("trace", "--help", "--help=yes"),
-            bad("trace", "--version", "--version=2"));
+            bad("trace", "--version", "--version=2"),
+            // objdump
+            bad("objdump", "FILE.o", "/proc/autolowat-no-such-object.o"),
+            bad("objdump", "FILE.o", "{file}"),                       // not an ELF file
+            bad("objdump", "FILE.o", "{dir}"),
+            bad("objdump", "--program", "../examples/bpf/autolowat_policy.o", "--program", "no_such_program"),
+            bad("objdump", "--no-source", "../examples/bpf/autolowat_policy.o", "--no-source=perhaps"),
+            bad("objdump", "--help", "--help=yes"),
+            bad("objdump", "--version", "--version=2"));
 
     /** Commands run with no subcommand: an unknown subcommand or option of the root command. */
     static final List<String[]> BAD_ROOT = List.of(new String[] {"nosuch"}, new String[] {"--no-such-option"});

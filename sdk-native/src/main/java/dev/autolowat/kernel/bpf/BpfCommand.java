@@ -21,6 +21,7 @@ public enum BpfCommand {
     OBJ_GET_INFO_BY_FD(15),
     PROG_QUERY(16),
     BTF_LOAD(18),
+    MAP_FREEZE(22),
     LINK_CREATE(28),
     LINK_DETACH(34);
 

@@ -200,6 +200,18 @@ public final class BpfSyscall {
         }
     }
 
+    /**
+     * {@code BPF_MAP_FREEZE}: from now on programs may still read the map (and, with
+     * {@code BPF_F_RDONLY_PROG}, only read it) but userspace can no longer write it — how libbpf
+     * seals {@code .rodata} after initialising it.
+     */
+    public static void mapFreeze(int mapFd) {
+        try (Attr attr = new Attr(ELEM_SIZE)) {
+            attr.u32(0, mapFd);
+            check(BpfCommand.MAP_FREEZE, attr.call(BpfCommand.MAP_FREEZE), "freezing map fd " + mapFd);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // programs and BTF
     // ------------------------------------------------------------------------------------------
@@ -219,6 +231,22 @@ public final class BpfSyscall {
             attr.u32(0, a.progType()).u32(4, a.insnCount()).ptr(8, insns).ptr(16, license)
                     .u32(24, a.logLevel()).u32(28, log == null ? 0 : a.logSize()).ptr(32, log)
                     .name(48, a.name()).u32(68, a.expectedAttachType());
+            if (a.btf() != null) {
+                // prog_btf_fd 72, func_info_rec_size 76, func_info 80, func_info_cnt 88,
+                // line_info_rec_size 92, line_info 96, line_info_cnt 104
+                ProgLoadAttributes.ProgramBtf b = a.btf();
+                attr.u32(72, b.btfFd());
+                byte[] funcs = b.funcInfo();
+                if (funcs.length > 0) {
+                    attr.u32(76, ProgLoadAttributes.ProgramBtf.FUNC_INFO_SIZE).ptr(80, attr.buffer(funcs))
+                            .u32(88, funcs.length / ProgLoadAttributes.ProgramBtf.FUNC_INFO_SIZE);
+                }
+                byte[] lines = b.lineInfo();
+                if (lines.length > 0) {
+                    attr.u32(92, ProgLoadAttributes.ProgramBtf.LINE_INFO_SIZE).ptr(96, attr.buffer(lines))
+                            .u32(104, lines.length / ProgLoadAttributes.ProgramBtf.LINE_INFO_SIZE);
+                }
+            }
             int[] fds = a.fdArray();
             if (fds != null && fds.length > 0) {
                 Memory fdArray = attr.buffer(4L * fds.length);

@@ -102,9 +102,9 @@ public final class Probes {
      * a readable {@code /sys/kernel/btf/vmlinux}.
      */
     public static List<ProbeResult> seriesSymbols() {
-        dev.autolowat.kernel.btf.Btf btf;
+        dev.autolowat.api.btf.Btf btf;
         try {
-            btf = dev.autolowat.kernel.btf.Btf.loadVmlinux();
+            btf = dev.autolowat.kernel.btf.KernelBtf.vmlinux();
         } catch (RuntimeException e) {
             return List.of(ProbeResult.error(RCVQ_OP_BTF, e.getMessage()),
                     ProbeResult.error(RCVLOWAT_KFUNC_BTF, e.getMessage()));

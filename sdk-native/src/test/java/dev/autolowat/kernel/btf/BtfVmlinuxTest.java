@@ -1,5 +1,9 @@
 package dev.autolowat.kernel.btf;
 
+import dev.autolowat.api.btf.Btf;
+import dev.autolowat.api.btf.BtfKind;
+import dev.autolowat.api.btf.BtfLookupException;
+import dev.autolowat.api.btf.FieldLocation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,7 @@ class BtfVmlinuxTest {
         assumeTrue(Files.isReadable(Btf.VMLINUX),
                 "not supported by this kernel: no vmlinux BTF at " + Btf.VMLINUX + " (needs CONFIG_DEBUG_INFO_BTF=y)");
         long start = System.nanoTime();
-        vmlinux = Btf.loadVmlinux();
+        vmlinux = KernelBtf.vmlinux();
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.println("[BtfVmlinuxTest] " + vmlinux + ": " + vmlinux.typeCount() + " types, parsed in " + ms + " ms");
     }

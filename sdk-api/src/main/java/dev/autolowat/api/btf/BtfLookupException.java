@@ -1,6 +1,6 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
-import dev.autolowat.kernel.KernelEnvironmentException;
+import dev.autolowat.api.AutoLowatException;
 
 import java.util.List;
 
@@ -16,7 +16,7 @@ import java.util.List;
  * <p>For the native backend this means the program cannot be relocated for this kernel (a
  * {@code FieldRef} names a field the kernel does not have); the simulator is not involved.
  */
-public class BtfLookupException extends KernelEnvironmentException {
+public class BtfLookupException extends AutoLowatException {
     private final String struct;
     private final String field;
     private final List<String> similar;

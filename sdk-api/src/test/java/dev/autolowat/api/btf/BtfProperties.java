@@ -1,6 +1,6 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
-import dev.autolowat.kernel.btf.BtfWriter.M;
+import dev.autolowat.api.btf.BtfWriter.M;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
@@ -22,17 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Properties of {@link Btf} on the project's own runner ({@code dev.autolowat.testkit}). */
-class BtfProperties {
+public class BtfProperties {
 
     // ------------------------------------------------------------------------------------------
     // Mutations of a valid blob never give anything but the typed exceptions
 
     /** One edit of a blob. */
-    sealed interface Mutation {
+    public sealed interface Mutation {
         byte[] apply(byte[] blob);
     }
 
-    record SetByte(int position, int value) implements Mutation {
+    public record SetByte(int position, int value) implements Mutation {
         public byte[] apply(byte[] b) {
             if (b.length > 0) {
                 b[Math.floorMod(position, b.length)] = (byte) value;
@@ -41,7 +41,7 @@ class BtfProperties {
         }
     }
 
-    record FlipBit(int position, int bit) implements Mutation {
+    public record FlipBit(int position, int bit) implements Mutation {
         public byte[] apply(byte[] b) {
             if (b.length > 0) {
                 b[Math.floorMod(position, b.length)] ^= (byte) (1 << bit);
@@ -51,7 +51,7 @@ class BtfProperties {
     }
 
     /** Writes an "interesting" u32 (0, 1, -1, the blob length, a random value...) at a 4-aligned word. */
-    record SetWord(int word, int value, boolean header) implements Mutation {
+    public record SetWord(int word, int value, boolean header) implements Mutation {
         public byte[] apply(byte[] b) {
             int words = header ? Btf.HEADER_SIZE / 4 : b.length / 4;
             if (words > 0) {
@@ -64,13 +64,13 @@ class BtfProperties {
         }
     }
 
-    record Truncate(int length) implements Mutation {
+    public record Truncate(int length) implements Mutation {
         public byte[] apply(byte[] b) {
             return Arrays.copyOf(b, Math.floorMod(length, b.length + 1));
         }
     }
 
-    record Delete(int position, int count) implements Mutation {
+    public record Delete(int position, int count) implements Mutation {
         public byte[] apply(byte[] b) {
             if (b.length == 0) {
                 return b;

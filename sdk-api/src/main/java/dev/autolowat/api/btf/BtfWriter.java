@@ -1,4 +1,4 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -10,33 +10,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A tiny BTF writer for tests: types are added in id order (the first is id 1) and {@link #build}
- * lays out a version-1 blob — a 24-byte header, the type section at {@code type_off} 0, then the
- * string section — in either byte order. Nothing is validated, so tests can also write nonsense.
+ * A small BTF writer: types are added in id order (the first is id 1) and {@link #build} lays out a
+ * version-1 blob — a 24-byte header, the type section at {@code type_off} 0, then the string
+ * section — in either byte order. The simulator describes its kernel objects with it (the target of
+ * CO-RE relocations, {@code dev.autolowat.sim.vm.SimKernelBtf}); tests write valid and invalid blobs.
+ * Nothing is validated here ({@link Btf#parse} validates), so tests can also write nonsense.
  */
-final class BtfWriter {
+public final class BtfWriter {
     /** A struct or union member; {@code bitfieldSize > 0} makes the struct use kind_flag. */
-    record M(String name, int type, long bitOffset, int bitfieldSize) {
-        static M of(String name, int type, long bitOffset) {
+    public record M(String name, int type, long bitOffset, int bitfieldSize) {
+        public static M of(String name, int type, long bitOffset) {
             return new M(name, type, bitOffset, 0);
         }
     }
 
     /** A FUNC_PROTO parameter. */
-    record P(String name, int type) {
+    public record P(String name, int type) {
     }
 
     private final List<int[]> types = new ArrayList<>();
     private final ByteArrayOutputStream strings = new ByteArrayOutputStream();
     private final Map<String, Integer> stringOffsets = new HashMap<>();
 
-    BtfWriter() {
+    public BtfWriter() {
         strings.write(0);
         stringOffsets.put("", 0);
     }
 
     /** The offset of {@code s} in the string section (added once). */
-    int str(String s) {
+    public int str(String s) {
         return stringOffsets.computeIfAbsent(s, k -> {
             int off = strings.size();
             strings.writeBytes(k.getBytes(StandardCharsets.UTF_8));
@@ -46,12 +48,12 @@ final class BtfWriter {
     }
 
     /** The id the next added type will get. */
-    int nextId() {
+    public int nextId() {
         return types.size() + 1;
     }
 
     /** Adds a raw record: {@code name_off, info, size/type}, then {@code extra} words. */
-    int raw(int nameOff, int kind, int vlen, boolean kflag, int sizeOrType, int... extra) {
+    public int raw(int nameOff, int kind, int vlen, boolean kflag, int sizeOrType, int... extra) {
         int[] words = new int[3 + extra.length];
         words[0] = nameOff;
         words[1] = (kflag ? 1 << 31 : 0) | (kind & 0x1f) << 24 | (vlen & 0xffff);
@@ -61,31 +63,31 @@ final class BtfWriter {
         return types.size();
     }
 
-    int type(String name, BtfKind kind, int vlen, boolean kflag, int sizeOrType, int... extra) {
+    public int type(String name, BtfKind kind, int vlen, boolean kflag, int sizeOrType, int... extra) {
         return raw(str(name), kind.code(), vlen, kflag, sizeOrType, extra);
     }
 
-    int intType(String name, int size, int encoding, int bitOffset, int bits) {
+    public int intType(String name, int size, int encoding, int bitOffset, int bits) {
         return type(name, BtfKind.INT, 0, false, size, encoding << 24 | bitOffset << 16 | bits);
     }
 
-    int intType(String name, int size, boolean signed) {
+    public int intType(String name, int size, boolean signed) {
         return intType(name, size, signed ? 1 : 0, 0, size * 8);
     }
 
-    int ptr(int target) {
+    public int ptr(int target) {
         return type("", BtfKind.PTR, 0, false, target);
     }
 
-    int array(int element, int index, int count) {
+    public int array(int element, int index, int count) {
         return type("", BtfKind.ARRAY, 0, false, 0, element, index, count);
     }
 
-    int struct(String name, int size, M... members) {
+    public int struct(String name, int size, M... members) {
         return composite(BtfKind.STRUCT, name, size, members);
     }
 
-    int union(String name, int size, M... members) {
+    public int union(String name, int size, M... members) {
         return composite(BtfKind.UNION, name, size, members);
     }
 
@@ -105,7 +107,7 @@ final class BtfWriter {
     }
 
     /** An ENUM; {@code names} and {@code values} pair up. */
-    int enum32(String name, int size, boolean signed, List<String> names, List<Integer> values) {
+    public int enum32(String name, int size, boolean signed, List<String> names, List<Integer> values) {
         int[] extra = new int[2 * names.size()];
         for (int i = 0; i < names.size(); i++) {
             extra[2 * i] = str(names.get(i));
@@ -114,7 +116,7 @@ final class BtfWriter {
         return type(name, BtfKind.ENUM, names.size(), signed, size, extra);
     }
 
-    int enum64(String name, int size, boolean signed, List<String> names, List<Long> values) {
+    public int enum64(String name, int size, boolean signed, List<String> names, List<Long> values) {
         int[] extra = new int[3 * names.size()];
         for (int i = 0; i < names.size(); i++) {
             extra[3 * i] = str(names.get(i));
@@ -124,31 +126,31 @@ final class BtfWriter {
         return type(name, BtfKind.ENUM64, names.size(), signed, size, extra);
     }
 
-    int fwd(String name, boolean union) {
+    public int fwd(String name, boolean union) {
         return type(name, BtfKind.FWD, 0, union, 0);
     }
 
-    int typedef(String name, int target) {
+    public int typedef(String name, int target) {
         return type(name, BtfKind.TYPEDEF, 0, false, target);
     }
 
-    int volatileOf(int target) {
+    public int volatileOf(int target) {
         return type("", BtfKind.VOLATILE, 0, false, target);
     }
 
-    int constOf(int target) {
+    public int constOf(int target) {
         return type("", BtfKind.CONST, 0, false, target);
     }
 
-    int restrictOf(int target) {
+    public int restrictOf(int target) {
         return type("", BtfKind.RESTRICT, 0, false, target);
     }
 
-    int func(String name, int proto, int linkage) {
+    public int func(String name, int proto, int linkage) {
         return type(name, BtfKind.FUNC, linkage, false, proto);
     }
 
-    int funcProto(int returnType, P... params) {
+    public int funcProto(int returnType, P... params) {
         int[] extra = new int[2 * params.length];
         for (int i = 0; i < params.length; i++) {
             extra[2 * i] = str(params[i].name());
@@ -157,29 +159,29 @@ final class BtfWriter {
         return type("", BtfKind.FUNC_PROTO, params.length, false, returnType, extra);
     }
 
-    int var(String name, int type, int linkage) {
+    public int var(String name, int type, int linkage) {
         return type(name, BtfKind.VAR, 0, false, type, linkage);
     }
 
     /** A DATASEC; {@code vars} is (type, offset, size) triples. */
-    int datasec(String name, int size, int... vars) {
+    public int datasec(String name, int size, int... vars) {
         return type(name, BtfKind.DATASEC, vars.length / 3, false, size, vars);
     }
 
-    int floatType(String name, int size) {
+    public int floatType(String name, int size) {
         return type(name, BtfKind.FLOAT, 0, false, size);
     }
 
-    int declTag(String tag, int type, int component) {
+    public int declTag(String tag, int type, int component) {
         return type(tag, BtfKind.DECL_TAG, 0, false, type, component);
     }
 
-    int typeTag(String tag, int type) {
+    public int typeTag(String tag, int type) {
         return type(tag, BtfKind.TYPE_TAG, 0, false, type);
     }
 
     /** Length of the type section as {@link #build} writes it. */
-    int typeSectionLength() {
+    public int typeSectionLength() {
         int n = 0;
         for (int[] t : types) {
             n += 4 * t.length;
@@ -188,7 +190,7 @@ final class BtfWriter {
     }
 
     /** The byte offset, in the blob {@link #build} writes, of type {@code id}'s record. */
-    int recordOffset(int id) {
+    public int recordOffset(int id) {
         int n = Btf.HEADER_SIZE;
         for (int i = 0; i < id - 1; i++) {
             n += 4 * types.get(i).length;
@@ -196,11 +198,11 @@ final class BtfWriter {
         return n;
     }
 
-    byte[] build() {
+    public byte[] build() {
         return build(ByteOrder.LITTLE_ENDIAN);
     }
 
-    byte[] build(ByteOrder order) {
+    public byte[] build(ByteOrder order) {
         int typeLen = typeSectionLength();
         byte[] str = strings.toByteArray();
         ByteBuffer b = ByteBuffer.allocate(Btf.HEADER_SIZE + typeLen + str.length).order(order);

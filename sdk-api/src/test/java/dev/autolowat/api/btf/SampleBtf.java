@@ -1,7 +1,7 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
-import dev.autolowat.kernel.btf.BtfWriter.M;
-import dev.autolowat.kernel.btf.BtfWriter.P;
+import dev.autolowat.api.btf.BtfWriter.M;
+import dev.autolowat.api.btf.BtfWriter.P;
 
 import java.nio.ByteOrder;
 import java.util.List;
@@ -40,7 +40,7 @@ import java.util.List;
  * };
  * </pre>
  */
-final class SampleBtf {
+public final class SampleBtf {
     final BtfWriter w = new BtfWriter();
     final int intT;
     final int uintT;
@@ -94,7 +94,7 @@ final class SampleBtf {
     final int onlyUnion;
     final int bigArray;
 
-    SampleBtf() {
+    public SampleBtf() {
         intT = w.intType("int", 4, true);
         uintT = w.intType("unsigned int", 4, false);
         charT = w.intType("char", 1, 2, 0, 8);
@@ -154,7 +154,7 @@ final class SampleBtf {
         bigArray = w.array(char24, uintT, 10);
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return w.build();
     }
 
@@ -162,7 +162,7 @@ final class SampleBtf {
         return w.build(order);
     }
 
-    Btf parse() {
+    public Btf parse() {
         return Btf.parse(bytes());
     }
 

@@ -1,4 +1,4 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
 /**
  * The kinds of BTF type records ({@code BTF_KIND_*} in {@code include/uapi/linux/btf.h}), by their

@@ -1,4 +1,4 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
-import dev.autolowat.kernel.KernelEnvironmentException;
+import dev.autolowat.api.AutoLowatException;
 
 /**
  * A BTF blob is malformed: the message names the blob, the byte offset (from the start of the blob,
@@ -14,7 +14,7 @@ import dev.autolowat.kernel.KernelEnvironmentException;
  * larger than 4 GiB, a struct member of a type that has no size); the query then throws this
  * exception, naming the type's record.
  */
-public class BtfFormatException extends KernelEnvironmentException {
+public class BtfFormatException extends AutoLowatException {
     private final long offset;
     private final String problem;
 

@@ -1,14 +1,8 @@
-package dev.autolowat.kernel.btf;
+package dev.autolowat.api.btf;
 
-import dev.autolowat.kernel.KernelEnvironmentException;
-
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,10 +17,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * A parsed BTF blob (BPF Type Format, {@code Documentation/bpf/btf.rst}): the kernel's own
- * description of its types, functions and enums, read from {@code /sys/kernel/btf/vmlinux} so that
- * the native backend never hard-codes a value the running kernel can tell it
- * ({@code kernel-facts.md}). Immutable and safe to share between threads.
+ * A parsed BTF blob (BPF Type Format, {@code Documentation/bpf/btf.rst}): a description of types,
+ * functions and enums. Two sources share this one parser: the kernel's own BTF
+ * ({@code /sys/kernel/btf/vmlinux}, read by the native backend's {@code KernelBtf} so that it never
+ * hard-codes a value the running kernel can tell it, {@code kernel-facts.md}), and the {@code .BTF}
+ * section of a compiled BPF object ({@link dev.autolowat.api.object.BpfObject}: map definitions,
+ * global variables, CO-RE relocations' local types). Immutable and safe to share between threads.
  *
  * <h2>What the SDK asks of it</h2>
  * <ul>
@@ -58,13 +54,15 @@ import java.util.Set;
  * <h2>Errors</h2>
  * A malformed blob gives {@link BtfFormatException} naming the byte offset and the problem;
  * a missing struct or member gives {@link BtfLookupException} naming the struct, the member, the
- * kernel and similar names; a missing {@code /sys/kernel/btf/vmlinux} gives
- * {@link KernelEnvironmentException}. Accessors called with an id out of range or of the wrong
+ * kernel and similar names (both are {@link dev.autolowat.api.AutoLowatException}s). Accessors called with an id out of range or of the wrong
  * kind throw {@link IllegalArgumentException} (misuse, decision D3).
  */
 public final class Btf {
 
-    /** Where the kernel exposes its own BTF (needs {@code CONFIG_DEBUG_INFO_BTF=y}). */
+    /**
+     * Where the kernel exposes its own BTF (needs {@code CONFIG_DEBUG_INFO_BTF=y}); read by the
+     * native backend's {@code dev.autolowat.kernel.btf.KernelBtf}.
+     */
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
 
     /** {@code BTF_MAGIC}. */
@@ -111,52 +109,6 @@ public final class Btf {
     // ------------------------------------------------------------------------------------------
     // Loading
 
-    /**
-     * Reads the running kernel's BTF from {@link #VMLINUX}.
-     *
-     * @throws KernelEnvironmentException when the file is missing (the kernel was built without
-     *                                    {@code CONFIG_DEBUG_INFO_BTF}) or unreadable
-     * @throws BtfFormatException         when it is not valid BTF
-     */
-    public static Btf loadVmlinux() {
-        return loadVmlinux(VMLINUX);
-    }
-
-    /** {@link #loadVmlinux()} from another path (tests). */
-    static Btf loadVmlinux(Path file) {
-        return load(file, true, "the vmlinux BTF of kernel " + kernelRelease() + " (" + file + ")");
-    }
-
-    /**
-     * Reads a BTF file, e.g. a copy of another machine's {@code /sys/kernel/btf/vmlinux}
-     * ({@code bpftool btf dump file ... format raw} reads the same files).
-     */
-    public static Btf load(Path file) {
-        Objects.requireNonNull(file, "file");
-        return load(file, false, file.toString());
-    }
-
-    private static Btf load(Path file, boolean vmlinux, String origin) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            if (vmlinux) {
-                throw new KernelEnvironmentException("no vmlinux BTF at " + file + ": the kernel needs "
-                        + "CONFIG_DEBUG_INFO_BTF=y (and CONFIG_DEBUG_INFO_BTF_MODULES for modules) to describe its "
-                        + "types, kfuncs and enums; kernel " + kernelRelease() + " was built without it, or sysfs "
-                        + "is not mounted at /sys. Boot a kernel built with BTF (most distribution kernels are).", e);
-            }
-            throw new KernelEnvironmentException("no BTF file at " + file + ": it does not exist", e);
-        } catch (AccessDeniedException e) {
-            throw new KernelEnvironmentException("cannot read BTF at " + file + ": permission denied "
-                    + "(it is normally world-readable; check the file's mode and any LSM policy)", e);
-        } catch (IOException e) {
-            throw new KernelEnvironmentException("cannot read BTF at " + file + ": " + e, e);
-        }
-        return parseOwned(bytes, origin);
-    }
-
     /** Parses a BTF blob (the array is copied). */
     public static Btf parse(byte[] blob) {
         Objects.requireNonNull(blob, "blob");
@@ -171,9 +123,14 @@ public final class Btf {
         return parseOwned(bytes, "a BTF blob of " + bytes.length + " bytes");
     }
 
-    /** The running kernel's release ({@code uname -r}), as the JVM reports it. */
-    static String kernelRelease() {
-        return System.getProperty("os.version", "(unknown)");
+    /**
+     * Parses a BTF blob (the array is copied); {@code origin} names it in error messages and in
+     * {@link #origin()}, e.g. {@code "the vmlinux BTF of kernel 6.18.0"} or {@code "policy.o (.BTF)"}.
+     */
+    public static Btf parse(byte[] blob, String origin) {
+        Objects.requireNonNull(blob, "blob");
+        Objects.requireNonNull(origin, "origin");
+        return parseOwned(blob.clone(), origin);
     }
 
     private static Btf parseOwned(byte[] d, String origin) {
@@ -389,6 +346,24 @@ public final class Btf {
     public BtfKind kind(int id) {
         checkId(id);
         return BtfKind.of(kinds[id]);
+    }
+
+    /**
+     * The byte offset of type {@code id}'s record ({@code struct btf_type} and what follows it) in
+     * {@link #bytes()}: loaders that must adjust a type before handing the blob to a kernel (libbpf's
+     * DATASEC fix-ups) patch it there.
+     */
+    public int recordOffset(int id) {
+        checkId(id);
+        if (id == 0) {
+            throw new IllegalArgumentException("type 0 (void) has no record");
+        }
+        return offsets[id];
+    }
+
+    /** A copy of the whole blob as parsed. */
+    public byte[] bytes() {
+        return data.clone();
     }
 
     /** The name of type {@code id}; empty for anonymous types and void. For a DECL_TAG or TYPE_TAG, the tag. */
@@ -653,6 +628,23 @@ public final class Btf {
                     && buf.getInt(offsets[t] + TYPE_SIZE) == -1) {
                 out.add(string(buf.getInt(offsets[t])));
             }
+        }
+        return out;
+    }
+
+    /**
+     * Every type named {@code name}, of any kind, in id order (CO-RE's candidate search: a local
+     * {@code struct tcp_sock___v2} is matched against every target type named {@code tcp_sock}).
+     */
+    public List<Integer> typesNamed(String name) {
+        Objects.requireNonNull(name, "name");
+        int[] ids = typesByName().get(name);
+        if (ids == null) {
+            return List.of();
+        }
+        List<Integer> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(id);
         }
         return out;
     }
@@ -991,6 +983,25 @@ public final class Btf {
             default:
                 return -1;
         }
+    }
+
+    /**
+     * The NUL-terminated string at byte {@code offset} of the string section, as other BTF consumers
+     * name strings ({@code .BTF.ext} records: section names, file names, source lines, CO-RE access
+     * specs); empty when the offset is outside the section or the string is not terminated there.
+     */
+    public java.util.Optional<String> stringAt(int offset) {
+        if (offset < 0 || offset >= strLen) {
+            return java.util.Optional.empty();
+        }
+        int end = strStart + offset;
+        while (end < strStart + strLen && data[end] != 0) {
+            end++;
+        }
+        if (end == strStart + strLen) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new String(data, strStart + offset, end - strStart - offset, StandardCharsets.UTF_8));
     }
 
     private String string(int nameOff) {

@@ -1,0 +1,262 @@
+package dev.autolowat.kernel.bpf;
+
+import dev.autolowat.api.btf.Btf;
+import dev.autolowat.api.object.BpfObject;
+import dev.autolowat.api.object.CoreRelocator;
+import dev.autolowat.api.object.ObjectMap;
+import dev.autolowat.api.object.ObjectProgram;
+import dev.autolowat.api.object.ObjectRelocation;
+import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.kernel.MissingKernelFeatureException;
+import dev.autolowat.kernel.btf.KernelBtf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Loads a clang-compiled {@link BpfObject} into the running kernel the way libbpf's
+ * {@code bpf_object__load} does: the object's BTF (with libbpf's fix-ups), its maps (BTF-described;
+ * global data initialised and {@code .rodata} frozen), then each program with its CO-RE sites
+ * relocated against the kernel's vmlinux BTF, map references and kfunc ids filled in, and its BTF,
+ * func_info and line_info. Attaching is the caller's business (the session's cgroup).
+ *
+ * <p>Everything created is owned by the returned {@link Loaded} and released by its {@code close()};
+ * a failure part-way releases what was created before the exception leaves.
+ */
+public final class ObjectLoader {
+    private final Btf vmlinux;
+
+    /** Relocates against the running kernel's BTF ({@code /sys/kernel/btf/vmlinux}). */
+    public ObjectLoader() {
+        this(KernelBtf.vmlinux());
+    }
+
+    /** Relocates against {@code vmlinux} (tests; another kernel's BTF). */
+    public ObjectLoader(Btf vmlinux) {
+        this.vmlinux = Objects.requireNonNull(vmlinux, "vmlinux");
+    }
+
+    /** The loaded object: its BTF, maps and programs, by name. */
+    public static final class Loaded implements AutoCloseable {
+        private final BpfObject object;
+        private final BpfBtf btf;
+        private final Map<String, BpfMap> maps;
+        private final Map<String, BpfProgram> programs;
+        private final Map<String, List<CoreRelocator.Resolution>> poisoned;
+        private boolean closed;
+
+        private Loaded(BpfObject object, BpfBtf btf, Map<String, BpfMap> maps, Map<String, BpfProgram> programs,
+                       Map<String, List<CoreRelocator.Resolution>> poisoned) {
+            this.object = object;
+            this.btf = btf;
+            this.maps = Collections.unmodifiableMap(maps);
+            this.programs = Collections.unmodifiableMap(programs);
+            this.poisoned = Collections.unmodifiableMap(poisoned);
+        }
+
+        public BpfObject object() {
+            return object;
+        }
+
+        /** Maps by name, in the object's order. */
+        public Map<String, BpfMap> maps() {
+            return maps;
+        }
+
+        /** Programs by name, in the object's order. */
+        public Map<String, BpfProgram> programs() {
+            return programs;
+        }
+
+        /** The program called {@code name}. */
+        public BpfProgram program(String name) {
+            BpfProgram p = programs.get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("no program '" + name + "' in " + object.origin() + "; loaded: "
+                        + programs.keySet());
+            }
+            return p;
+        }
+
+        /** Per program, the CO-RE sites that no kernel type satisfied (they fault if executed). */
+        public Map<String, List<CoreRelocator.Resolution>> poisoned() {
+            return poisoned;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<AutoCloseable> all = new ArrayList<>(programs.values());
+            all.addAll(maps.values());
+            if (btf != null) {
+                all.add(btf);
+            }
+            closeAll(all, null);
+        }
+    }
+
+    /**
+     * Loads every program of {@code object} (programs in sections the kernel or the SDK does not know
+     * are loaded too when libbpf's conventions give their type).
+     *
+     * @throws MissingKernelFeatureException when a program calls a kfunc this kernel lacks
+     * @throws VerifierRejectedException     when the verifier refuses a program (with its log)
+     * @throws BpfException                  when creating BTF or a map fails
+     * @throws CoreRelocator.CoreRelocationException when a CO-RE relocation is ambiguous or inconsistent
+     */
+    public Loaded load(BpfObject object) {
+        Objects.requireNonNull(object, "object");
+        List<AutoCloseable> created = new ArrayList<>();
+        try {
+            BpfBtf btf = null;
+            Optional<byte[]> blob = object.btfForKernel();
+            if (blob.isPresent()) {
+                btf = BpfBtf.load(blob.get(), "the BTF of " + object.origin());
+                created.add(btf);
+            }
+            Map<String, BpfMap> maps = new LinkedHashMap<>();
+            for (ObjectMap m : object.maps()) {
+                BpfMap map = createMap(m, btf);
+                created.add(map);
+                maps.put(m.name(), map);
+            }
+            Map<String, BpfProgram> programs = new LinkedHashMap<>();
+            Map<String, List<CoreRelocator.Resolution>> poisoned = new LinkedHashMap<>();
+            for (ObjectProgram p : object.programs()) {
+                if (!p.sectionInfo().known()) {
+                    throw new IllegalArgumentException("program '" + p.name() + "' of " + object.origin() + " is in section '"
+                            + p.section() + "', which names no program type (libbpf's conventions: sockops, "
+                            + "cgroup/setsockopt, ...)");
+                }
+                byte[] insns;
+                if (p.coreRelocations().isEmpty()) {
+                    insns = p.bytecode().toByteArray();
+                } else {
+                    CoreRelocator.Relocated r = new CoreRelocator(object.btf().orElseThrow(), vmlinux).relocate(p);
+                    insns = r.bytecode().toByteArray();
+                    if (!r.poisoned().isEmpty()) {
+                        poisoned.put(p.name(), r.poisoned());
+                    }
+                }
+                for (ObjectRelocation r : p.relocations()) {
+                    patch(object, p, insns, r, maps);
+                }
+                ProgLoadAttributes.ProgramBtf programBtf = btf == null ? null
+                        : new ProgLoadAttributes.ProgramBtf(btf.fd(), funcInfo(p), lineInfo(p));
+                String name = p.name().length() > 15 ? p.name().substring(0, 15) : p.name();
+                BpfProgram prog = BpfProgram.load(new ProgLoadAttributes(p.sectionInfo().progType(),
+                        Math.max(0, p.sectionInfo().attachType()), insns, object.license(), name, 0, 0, null,
+                        programBtf));
+                created.add(prog);
+                programs.put(p.name(), prog);
+            }
+            return new Loaded(object, btf, maps, programs, poisoned);
+        } catch (RuntimeException | Error e) {
+            Collections.reverse(created);
+            closeAll(created, e);
+            throw e;
+        }
+    }
+
+    private static BpfMap createMap(ObjectMap m, BpfBtf btf) {
+        String name = m.name().length() > 15 ? m.name().substring(0, 15) : m.name();
+        MapAttributes attrs = MapAttributes.of(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), name);
+        if (btf != null && m.valueTypeId() > 0) {
+            // as libbpf: key and value types of .maps maps; for global data the DATASEC as value, no key type
+            attrs = attrs.withBtf(btf.fd(), m.keyTypeId(), m.valueTypeId());
+        }
+        BpfMap map = BpfMap.create(attrs);
+        try {
+            byte[] init = m.initialData();
+            if (init != null) {
+                map.put(BpfMap.key(0), init);
+                if (m.readOnly()) {
+                    BpfSyscall.mapFreeze(map.fd());
+                }
+            }
+            return map;
+        } catch (RuntimeException | Error e) {
+            map.close();
+            throw e;
+        }
+    }
+
+    private void patch(BpfObject object, ObjectProgram p, byte[] insns, ObjectRelocation r, Map<String, BpfMap> maps) {
+        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
+        int at = r.slot() * 8;
+        if (r instanceof ObjectRelocation.MapReference m) {
+            insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (Opcode.PSEUDO_MAP_FD << 4));
+            b.putInt(at + 4, maps.get(m.map()).fd());
+        } else if (r instanceof ObjectRelocation.MapValueReference v) {
+            insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (Opcode.PSEUDO_MAP_VALUE << 4));
+            b.putInt(at + 4, maps.get(v.map()).fd());
+            b.putInt(at + 12, v.offset());
+        } else if (r instanceof ObjectRelocation.KfuncCall k) {
+            int id = vmlinux.funcId(k.name()).orElseThrow(() -> new MissingKernelFeatureException(p.name(),
+                    "kfunc " + k.name(), KernelRelease.current(), List.of(),
+                    "program '" + p.name() + "' of " + object.origin() + " calls the kfunc " + k.name() + ", which this "
+                            + "kernel (" + KernelRelease.current() + ") lacks" + (k.name().equals("bpf_sock_ops_tcp_set_rcvlowat")
+                            ? ": it needs the AutoLOWAT series (BPF_SOCK_OPS_RCVQ_CB); not supported by this kernel"
+                            : ": not in its vmlinux BTF")));
+            b.putInt(at + 4, id);
+            b.putShort(at + 2, (short) 0);
+        }
+        // SubprogramCall: already linked by the reader
+    }
+
+    /** func_info as the kernel takes it: insn_off in instructions, the FUNC's type id. */
+    private static byte[] funcInfo(ObjectProgram p) {
+        ByteBuffer out = ByteBuffer.allocate(p.functions().size() * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (ObjectProgram.FuncInfo f : p.functions()) {
+            if (f.typeId() == 0) {
+                return new byte[0]; // no .BTF.ext: the kernel takes all of it or none
+            }
+            out.putInt(f.slot()).putInt(f.typeId());
+        }
+        return out.array();
+    }
+
+    /** line_info as the kernel takes it: insn_off in instructions, string offsets into the program's BTF. */
+    private static byte[] lineInfo(ObjectProgram p) {
+        ByteBuffer out = ByteBuffer.allocate(p.lines().size() * 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (ObjectProgram.LineInfo l : p.lines()) {
+            out.putInt(l.slot()).putInt(l.fileNameOffset()).putInt(l.sourceOffset()).putInt(l.line() << 10 | l.column());
+        }
+        return out.array();
+    }
+
+    private static void closeAll(List<AutoCloseable> all, Throwable primary) {
+        RuntimeException first = null;
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else if (first == null) {
+                    first = e instanceof RuntimeException re ? re : new RuntimeException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** The running kernel's release, as the JVM reports it. */
+    private static final class KernelRelease {
+        static String current() {
+            return System.getProperty("os.version", "(unknown)");
+        }
+    }
+}
