@@ -1187,12 +1187,83 @@ final class JitCompiler {
         }
     }
 
-    /** A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. */
+    /**
+     * A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. Each call site
+     * is specialised for its helper: it calls the helper's own method ({@code Vm.helper<Name>},
+     * {@code Vm.kfunc<Name>}: no dispatch on the id), hands over only the registers the helper
+     * takes, and a helper that returns a scalar leaves r0's kind a constant (no read-back).
+     */
     private void call(int pc, int s, long imm) {
         if (s == Opcode.PSEUDO_CALL) {
             callLocal(pc, imm);
             return;
         }
+        Direct direct = s == Opcode.PSEUDO_KFUNC_CALL ? Direct.of((Kfunc) p.ref[pc]) : Direct.of((int) imm);
+        if (direct == null) {
+            callGeneric(pc, s, imm);
+            return;
+        }
+        for (int i = 1; i <= direct.args; i++) {
+            spill(i);
+        }
+        if (direct.pointer) {
+            // the helper sets r0's kind only when it returns a pointer (Vm.ptr)
+            mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+            push(0);
+            push(Vm.SCALAR);
+            mv.visitInsn(Opcodes.IASTORE);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, direct.method, "()J", false);
+        faultable = true;
+        storeReg(0);
+        if (direct.pointer) {
+            readKindBack(0);
+        } else {
+            constantKind(0, Vm.SCALAR);
+        }
+        for (int i = 1; i <= 5; i++) {
+            constantKind(i, Vm.UNINIT_KIND);
+        }
+    }
+
+    /**
+     * The helper or kfunc method a call site calls directly: its name, how many argument registers it
+     * reads (r1..r{args}), whether it may return a pointer.
+     */
+    private record Direct(String method, int args, boolean pointer) {
+        static Direct of(Kfunc k) {
+            return switch (k) {
+                case CAST_TO_KERN_CTX -> new Direct("kfuncCastToKernCtx", 1, true);
+                case SOCK_OPS_TCP_SET_RCVLOWAT -> new Direct("kfuncSockOpsTcpSetRcvlowat", 2, false);
+            };
+        }
+
+        static Direct of(int helperId) {
+            dev.autolowat.api.asm.Helper h = dev.autolowat.api.asm.Helper.ofId(helperId);
+            if (h == null) {
+                return null;
+            }
+            return switch (h) {
+                case MAP_LOOKUP_ELEM -> new Direct("helperMapLookupElem", 2, true);
+                case MAP_UPDATE_ELEM -> new Direct("helperMapUpdateElem", 4, false);
+                case MAP_DELETE_ELEM -> new Direct("helperMapDeleteElem", 2, false);
+                case KTIME_GET_NS -> new Direct("helperKtimeGetNs", 0, false);
+                case SKB_LOAD_BYTES -> new Direct("helperSkbLoadBytes", 4, false);
+                case SETSOCKOPT -> new Direct("helperSetsockopt", 5, false);
+                case GETSOCKOPT -> new Direct("helperGetsockopt", 5, false);
+                case SOCK_OPS_CB_FLAGS_SET -> new Direct("helperSockOpsCbFlagsSet", 2, false);
+                case TCP_SOCK -> new Direct("helperTcpSock", 1, true);
+                case SK_STORAGE_GET -> new Direct("helperSkStorageGet", 4, true);
+                case SK_STORAGE_DELETE -> new Direct("helperSkStorageDelete", 2, false);
+                case RINGBUF_OUTPUT -> new Direct("helperRingbufOutput", 4, false);
+                case SKC_TO_TCP_SOCK -> new Direct("helperSkcToTcpSock", 1, true);
+            };
+        }
+    }
+
+    /** A call of a helper the VM has no method for: {@link Vm#call}, which faults. */
+    private void callGeneric(int pc, int s, long imm) {
         for (int i = 1; i <= 5; i++) {
             spill(i);
         }
