@@ -882,9 +882,13 @@ final class JitCompiler {
             move(pc, is64, x, d, s, imm);
             return;
         }
+        if (op == Opcode.NEG || op == Opcode.END || op == Opcode.DIV || op == Opcode.MOD) {
+            scalarOnly(pc, c, d, s, off, imm);
+            return;
+        }
         int scalar64 = scalarOp(op, true);
         if (scalar64 < 0 || off != 0) {
-            viaInterpreter(pc, d, s); // DIV, MOD, NEG, END, sign-extending MOV
+            viaInterpreter(pc, d, s); // sign-extending MOV
             return;
         }
         // fast path: the operands are scalars (the interpreter's test, left out when the facts say
@@ -946,6 +950,87 @@ final class JitCompiler {
                 mv.visitJumpInsn(Opcodes.GOTO, compute);
             }
         });
+    }
+
+    /**
+     * NEG, byte swaps, DIV and MOD: inline on scalars (division and modulo through the interpreter's
+     * own {@code Vm.div64} and its siblings, the verifier's rewrites); a pointer or uninitialized
+     * operand takes the interpreter's path, which faults. A byte swap reads only its destination
+     * (its X bit is the byte order).
+     */
+    private void scalarOnly(int pc, int c, int d, int s, int off, long imm) {
+        boolean is64 = (c & 7) == Opcode.ALU64;
+        boolean x = (c & Opcode.X) != 0;
+        int op = c & 0xf0;
+        boolean readsSource = x && (op == Opcode.DIV || op == Opcode.MOD);
+        Label slow = new Label();
+        Label done = new Label();
+        boolean checked = !facts.scalar(pc, d) || (readsSource && !facts.scalar(pc, s));
+        if (checked) {
+            loadKind(d);
+            if (readsSource) {
+                loadKind(s);
+                mv.visitInsn(Opcodes.IOR);
+            }
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+        }
+        loadReg(d);
+        switch (op) {
+            case Opcode.NEG -> {
+                if (is64) {
+                    mv.visitInsn(Opcodes.LNEG);
+                } else {
+                    mv.visitInsn(Opcodes.L2I);
+                    mv.visitInsn(Opcodes.INEG);
+                    zeroExtend();
+                }
+            }
+            case Opcode.END -> {
+                int bits = (int) imm;
+                if (!is64 && !x) { // to little-endian: x86-64 is little-endian, so a truncation
+                    if (bits == 16) {
+                        pushLong(0xffffL);
+                        mv.visitInsn(Opcodes.LAND);
+                    } else if (bits == 32) {
+                        zeroExtend64();
+                    }
+                } else if (bits == 16) {
+                    mv.visitInsn(Opcodes.L2I);
+                    mv.visitInsn(Opcodes.I2S);
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Short", "reverseBytes", "(S)S", false);
+                    mv.visitInsn(Opcodes.I2L);
+                    pushLong(0xffffL);
+                    mv.visitInsn(Opcodes.LAND);
+                } else if (bits == 32) {
+                    mv.visitInsn(Opcodes.L2I);
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "reverseBytes", "(I)I", false);
+                    zeroExtend();
+                } else {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Long", "reverseBytes", "(J)J", false);
+                }
+            }
+            default -> { // DIV, MOD; off 1 is the signed form
+                if (x) {
+                    loadReg(s);
+                } else {
+                    pushLong(imm);
+                }
+                String name = (off == 1 ? "s" : "") + (op == Opcode.DIV ? "div" : "mod") + (is64 ? "64" : "32");
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, name, is64 ? "(JJ)J" : "(JJ)I", false);
+                if (!is64) {
+                    zeroExtend();
+                }
+            }
+        }
+        storeReg(d);
+        mv.visitLabel(done);
+        if (checked) {
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                viaInterpreter(pc, d, s);
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            });
+        }
     }
 
     private void move(int pc, boolean is64, boolean x, int d, int s, long imm) {

@@ -1393,10 +1393,8 @@ final class Vm {
                     case Opcode.ADD -> res = dv + sv;
                     case Opcode.SUB -> res = dv - sv;
                     case Opcode.MUL -> res = dv * sv;
-                    case Opcode.DIV -> res = off == 0 ? (sv == 0 ? 0 : Long.divideUnsigned(dv, sv))
-                            : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
-                    case Opcode.MOD -> res = off == 0 ? (sv == 0 ? dv : Long.remainderUnsigned(dv, sv))
-                            : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
+                    case Opcode.DIV -> res = off == 0 ? div64(dv, sv) : sdiv64(dv, sv);
+                    case Opcode.MOD -> res = off == 0 ? mod64(dv, sv) : smod64(dv, sv);
                     case Opcode.OR -> res = dv | sv;
                     case Opcode.AND -> res = dv & sv;
                     case Opcode.XOR -> res = dv ^ sv;
@@ -1435,10 +1433,8 @@ final class Vm {
                     case Opcode.ADD -> res = dv + sv;
                     case Opcode.SUB -> res = dv - sv;
                     case Opcode.MUL -> res = dv * sv;
-                    case Opcode.DIV -> res = off == 0 ? (sv == 0 ? 0 : Integer.divideUnsigned(dv, sv))
-                            : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
-                    case Opcode.MOD -> res = off == 0 ? (sv == 0 ? dv : Integer.remainderUnsigned(dv, sv))
-                            : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
+                    case Opcode.DIV -> res = off == 0 ? div32(dv, sv) : sdiv32(dv, sv);
+                    case Opcode.MOD -> res = off == 0 ? mod32(dv, sv) : smod32(dv, sv);
                     case Opcode.OR -> res = dv | sv;
                     case Opcode.AND -> res = dv & sv;
                     case Opcode.XOR -> res = dv ^ sv;
@@ -1480,6 +1476,49 @@ final class Vm {
                 atomic(base, d, s, off, Opcode.sizeInBytes(c & 0x18), (int) imm);
             }
         }
+    }
+
+    // ---- division and modulo as the verifier's rewrites make them (shared with translated code) ----
+
+    static long div64(long d, long s) {
+        return s == 0 ? 0 : Long.divideUnsigned(d, s);
+    }
+
+    static long sdiv64(long d, long s) {
+        return s == 0 ? 0 : s == -1 ? -d : d / s;
+    }
+
+    static long mod64(long d, long s) {
+        return s == 0 ? d : Long.remainderUnsigned(d, s);
+    }
+
+    static long smod64(long d, long s) {
+        return s == 0 ? d : s == -1 ? 0 : d % s;
+    }
+
+    /** The 32-bit forms take the low halves and give the result as an int (the caller zero-extends). */
+    static int div32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? 0 : Integer.divideUnsigned(dv, sv);
+    }
+
+    static int sdiv32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? 0 : sv == -1 ? -dv : dv / sv;
+    }
+
+    static int mod32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? dv : Integer.remainderUnsigned(dv, sv);
+    }
+
+    static int smod32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? dv : sv == -1 ? 0 : dv % sv;
     }
 
     long exit() {
