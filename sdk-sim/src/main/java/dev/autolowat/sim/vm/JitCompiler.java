@@ -625,6 +625,18 @@ final class JitCompiler {
             }
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             constant(member, Layout.Member.class);
+            if (member.kind == Layout.Kind.SCALAR) {
+                // a scalar field: the value is all there is, and the kind a constant
+                push(off);
+                push(size);
+                push(signExtend ? 1 : 0);
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitContextScalar",
+                        "(L" + Type.getInternalName(Layout.Member.class) + ";IIZ)J", false);
+                faultable = true;
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+                return;
+            }
             push(d);
             push(off);
             push(size);

@@ -1719,8 +1719,13 @@ final class Vm {
     /**
      * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
      * pointer: the member was found at translation time ({@code m} is what the layout check of the
-     * access gives; it depends only on the layout, the offset and the size).
+     * access gives; it depends only on the layout, the offset and the size). {@code jitContextScalar}:
+     * a scalar member, whose value is all the load gives (no register arrays touched).
      */
+    long jitContextScalar(Layout.Member m, int off, int size, boolean signExtend) {
+        return ((ViewRegion) context).scalarMember(m, off, size, signExtend);
+    }
+
     long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
         ((ViewRegion) context).loadMember(this, d, m, off, size, signExtend);
         return regs[d];
