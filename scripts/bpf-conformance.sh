@@ -45,9 +45,12 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 # The plugin: the runner starts it once per test as PLUGIN [MEMORY] [plugin options].
 # A JVM per test: C1 only and class data sharing keep the start-up short.
+# --verbose says how each program ran (translated, or interpreted and why): that line goes to a
+# log only, the rest of standard error (a rejection, an abort) to the runner.
 cat >"$WORK/plugin" <<EOF
-#!/bin/sh
-exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$JAR" vm-run "\$@"
+#!/usr/bin/env bash
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$JAR" vm-run "\$@" --verbose \
+    2> >(tee -a "\$VM_RUN_LOG" | grep -v '^vm-run: [0-9]* slots, ' >&2)
 EOF
 chmod +x "$WORK/plugin"
 
@@ -55,6 +58,8 @@ status=0
 for mode in jit interpret; do
     out="$WORK/$mode.txt"
     # the runner exits 1 when any test fails; the table below says which
+    export VM_RUN_LOG="$WORK/$mode.modes"
+    : >"$VM_RUN_LOG"
     "$RUNNER" --test_file_directory "$DIR/tests" --plugin_path "$WORK/plugin" --plugin_options "--$mode" \
         --cpu_version v4 >"$out" 2>&1 || true
     if ! grep -q '^Passed ' "$out"; then
@@ -83,6 +88,13 @@ for mode in jit interpret; do
     echo "| $((pass + fail + skip)) | $((pass + fail)) | $pass | $deliberate | ${#unexpected[@]} | $skip |"
     echo
     grep '^Passed ' "$out"
+    loaded=$(grep -c '^vm-run: [0-9]* slots, ' "$VM_RUN_LOG" || true)
+    translated=$(grep -c '^vm-run: [0-9]* slots, JIT$' "$VM_RUN_LOG" || true)
+    echo "Programs loaded: $loaded; run translated to JVM bytecode: $translated."
+    if [[ $mode == jit ]] && grep -q 'INTERPRETER (interpreted: ' "$VM_RUN_LOG"; then
+        echo "Interpreted in --jit mode:"
+        grep 'INTERPRETER (interpreted: ' "$VM_RUN_LOG" | sed 's/^vm-run: /  /' | sort | uniq -c
+    fi
     if ((deliberate > 0)); then
         echo
         echo "Deliberate rejections (out-of-range shift immediates, refused at load like the Linux verifier):"
