@@ -271,7 +271,12 @@ final class JitCompiler {
         // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own
         // (LimitExceededException) that a large method can reach: a program too large is interpreted
         // before that work is spent.
-        int[] sizes = emitClass(p, vm, a, 0).sizes;
+        int[] sizes;
+        try {
+            sizes = emitClass(p, vm, a, 0).sizes;
+        } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
+            return Result.fallback("ASM cannot write its translation: " + e.getMessage());
+        }
         for (int s = 0; s < starts.length; s++) {
             if (sizes[s] > HUGE_METHOD_LIMIT) {
                 return Result.fallback("its translation is " + sizes[s] + " bytes of JVM code ("
