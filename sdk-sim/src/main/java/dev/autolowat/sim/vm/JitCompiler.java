@@ -956,6 +956,9 @@ final class JitCompiler {
         }
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
+            if (is64 && (op == Opcode.ADD || op == Opcode.SUB)) {
+                movePointer(d, s, x, op, imm, done);
+            }
             pointerPath(pc, is64, d, s);
             if (is64) {
                 storeReg(d);
@@ -1087,6 +1090,46 @@ final class JitCompiler {
                 mv.visitJumpInsn(Opcodes.GOTO, compute);
             });
         }
+    }
+
+    /**
+     * {@code ptr += scalar} / {@code ptr -= scalar} on a pointer into plain memory (a map or storage
+     * value) or a stack: the pointer keeps its region and moves, which is what {@code Vm.pointerAlu}
+     * does for them (their regions allow arithmetic), without the call; then jumps to {@code done}.
+     * Falls through for anything else (the interpreter's pointer path decides).
+     */
+    private void movePointer(int d, int s, boolean x, int op, long imm, Label done) {
+        Label other = new Label();
+        Label moves = new Label();
+        if (x) {
+            loadKind(s);
+            mv.visitJumpInsn(Opcodes.IFNE, other); // only a scalar moves a pointer this way
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + d);
+        mv.visitJumpInsn(Opcodes.IFNONNULL, moves);
+        // the stacks are the first regions of a VM, numbered POINTER .. POINTER + MAX_FRAMES - 1
+        int firstStack = vm.stackOf(0).ownId;
+        int lastStack = vm.stackOf(Vm.MAX_FRAMES - 1).ownId;
+        if (lastStack - firstStack != Vm.MAX_FRAMES - 1) {
+            throw new IllegalStateException("the stacks are not numbered contiguously: " + firstStack + ".." + lastStack);
+        }
+        loadKind(d);
+        push(firstStack);
+        mv.visitJumpInsn(Opcodes.IF_ICMPLT, other);
+        loadKind(d);
+        push(lastStack);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGT, other);
+        mv.visitLabel(moves);
+        loadReg(d);
+        if (x) {
+            loadReg(s);
+        } else {
+            pushLong(imm);
+        }
+        mv.visitInsn(op == Opcode.ADD ? Opcodes.LADD : Opcodes.LSUB);
+        storeReg(d);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(other);
     }
 
     /** {@code Vm.jitAlu(pc, is64, d, s, rd, kd, rs, ks)}, leaving the new value of d on the stack. */
