@@ -151,8 +151,13 @@ final class Vm {
     private final TranslatedProgram translated;
     /** Why the program is interpreted although translation was asked for; null when it is not. */
     private final String fallbackReason;
-    /** Translated code: the instruction count a subprogram's method hands back to its caller. */
+    /** Translated code: the instruction count a subprogram's method (or a chunk) hands back to its caller. */
     int jitCount;
+    /**
+     * Translated code cut into chunks: the slot the next chunk goes on from, -1 when the
+     * subprogram exited (see {@code JitCompiler.emitDispatcher}).
+     */
+    int jitPc;
     /**
      * Translated code: set when a subprogram's method handed the invocation to the interpreter
      * (budget), which finished it; its callers then return the result as it is.
