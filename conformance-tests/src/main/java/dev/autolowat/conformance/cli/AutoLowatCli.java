@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "autolowat", mixinStandardHelpOptions = true, version = "AutoLOWAT SDK 0.1.0",
         description = "The AutoLOWAT SDK's runnable jobs.",
         subcommands = {DemoCommand.class, ProbeCommand.class, ReportCommand.class, PerfCommand.class, TraceCommand.class,
-                ObjdumpCommand.class})
+                ObjdumpCommand.class, VmRunCommand.class})
 public final class AutoLowatCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

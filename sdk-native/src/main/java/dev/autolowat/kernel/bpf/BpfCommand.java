@@ -14,6 +14,7 @@ public enum BpfCommand {
     PROG_LOAD(5),
     PROG_ATTACH(8),
     PROG_DETACH(9),
+    PROG_TEST_RUN(10),
     PROG_GET_NEXT_ID(11),
     MAP_GET_NEXT_ID(12),
     PROG_GET_FD_BY_ID(13),

@@ -56,13 +56,17 @@ import java.util.List;
  * {@link Vm#interpret} and returns through the frames. Subprogram entries and the instructions
  * after calls are budget checks too, so no path between two checks leaves its method.
  *
- * <p>Not translated (the program is then interpreted, and {@link VmProgram#fallbackReason()} says
- * why): programs with a method whose translation exceeds {@link #HUGE_METHOD_LIMIT} bytes of JVM
- * code, which HotSpot would never compile ({@code -XX:+DontCompileHugeMethods}) and so would run
- * slower than the interpreter, and programs beyond ASM's own limits. The size is measured by a
- * first emission without stack map frames, so a large program costs no frame computation (whose
- * work limits ASM enforces with {@code LimitExceededException}); nothing is thrown out of the
- * loader either way.
+ * <p>Large programs: HotSpot never compiles a method above {@link #HUGE_METHOD_LIMIT} bytes of JVM
+ * code ({@code -XX:+DontCompileHugeMethods}), so interpreted JVM code would be slower than the VM's
+ * interpreter. The size of each method is measured by a first emission without stack map frames
+ * (a large program costs no frame computation, whose work limits ASM enforces with
+ * {@code LimitExceededException}); a subprogram too large is cut into chunks of consecutive
+ * instructions, one method each ({@code chunk<pc>}), called by a small dispatcher in the
+ * subprogram's method ({@link #emitDispatcher}): registers, count and the slot to go on from pass
+ * through the VM at each crossing, and a cut starts a new basic block. Not translated (interpreted,
+ * with {@link VmProgram#fallbackReason()} saying why): programs beyond the translator's packing
+ * (65535 slots) or beyond ASM's limits, and those whose chunks would still be too large; nothing is
+ * thrown out of the loader either way.
  */
 final class JitCompiler {
     /** HotSpot's {@code HugeMethodLimit}: longer methods are not JIT-compiled by default. */
@@ -121,8 +125,18 @@ final class JitCompiler {
 
     /** What the whole program's analysis gives every method's translation. */
     private record Analysis(int[] starts, int[] ends, boolean[] leader, boolean[] budgetCheck, int[] length,
-                            int[] after, int instructions, RegisterFacts facts) {
+                            int[] after, int instructions, RegisterFacts facts, int[][] chunks) {
+        /** The same analysis with subprograms cut into chunks (see {@link #translate}). */
+        Analysis withChunks(boolean[] newLeader, int[] newLength, int[] newAfter, int[][] newChunks) {
+            return new Analysis(starts, ends, newLeader, budgetCheck, newLength, newAfter, instructions, facts,
+                    newChunks);
+        }
     }
+
+    /** A chunk method's descriptor: as a subprogram's; where it starts is {@code Vm.jitPc}. */
+    private static final String CHUNK_DESC = SUB_DESC;
+    /** A method's code is cut into chunks of about this many bytes of inline code when it is too large. */
+    private static final int[] CHUNK_TARGETS = {3000, 1500, 700};
 
     private final VmProgram p;
     private final Vm vm;
@@ -130,8 +144,23 @@ final class JitCompiler {
     /** The first slot of the subprogram this method translates, and the slot after its last. */
     private final int start;
     private final int end;
-    /** Whether this is {@code run} (frame 0, the program's entry), not a subprogram's method. */
+    /** Whether this method belongs to the program's entry (frame 0), not to a subprogram. */
     private final boolean entry;
+    /**
+     * Whether this method is a chunk of a subprogram cut into several methods: it starts from the
+     * registers in {@link Vm#regs}/{@link Vm#kinds} at {@code Vm.jitPc}, and hands them back there
+     * when control leaves it (see {@link #emitDispatcher}).
+     */
+    private final boolean chunk;
+    /** The chunks of this method's subprogram (their first slots), or null when it is one method. */
+    private final int[] chunkStarts;
+    /** The subprogram's slots. */
+    private final int subStart;
+    private final int subEnd;
+    /** Per slot: the offset of its inline code in its method (measurements, see {@link #cut}). */
+    private final int[] pcOffset;
+    /** Chunks: the code that leaves for a slot of another chunk, per slot. */
+    private final java.util.Map<Integer, Label> leave = new java.util.HashMap<>();
     /** Per slot: the label of its code, for the slots that start a basic block. */
     private final Label[] blockLabel;
     /** Per slot that starts a block: how many instructions the block has. */
@@ -167,12 +196,17 @@ final class JitCompiler {
     private boolean handedOverUsed;
 
     private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, int subprogram, Analysis a, Label[] blockLabel,
-                        List<Object> constants, List<Class<?>> constantTypes) {
+                        List<Object> constants, List<Class<?>> constantTypes, int chunk, int[] pcOffset) {
         this.p = p;
         this.vm = vm;
         this.mv = mv;
-        this.start = a.starts[subprogram];
-        this.end = a.ends[subprogram];
+        this.chunk = chunk >= 0;
+        this.chunkStarts = a.chunks[subprogram];
+        this.start = chunk >= 0 ? chunkStarts[chunk] : a.starts[subprogram];
+        this.end = chunk >= 0 && chunk + 1 < chunkStarts.length ? chunkStarts[chunk + 1] : a.ends[subprogram];
+        this.subStart = a.starts[subprogram];
+        this.subEnd = a.ends[subprogram];
+        this.pcOffset = pcOffset;
         this.entry = subprogram == 0;
         this.blockLabel = blockLabel;
         this.blockLength = a.length;
@@ -242,6 +276,99 @@ final class JitCompiler {
         }
         int[] length = new int[n];
         int[] after = new int[n];
+        if (!blocks(p, leader, length, after)) {
+            return Result.fallback("a basic block of more than 32767 instructions"); // the fault handlers' packing
+        }
+        Analysis a = new Analysis(starts, ends, leader, budgetCheck, length, after, instructions,
+                RegisterFacts.of(p, starts), new int[starts.length][]);
+
+        // First pass without stack map frames: only the size of each method. HotSpot does not compile
+        // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own
+        // (LimitExceededException) that a large method can reach: a program too large is interpreted
+        // before that work is spent.
+        Emitted measured;
+        try {
+            measured = emitClass(p, vm, a, 0);
+        } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
+            return Result.fallback("ASM cannot write its translation: " + e.getMessage());
+        }
+        if (measured.largest() > HUGE_METHOD_LIMIT) {
+            // Cut the subprograms that are too large into chunks of consecutive instructions, one JVM
+            // method each, by the inline code size of each instruction, smaller until every method fits.
+            Analysis chunked = null;
+            String tooLarge = measured.tooLarge(a);
+            for (int target : CHUNK_TARGETS) {
+                Analysis c = cut(p, a, measured, target);
+                if (c == null) {
+                    break;
+                }
+                Emitted m;
+                try {
+                    m = emitClass(p, vm, c, 0);
+                } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
+                    return Result.fallback("ASM cannot write its translation: " + e.getMessage());
+                }
+                if (m.largest() <= HUGE_METHOD_LIMIT) {
+                    chunked = c;
+                    break;
+                }
+            }
+            if (chunked == null) {
+                return Result.fallback("its translation is " + tooLarge + ", more than HotSpot's HugeMethodLimit of "
+                        + HUGE_METHOD_LIMIT + " bytes, and cutting it into methods did not bring every method under "
+                        + "it: HotSpot would not compile it, and interpreted JVM code is slower than the VM's "
+                        + "interpreter");
+            }
+            a = chunked;
+        }
+        Emitted emitted;
+        try {
+            emitted = emitClass(p, vm, a, ClassWriter.COMPUTE_FRAMES);
+        } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
+            // ASM's limits (frame computation work, method and class size): not a fault of the program
+            return Result.fallback("ASM cannot write its translation: " + e.getMessage());
+        }
+        TranslatedProgram code = define(emitted.bytes, emitted.constants);
+        int total = 0;
+        for (int size : emitted.sizes) {
+            total += size;
+        }
+        code.codeSize = total;
+        return new Result(code, null);
+    }
+
+    /**
+     * A class written: its bytes (none for a measurement), constants, the code size of each method
+     * ({@code run}/{@code sub<pc>} of each subprogram first, in subprogram order, then chunks), and the
+     * offset of each instruction's inline code in its method.
+     */
+    private record Emitted(byte[] bytes, List<Object> constants, int[] sizes, int[] pcOffset) {
+        int largest() {
+            int max = 0;
+            for (int size : sizes) {
+                max = Math.max(max, size);
+            }
+            return max;
+        }
+
+        /** What is too large, for the fallback reason: the first subprogram's method above the limit. */
+        String tooLarge(Analysis a) {
+            for (int s = 0; s < a.starts.length; s++) {
+                if (sizes[s] > HUGE_METHOD_LIMIT) {
+                    return sizes[s] + " bytes of JVM code (" + (s == 0 ? "the program's entry"
+                            : "the subprogram at pc " + a.starts[s]) + ")";
+                }
+            }
+            return largest() + " bytes of JVM code";
+        }
+    }
+
+    /**
+     * Basic blocks: per leader its length, per slot how many instructions of its block follow it.
+     * False when a block is too long for the fault handlers' packing.
+     */
+    private static boolean blocks(VmProgram p, boolean[] leader, int[] length, int[] after) {
+        int n = p.slots;
         int blockStart = 0;
         int inBlock = 0;
         List<Integer> members = new ArrayList<>();
@@ -261,42 +388,49 @@ final class JitCompiler {
             members.add(pc);
             inBlock++;
             if (inBlock > 0x7fff) {
-                return Result.fallback("a basic block of more than 32767 instructions"); // the fault handlers' packing
+                return false;
             }
         }
-        Analysis a = new Analysis(starts, ends, leader, budgetCheck, length, after, instructions,
-                RegisterFacts.of(p, starts));
-
-        // First pass without stack map frames: only the size of each method. HotSpot does not compile
-        // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own
-        // (LimitExceededException) that a large method can reach: a program too large is interpreted
-        // before that work is spent.
-        int[] sizes = emitClass(p, vm, a, 0).sizes;
-        for (int s = 0; s < starts.length; s++) {
-            if (sizes[s] > HUGE_METHOD_LIMIT) {
-                return Result.fallback("its translation is " + sizes[s] + " bytes of JVM code ("
-                        + (s == 0 ? "the program's entry" : "the subprogram at pc " + starts[s]) + "), more than "
-                        + "HotSpot's HugeMethodLimit of " + HUGE_METHOD_LIMIT + " bytes: HotSpot would not compile "
-                        + "it, and interpreted JVM code is slower than the VM's interpreter");
-            }
-        }
-        Emitted emitted;
-        try {
-            emitted = emitClass(p, vm, a, ClassWriter.COMPUTE_FRAMES);
-        } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
-            // ASM's limits (frame computation work, method and class size): not a fault of the program
-            return Result.fallback("ASM cannot write its translation: " + e.getMessage());
-        }
-        TranslatedProgram code = define(emitted.bytes, emitted.constants);
-        int total = 0;
-        for (int size : emitted.sizes) {
-            total += size;
-        }
-        code.codeSize = total;
-        return new Result(code, null);
+        return true;
     }
 
-    private record Emitted(byte[] bytes, List<Object> constants, int[] sizes) {
+    /**
+     * The analysis with every subprogram whose method is too large cut into chunks: a new chunk (and
+     * a new basic block) starts where the chunk's inline code would pass {@code target} bytes.
+     * Returns null when nothing can be cut.
+     */
+    private static Analysis cut(VmProgram p, Analysis a, Emitted measured, int target) {
+        boolean[] leader = a.leader.clone();
+        int[][] chunks = new int[a.starts.length][];
+        boolean any = false;
+        for (int s = 0; s < a.starts.length; s++) {
+            if (measured.sizes[s] <= HUGE_METHOD_LIMIT) {
+                continue;
+            }
+            List<Integer> starts = new ArrayList<>();
+            int chunkStart = a.starts[s];
+            starts.add(chunkStart);
+            for (int pc = a.starts[s]; pc < a.ends[s]; pc = next(p, pc)) {
+                if (pc > chunkStart && measured.pcOffset[pc] - measured.pcOffset[chunkStart] > target) {
+                    chunkStart = pc;
+                    starts.add(pc);
+                    leader[pc] = true;
+                }
+            }
+            if (starts.size() > 1) {
+                chunks[s] = starts.stream().mapToInt(Integer::intValue).toArray();
+                any = true;
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        int[] length = new int[p.slots];
+        int[] after = new int[p.slots];
+        if (!blocks(p, leader, length, after)) {
+            return null;
+        }
+        return a.withChunks(leader, length, after, chunks);
     }
 
     /** The hidden class: {@code run} for the entry, {@code sub<pc>} per subprogram, the constants. */
@@ -328,20 +462,37 @@ final class JitCompiler {
         }
         List<Object> constants = new ArrayList<>();
         List<Class<?>> constantTypes = new ArrayList<>();
-        int[] sizes = new int[a.starts.length];
+        List<Integer> sizes = new ArrayList<>();
+        int[] pcOffset = new int[p.slots];
         for (int s = 0; s < a.starts.length; s++) {
             MethodVisitor mv = s == 0 ? cw.visitMethod(0, "run", RUN_DESC, null, null)
                     : cw.visitMethod(Opcodes.ACC_FINAL, subName(a.starts[s]), SUB_DESC, null, null);
-            JitCompiler jit = new JitCompiler(p, vm, mv, s, a, labels, constants, constantTypes);
-            sizes[s] = jit.emitMethod().getOffset();
+            JitCompiler jit = new JitCompiler(p, vm, mv, s, a, labels, constants, constantTypes, -1, pcOffset);
+            sizes.add((a.chunks[s] == null ? jit.emitMethod() : jit.emitDispatcher()).getOffset());
+        }
+        for (int s = 0; s < a.starts.length; s++) {
+            if (a.chunks[s] == null) {
+                continue;
+            }
+            for (int c = 0; c < a.chunks[s].length; c++) {
+                MethodVisitor mv = cw.visitMethod(Opcodes.ACC_FINAL, chunkName(a.chunks[s][c]), CHUNK_DESC, null,
+                        null);
+                JitCompiler jit = new JitCompiler(p, vm, mv, s, a, labels, constants, constantTypes, c, pcOffset);
+                sizes.add(jit.emitMethod().getOffset());
+            }
         }
         emitConstants(cw, constants, constantTypes);
         cw.visitEnd();
-        return new Emitted(flags == 0 ? null : cw.toByteArray(), constants, sizes);
+        return new Emitted(flags == 0 ? null : cw.toByteArray(), constants,
+                sizes.stream().mapToInt(Integer::intValue).toArray(), pcOffset);
     }
 
     private static String subName(int pc) {
         return "sub" + pc;
+    }
+
+    private static String chunkName(int pc) {
+        return "chunk" + pc;
     }
 
     private static TranslatedProgram define(byte[] bytes, List<Object> constants) {
@@ -360,6 +511,12 @@ final class JitCompiler {
         return p.code[pc] == Opcode.LD_IMM64 ? pc + 2 : pc + 1;
     }
 
+    /** Whether control never falls through slot {@code pc}: an exit or an unconditional jump. */
+    private static boolean exitOrGoto(VmProgram p, int pc) {
+        int c = p.code[pc];
+        return c == (Opcode.JMP | Opcode.EXIT) || c == (Opcode.JMP | Opcode.JA) || c == (Opcode.JMP32 | Opcode.JA);
+    }
+
     private static int jumpTarget(VmProgram p, int pc) {
         int c = p.code[pc];
         if ((c & 7) == Opcode.JMP32 && (c & 0xf0) == Opcode.JA) {
@@ -375,7 +532,7 @@ final class JitCompiler {
     /** The method of this subprogram; returns the label after its last byte (its offset is the code size). */
     private Label emitMethod() {
         mv.visitCode();
-        if (entry) {
+        if (entry && !chunk) {
             push(0);
             mv.visitVarInsn(Opcodes.ISTORE, COUNT);
             push(0);
@@ -394,7 +551,7 @@ final class JitCompiler {
         mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kinds", "[I");
         mv.visitVarInsn(Opcodes.ASTORE, KINDS_ARRAY);
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        if (entry) {
+        if (entry && !chunk) {
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "frameZeroStack", "()L" + STACK_REGION + ";", false);
         } else {
             mv.visitVarInsn(Opcodes.ILOAD, FRAME);
@@ -407,7 +564,12 @@ final class JitCompiler {
         mv.visitVarInsn(Opcodes.ASTORE, STACK_DATA);
         mv.visitFieldInsn(Opcodes.GETFIELD, STACK_REGION, "spilled", "[I");
         mv.visitVarInsn(Opcodes.ASTORE, STACK_SPILLED);
-        if (entry) {
+        if (chunk) {
+            // the registers as the dispatcher or the chunk before left them
+            for (int i = 0; i <= 10; i++) {
+                fill(i);
+            }
+        } else if (entry) {
             // the state Vm.resetForInvocation gives the interpreter, as constants of this VM: r1 = context
             // (or the memory buffer of a raw program, r2 its length), r10 = end of frame 0's stack (r10 is
             // never written), every other register uninitialized
@@ -442,8 +604,13 @@ final class JitCompiler {
         }
         push(0);
         mv.visitVarInsn(Opcodes.ISTORE, TMP);
+        if (chunk) {
+            enterChunk();
+        }
 
+        int lastPc = start;
         for (int pc = start; pc < end; pc = next(p, pc)) {
+            lastPc = pc;
             if (blockLabel[pc] != null) {
                 enterBlock(pc);
             }
@@ -453,6 +620,7 @@ final class JitCompiler {
             faultHandler[pc] = handler;
             faultable = false;
             mv.visitLabel(insnStart);
+            pcOffset[pc] = insnStart.getOffset();
             translate(pc);
             mv.visitLabel(insnEnd);
             if (!faultable) {
@@ -465,6 +633,9 @@ final class JitCompiler {
                 push(at);
                 mv.visitJumpInsn(Opcodes.GOTO, faultCommon);
             });
+        }
+        if (chunk && !exitOrGoto(p, lastPc)) {
+            mv.visitJumpInsn(Opcodes.GOTO, targetLabel(end)); // falls through into the next chunk
         }
         // out-of-line code: slow paths register their own ranges as they are emitted
         for (int i = 0; i < outOfLine.size(); i++) {
@@ -489,7 +660,7 @@ final class JitCompiler {
         for (int i = 0; i <= 10; i++) {
             spill(i);
         }
-        if (!entry) {
+        if (!entry || chunk) {
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             push(1);
             mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "handedOver", "Z");
@@ -505,6 +676,192 @@ final class JitCompiler {
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         return last;
+    }
+
+    // =====================================================================================
+    // Chunks: a subprogram too large for one method, cut into several
+    // =====================================================================================
+
+    /**
+     * The dispatcher of a subprogram cut into chunks (its {@code run}/{@code sub<pc>} method): sets
+     * up the state its method would (the invocation's or the call's registers and stack), hands the
+     * registers over in {@link Vm#regs}/{@link Vm#kinds}, then calls the chunk that holds
+     * {@code Vm.jitPc} until one returns with the subprogram's exit ({@code jitPc} negative) or the
+     * invocation was handed over to the interpreter. Every chunk leaves its registers, the
+     * instruction count ({@code jitCount}) and where to go on ({@code jitPc}) in the VM.
+     */
+    private Label emitDispatcher() {
+        mv.visitCode();
+        if (entry) {
+            push(0);
+            mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+            push(0);
+            mv.visitVarInsn(Opcodes.ISTORE, FRAME);
+        } else {
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+            mv.visitVarInsn(Opcodes.ILOAD, 3);
+            mv.visitVarInsn(Opcodes.ISTORE, FRAME);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regs", "[J");
+        mv.visitVarInsn(Opcodes.ASTORE, REGS_ARRAY);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kinds", "[I");
+        mv.visitVarInsn(Opcodes.ASTORE, KINDS_ARRAY);
+        if (entry) {
+            for (int i = 0; i <= 10; i++) { // Vm.resetForInvocation's state, as constants
+                mv.visitVarInsn(Opcodes.ALOAD, REGS_ARRAY);
+                push(i);
+                pushLong(vm.entryValue(i));
+                mv.visitInsn(Opcodes.LASTORE);
+                mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+                push(i);
+                push(vm.entryKind(i));
+                mv.visitInsn(Opcodes.IASTORE);
+            }
+        } else {
+            // a call: a fresh stack, r0-r5 as the caller left them (in the arrays already), r6-r9
+            // uninitialized, r10 the end of this frame's stack
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitVarInsn(Opcodes.ILOAD, FRAME);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "stackOf", "(I)L" + STACK_REGION + ";", false);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitVarInsn(Opcodes.ASTORE, STACK);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "reset", "()V", false);
+            for (int i = 6; i <= 9; i++) {
+                mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+                push(i);
+                push(Vm.UNINIT_KIND);
+                mv.visitInsn(Opcodes.IASTORE);
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, REGS_ARRAY);
+            push(10);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "base", "J");
+            pushLong(StackRegion.SIZE);
+            mv.visitInsn(Opcodes.LADD);
+            mv.visitInsn(Opcodes.LASTORE);
+            mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+            push(10);
+            mv.visitVarInsn(Opcodes.ALOAD, STACK);
+            mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "ownId", "I");
+            mv.visitInsn(Opcodes.IASTORE);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(subStart);
+        mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitPc", "I");
+        // the chunk of each slot of the subprogram, indexed by slot - subStart
+        int[] chunkOf = new int[subEnd - subStart];
+        for (int c = 0; c < chunkStarts.length; c++) {
+            int to = c + 1 < chunkStarts.length ? chunkStarts[c + 1] : subEnd;
+            java.util.Arrays.fill(chunkOf, chunkStarts[c] - subStart, to - subStart, c);
+        }
+        Label loop = new Label();
+        Label done = new Label();
+        Label ret = new Label();
+        Label[] calls = new Label[chunkStarts.length];
+        for (int c = 0; c < calls.length; c++) {
+            calls[c] = new Label();
+        }
+        mv.visitLabel(loop);
+        constant(chunkOf, int[].class);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitPc", "I");
+        push(subStart);
+        mv.visitInsn(Opcodes.ISUB);
+        mv.visitInsn(Opcodes.IALOAD);
+        mv.visitTableSwitchInsn(0, calls.length - 1, calls[0], calls);
+        for (int c = 0; c < calls.length; c++) {
+            mv.visitLabel(calls[c]);
+            mv.visitVarInsn(Opcodes.ALOAD, THIS);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+            mv.visitVarInsn(Opcodes.ILOAD, FRAME);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, NAME, chunkName(chunkStarts[c]), CHUNK_DESC, false);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        }
+        mv.visitLabel(done);
+        mv.visitVarInsn(Opcodes.LSTORE, TMP_OFFSET);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "handedOver", "Z");
+        mv.visitJumpInsn(Opcodes.IFNE, ret);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitPc", "I");
+        mv.visitJumpInsn(Opcodes.IFLT, ret);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitCount", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, COUNT);
+        mv.visitJumpInsn(Opcodes.GOTO, loop);
+        mv.visitLabel(ret);
+        mv.visitVarInsn(Opcodes.LLOAD, TMP_OFFSET);
+        mv.visitInsn(Opcodes.LRETURN);
+        Label last = new Label();
+        mv.visitLabel(last);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        return last;
+    }
+
+    /**
+     * A chunk's entry: to the block of {@code Vm.jitPc} (the chunk's first slot, or a jump target
+     * from another chunk of the subprogram).
+     */
+    private void enterChunk() {
+        java.util.TreeSet<Integer> entries = new java.util.TreeSet<>();
+        entries.add(start);
+        for (int pc = subStart; pc < subEnd; pc = next(p, pc)) {
+            int c = p.code[pc];
+            int cls = c & 7;
+            int op = c & 0xf0;
+            if ((cls == Opcode.JMP || cls == Opcode.JMP32) && op != Opcode.CALL && op != Opcode.EXIT) {
+                int t = jumpTarget(p, pc);
+                if (t >= start && t < end && (pc < start || pc >= end)) {
+                    entries.add(t);
+                }
+            }
+        }
+        int[] keys = entries.stream().mapToInt(Integer::intValue).toArray();
+        Label[] targets = new Label[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            targets[i] = blockLabel[keys[i]];
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitPc", "I");
+        mv.visitLookupSwitchInsn(blockLabel[start], keys, targets);
+    }
+
+    /** The label of slot {@code t}: its block in this method, or the code that leaves this chunk for it. */
+    private Label targetLabel(int t) {
+        if (t >= start && t < end) {
+            return blockLabel[t];
+        }
+        return leave.computeIfAbsent(t, to -> {
+            Label l = new Label();
+            outOfLine.add(() -> {
+                // the registers, the count and where to go on, for the dispatcher and the next chunk
+                mv.visitLabel(l);
+                for (int i = 0; i <= 10; i++) {
+                    spill(i);
+                }
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                push(to);
+                mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitPc", "I");
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                mv.visitVarInsn(Opcodes.ILOAD, COUNT);
+                mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitCount", "I");
+                pushLong(0);
+                mv.visitInsn(Opcodes.LRETURN);
+            });
+            return l;
+        });
+    }
+
+    /** A chunk reaches its subprogram's exit: tells the dispatcher ({@code jitPc = -1}). */
+    private void endOfSubprogram() {
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        push(-1);
+        mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitPc", "I");
     }
 
     /**
@@ -625,6 +982,18 @@ final class JitCompiler {
             }
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             constant(member, Layout.Member.class);
+            if (member.kind == Layout.Kind.SCALAR) {
+                // a scalar field: the value is all there is, and the kind a constant
+                push(off);
+                push(size);
+                push(signExtend ? 1 : 0);
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitContextScalar",
+                        "(L" + Type.getInternalName(Layout.Member.class) + ";IIZ)J", false);
+                faultable = true;
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+                return;
+            }
             push(d);
             push(off);
             push(size);
@@ -882,9 +1251,13 @@ final class JitCompiler {
             move(pc, is64, x, d, s, imm);
             return;
         }
+        if (op == Opcode.NEG || op == Opcode.END || op == Opcode.DIV || op == Opcode.MOD) {
+            scalarOnly(pc, c, d, s, off, imm);
+            return;
+        }
         int scalar64 = scalarOp(op, true);
         if (scalar64 < 0 || off != 0) {
-            viaInterpreter(pc, d, s); // DIV, MOD, NEG, END, sign-extending MOV
+            viaInterpreter(pc, d, s); // sign-extending MOV
             return;
         }
         // fast path: the operands are scalars (the interpreter's test, left out when the facts say
@@ -935,6 +1308,9 @@ final class JitCompiler {
         }
         outOfLine(pc, () -> {
             mv.visitLabel(slow);
+            if (is64 && (op == Opcode.ADD || op == Opcode.SUB)) {
+                movePointer(d, s, x, op, imm, done);
+            }
             pointerPath(pc, is64, d, s);
             if (is64) {
                 storeReg(d);
@@ -946,6 +1322,87 @@ final class JitCompiler {
                 mv.visitJumpInsn(Opcodes.GOTO, compute);
             }
         });
+    }
+
+    /**
+     * NEG, byte swaps, DIV and MOD: inline on scalars (division and modulo through the interpreter's
+     * own {@code Vm.div64} and its siblings, the verifier's rewrites); a pointer or uninitialized
+     * operand takes the interpreter's path, which faults. A byte swap reads only its destination
+     * (its X bit is the byte order).
+     */
+    private void scalarOnly(int pc, int c, int d, int s, int off, long imm) {
+        boolean is64 = (c & 7) == Opcode.ALU64;
+        boolean x = (c & Opcode.X) != 0;
+        int op = c & 0xf0;
+        boolean readsSource = x && (op == Opcode.DIV || op == Opcode.MOD);
+        Label slow = new Label();
+        Label done = new Label();
+        boolean checked = !facts.scalar(pc, d) || (readsSource && !facts.scalar(pc, s));
+        if (checked) {
+            loadKind(d);
+            if (readsSource) {
+                loadKind(s);
+                mv.visitInsn(Opcodes.IOR);
+            }
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+        }
+        loadReg(d);
+        switch (op) {
+            case Opcode.NEG -> {
+                if (is64) {
+                    mv.visitInsn(Opcodes.LNEG);
+                } else {
+                    mv.visitInsn(Opcodes.L2I);
+                    mv.visitInsn(Opcodes.INEG);
+                    zeroExtend();
+                }
+            }
+            case Opcode.END -> {
+                int bits = (int) imm;
+                if (!is64 && !x) { // to little-endian: x86-64 is little-endian, so a truncation
+                    if (bits == 16) {
+                        pushLong(0xffffL);
+                        mv.visitInsn(Opcodes.LAND);
+                    } else if (bits == 32) {
+                        zeroExtend64();
+                    }
+                } else if (bits == 16) {
+                    mv.visitInsn(Opcodes.L2I);
+                    mv.visitInsn(Opcodes.I2S);
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Short", "reverseBytes", "(S)S", false);
+                    mv.visitInsn(Opcodes.I2L);
+                    pushLong(0xffffL);
+                    mv.visitInsn(Opcodes.LAND);
+                } else if (bits == 32) {
+                    mv.visitInsn(Opcodes.L2I);
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "reverseBytes", "(I)I", false);
+                    zeroExtend();
+                } else {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Long", "reverseBytes", "(J)J", false);
+                }
+            }
+            default -> { // DIV, MOD; off 1 is the signed form
+                if (x) {
+                    loadReg(s);
+                } else {
+                    pushLong(imm);
+                }
+                String name = (off == 1 ? "s" : "") + (op == Opcode.DIV ? "div" : "mod") + (is64 ? "64" : "32");
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, name, is64 ? "(JJ)J" : "(JJ)I", false);
+                if (!is64) {
+                    zeroExtend();
+                }
+            }
+        }
+        storeReg(d);
+        mv.visitLabel(done);
+        if (checked) {
+            outOfLine(pc, () -> {
+                mv.visitLabel(slow);
+                viaInterpreter(pc, d, s);
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            });
+        }
     }
 
     private void move(int pc, boolean is64, boolean x, int d, int s, long imm) {
@@ -987,6 +1444,46 @@ final class JitCompiler {
         }
     }
 
+    /**
+     * {@code ptr += scalar} / {@code ptr -= scalar} on a pointer into plain memory (a map or storage
+     * value) or a stack: the pointer keeps its region and moves, which is what {@code Vm.pointerAlu}
+     * does for them (their regions allow arithmetic), without the call; then jumps to {@code done}.
+     * Falls through for anything else (the interpreter's pointer path decides).
+     */
+    private void movePointer(int d, int s, boolean x, int op, long imm, Label done) {
+        Label other = new Label();
+        Label moves = new Label();
+        if (x) {
+            loadKind(s);
+            mv.visitJumpInsn(Opcodes.IFNE, other); // only a scalar moves a pointer this way
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + d);
+        mv.visitJumpInsn(Opcodes.IFNONNULL, moves);
+        // the stacks are the first regions of a VM, numbered POINTER .. POINTER + MAX_FRAMES - 1
+        int firstStack = vm.stackOf(0).ownId;
+        int lastStack = vm.stackOf(Vm.MAX_FRAMES - 1).ownId;
+        if (lastStack - firstStack != Vm.MAX_FRAMES - 1) {
+            throw new IllegalStateException("the stacks are not numbered contiguously: " + firstStack + ".." + lastStack);
+        }
+        loadKind(d);
+        push(firstStack);
+        mv.visitJumpInsn(Opcodes.IF_ICMPLT, other);
+        loadKind(d);
+        push(lastStack);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGT, other);
+        mv.visitLabel(moves);
+        loadReg(d);
+        if (x) {
+            loadReg(s);
+        } else {
+            pushLong(imm);
+        }
+        mv.visitInsn(op == Opcode.ADD ? Opcodes.LADD : Opcodes.LSUB);
+        storeReg(d);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(other);
+    }
+
     /** {@code Vm.jitAlu(pc, is64, d, s, rd, kd, rs, ks)}, leaving the new value of d on the stack. */
     private void pointerPath(int pc, boolean is64, int d, int s) {
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
@@ -1023,6 +1520,9 @@ final class JitCompiler {
             call(pc, s, imm);
             return;
         }
+        if (op == Opcode.EXIT && chunk) {
+            endOfSubprogram(); // the dispatcher returns what this returns
+        }
         if (op == Opcode.EXIT && !entry) {
             // the return from a subprogram, as the interpreter makes it: r0 as it is (not checked),
             // its kind and the count handed back through the VM
@@ -1048,7 +1548,7 @@ final class JitCompiler {
             mv.visitInsn(Opcodes.LRETURN);
             return;
         }
-        Label target = blockLabel[jumpTarget(p, pc)];
+        Label target = targetLabel(jumpTarget(p, pc));
         if (op == Opcode.JA) {
             mv.visitJumpInsn(Opcodes.GOTO, target);
             return;
@@ -1187,12 +1687,83 @@ final class JitCompiler {
         }
     }
 
-    /** A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. */
+    /**
+     * A helper or kfunc call: reads r1–r5, writes r0 and leaves r1–r5 uninitialized. Each call site
+     * is specialised for its helper: it calls the helper's own method ({@code Vm.helper<Name>},
+     * {@code Vm.kfunc<Name>}: no dispatch on the id), hands over only the registers the helper
+     * takes, and a helper that returns a scalar leaves r0's kind a constant (no read-back).
+     */
     private void call(int pc, int s, long imm) {
         if (s == Opcode.PSEUDO_CALL) {
             callLocal(pc, imm);
             return;
         }
+        Direct direct = s == Opcode.PSEUDO_KFUNC_CALL ? Direct.of((Kfunc) p.ref[pc]) : Direct.of((int) imm);
+        if (direct == null) {
+            callGeneric(pc, s, imm);
+            return;
+        }
+        for (int i = 1; i <= direct.args; i++) {
+            spill(i);
+        }
+        if (direct.pointer) {
+            // the helper sets r0's kind only when it returns a pointer (Vm.ptr)
+            mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
+            push(0);
+            push(Vm.SCALAR);
+            mv.visitInsn(Opcodes.IASTORE);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, direct.method, "()J", false);
+        faultable = true;
+        storeReg(0);
+        if (direct.pointer) {
+            readKindBack(0);
+        } else {
+            constantKind(0, Vm.SCALAR);
+        }
+        for (int i = 1; i <= 5; i++) {
+            constantKind(i, Vm.UNINIT_KIND);
+        }
+    }
+
+    /**
+     * The helper or kfunc method a call site calls directly: its name, how many argument registers it
+     * reads (r1..r{args}), whether it may return a pointer.
+     */
+    private record Direct(String method, int args, boolean pointer) {
+        static Direct of(Kfunc k) {
+            return switch (k) {
+                case CAST_TO_KERN_CTX -> new Direct("kfuncCastToKernCtx", 1, true);
+                case SOCK_OPS_TCP_SET_RCVLOWAT -> new Direct("kfuncSockOpsTcpSetRcvlowat", 2, false);
+            };
+        }
+
+        static Direct of(int helperId) {
+            dev.autolowat.api.asm.Helper h = dev.autolowat.api.asm.Helper.ofId(helperId);
+            if (h == null) {
+                return null;
+            }
+            return switch (h) {
+                case MAP_LOOKUP_ELEM -> new Direct("helperMapLookupElem", 2, true);
+                case MAP_UPDATE_ELEM -> new Direct("helperMapUpdateElem", 4, false);
+                case MAP_DELETE_ELEM -> new Direct("helperMapDeleteElem", 2, false);
+                case KTIME_GET_NS -> new Direct("helperKtimeGetNs", 0, false);
+                case SKB_LOAD_BYTES -> new Direct("helperSkbLoadBytes", 4, false);
+                case SETSOCKOPT -> new Direct("helperSetsockopt", 5, false);
+                case GETSOCKOPT -> new Direct("helperGetsockopt", 5, false);
+                case SOCK_OPS_CB_FLAGS_SET -> new Direct("helperSockOpsCbFlagsSet", 2, false);
+                case TCP_SOCK -> new Direct("helperTcpSock", 1, true);
+                case SK_STORAGE_GET -> new Direct("helperSkStorageGet", 4, true);
+                case SK_STORAGE_DELETE -> new Direct("helperSkStorageDelete", 2, false);
+                case RINGBUF_OUTPUT -> new Direct("helperRingbufOutput", 4, false);
+                case SKC_TO_TCP_SOCK -> new Direct("helperSkcToTcpSock", 1, true);
+            };
+        }
+    }
+
+    /** A call of a helper the VM has no method for: {@link Vm#call}, which faults. */
+    private void callGeneric(int pc, int s, long imm) {
         for (int i = 1; i <= 5; i++) {
             spill(i);
         }

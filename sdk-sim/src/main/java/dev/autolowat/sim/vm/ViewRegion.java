@@ -71,9 +71,7 @@ abstract class ViewRegion extends Region {
     final void loadMember(Vm vm, int dst, Layout.Member m, long off, int size, boolean signExtend) {
         Layout.Kind kind = m.kind;
         if (kind == Layout.Kind.SCALAR) {
-            long full = valueOf(m);
-            long v = full >>> ((off - m.off) * 8);
-            vm.regs[dst] = Region.extend(v, size, signExtend);
+            vm.regs[dst] = scalarMember(m, off, size, signExtend);
             vm.kinds[dst] = Vm.SCALAR;
         } else if (kind == Layout.Kind.POINTER) {
             Region target = pointer(m);
@@ -89,6 +87,17 @@ abstract class ViewRegion extends Region {
             vm.regs[dst] = Region.extend(MemRegion.read(content, (int) (off - m.off), size), size, signExtend);
             vm.kinds[dst] = Vm.SCALAR;
         }
+    }
+
+    /**
+     * The value of a load of {@code size} bytes at {@code off} from a scalar member {@code m}
+     * (kind {@link Layout.Kind#SCALAR}): what {@link #loadMember} puts in the register. Translated
+     * code reads context fields through it directly (the member is resolved at translation).
+     */
+    final long scalarMember(Layout.Member m, long off, int size, boolean signExtend) {
+        long full = valueOf(m);
+        long v = full >>> ((off - m.off) * 8);
+        return Region.extend(v, size, signExtend);
     }
 
     /** {@link #value}, dispatched on the (final) view classes rather than through a megamorphic call. */

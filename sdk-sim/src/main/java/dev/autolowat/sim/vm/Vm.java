@@ -151,8 +151,13 @@ final class Vm {
     private final TranslatedProgram translated;
     /** Why the program is interpreted although translation was asked for; null when it is not. */
     private final String fallbackReason;
-    /** Translated code: the instruction count a subprogram's method hands back to its caller. */
+    /** Translated code: the instruction count a subprogram's method (or a chunk) hands back to its caller. */
     int jitCount;
+    /**
+     * Translated code cut into chunks: the slot the next chunk goes on from, -1 when the
+     * subprogram exited (see {@code JitCompiler.emitDispatcher}).
+     */
+    int jitPc;
     /**
      * Translated code: set when a subprogram's method handed the invocation to the interpreter
      * (budget), which finished it; its callers then return the result as it is.
@@ -1393,10 +1398,8 @@ final class Vm {
                     case Opcode.ADD -> res = dv + sv;
                     case Opcode.SUB -> res = dv - sv;
                     case Opcode.MUL -> res = dv * sv;
-                    case Opcode.DIV -> res = off == 0 ? (sv == 0 ? 0 : Long.divideUnsigned(dv, sv))
-                            : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
-                    case Opcode.MOD -> res = off == 0 ? (sv == 0 ? dv : Long.remainderUnsigned(dv, sv))
-                            : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
+                    case Opcode.DIV -> res = off == 0 ? div64(dv, sv) : sdiv64(dv, sv);
+                    case Opcode.MOD -> res = off == 0 ? mod64(dv, sv) : smod64(dv, sv);
                     case Opcode.OR -> res = dv | sv;
                     case Opcode.AND -> res = dv & sv;
                     case Opcode.XOR -> res = dv ^ sv;
@@ -1435,10 +1438,8 @@ final class Vm {
                     case Opcode.ADD -> res = dv + sv;
                     case Opcode.SUB -> res = dv - sv;
                     case Opcode.MUL -> res = dv * sv;
-                    case Opcode.DIV -> res = off == 0 ? (sv == 0 ? 0 : Integer.divideUnsigned(dv, sv))
-                            : (sv == 0 ? 0 : sv == -1 ? -dv : dv / sv);
-                    case Opcode.MOD -> res = off == 0 ? (sv == 0 ? dv : Integer.remainderUnsigned(dv, sv))
-                            : (sv == 0 ? dv : sv == -1 ? 0 : dv % sv);
+                    case Opcode.DIV -> res = off == 0 ? div32(dv, sv) : sdiv32(dv, sv);
+                    case Opcode.MOD -> res = off == 0 ? mod32(dv, sv) : smod32(dv, sv);
                     case Opcode.OR -> res = dv | sv;
                     case Opcode.AND -> res = dv & sv;
                     case Opcode.XOR -> res = dv ^ sv;
@@ -1480,6 +1481,49 @@ final class Vm {
                 atomic(base, d, s, off, Opcode.sizeInBytes(c & 0x18), (int) imm);
             }
         }
+    }
+
+    // ---- division and modulo as the verifier's rewrites make them (shared with translated code) ----
+
+    static long div64(long d, long s) {
+        return s == 0 ? 0 : Long.divideUnsigned(d, s);
+    }
+
+    static long sdiv64(long d, long s) {
+        return s == 0 ? 0 : s == -1 ? -d : d / s;
+    }
+
+    static long mod64(long d, long s) {
+        return s == 0 ? d : Long.remainderUnsigned(d, s);
+    }
+
+    static long smod64(long d, long s) {
+        return s == 0 ? d : s == -1 ? 0 : d % s;
+    }
+
+    /** The 32-bit forms take the low halves and give the result as an int (the caller zero-extends). */
+    static int div32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? 0 : Integer.divideUnsigned(dv, sv);
+    }
+
+    static int sdiv32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? 0 : sv == -1 ? -dv : dv / sv;
+    }
+
+    static int mod32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? dv : Integer.remainderUnsigned(dv, sv);
+    }
+
+    static int smod32(long d, long s) {
+        int dv = (int) d;
+        int sv = (int) s;
+        return sv == 0 ? dv : sv == -1 ? 0 : dv % sv;
     }
 
     long exit() {
@@ -1680,8 +1724,13 @@ final class Vm {
     /**
      * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
      * pointer: the member was found at translation time ({@code m} is what the layout check of the
-     * access gives; it depends only on the layout, the offset and the size).
+     * access gives; it depends only on the layout, the offset and the size). {@code jitContextScalar}:
+     * a scalar member, whose value is all the load gives (no register arrays touched).
      */
+    long jitContextScalar(Layout.Member m, int off, int size, boolean signExtend) {
+        return ((ViewRegion) context).scalarMember(m, off, size, signExtend);
+    }
+
     long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
         ((ViewRegion) context).loadMember(this, d, m, off, size, signExtend);
         return regs[d];
@@ -1845,92 +1894,157 @@ final class Vm {
         }
         switch (h) {
             case MAP_LOOKUP_ELEM -> {
-                BpfMap map = mapArg(1, "bpf_map_lookup_elem");
-                mapKind(map, "bpf_map_lookup_elem");
-                MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_lookup_elem");
-                return ptr(map.lookupElem(k.data, memAt));
+                return helperMapLookupElem();
             }
             case MAP_UPDATE_ELEM -> {
-                BpfMap map = mapArg(1, "bpf_map_update_elem");
-                mapKind(map, "bpf_map_update_elem");
-                MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_update_elem");
-                int ko = memAt;
-                MemRegion v = mem(3, map.spec.valueSize(), false, "the value of bpf_map_update_elem");
-                return map.updateElem(k.data, ko, v.data, memAt, arg(4));
+                return helperMapUpdateElem();
             }
             case MAP_DELETE_ELEM -> {
-                BpfMap map = mapArg(1, "bpf_map_delete_elem");
-                mapKind(map, "bpf_map_delete_elem");
-                MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_delete_elem");
-                return map.deleteElem(k.data, memAt);
+                return helperMapDeleteElem();
             }
             case KTIME_GET_NS -> {
-                return p.options.clock().getAsLong();
+                return helperKtimeGetNs();
             }
             case SKB_LOAD_BYTES -> {
-                return skbLoadBytes();
+                return helperSkbLoadBytes();
             }
             case SETSOCKOPT -> {
-                return sockopt(true);
+                return helperSetsockopt();
             }
             case GETSOCKOPT -> {
-                return sockopt(false);
+                return helperGetsockopt();
             }
             case SOCK_OPS_CB_FLAGS_SET -> {
-                contextArg(1, "bpf_sock_ops_cb_flags_set", false);
-                return socket.cbFlagsSet(intArg(2)); // F1, F3
+                return helperSockOpsCbFlagsSet();
             }
             case TCP_SOCK -> {
-                socketArg(1, "bpf_tcp_sock", true);
-                return ptr(socket.isMptcp() ? null : bpfTcpSock);
+                return helperTcpSock();
             }
             case SK_STORAGE_GET -> {
-                BpfMap map = mapArg(1, "bpf_sk_storage_get");
-                if (!(map instanceof SkStorageMap storage)) {
-                    throw new Fault("cannot pass map_type " + map.spec.type().value() + " (" + map.spec.type()
-                            + ") into func bpf_sk_storage_get");
-                }
-                socketArg(2, "bpf_sk_storage_get", false);
-                byte[] init = null;
-                int initAt = 0;
-                if (tag(3) == null && regs[3] == 0) {
-                    init = null;
-                } else {
-                    MemRegion v = mem(3, map.spec.valueSize(), false, "the initial value of bpf_sk_storage_get");
-                    init = v.data;
-                    initAt = memAt;
-                }
-                long flags = arg(4);
-                if ((flags & ~(long) Helper.SK_STORAGE_GET_F_CREATE) != 0) {
-                    return 0;
-                }
-                return ptr(storage.get(socket, flags == Helper.SK_STORAGE_GET_F_CREATE, init, initAt));
+                return helperSkStorageGet();
             }
             case SK_STORAGE_DELETE -> {
-                BpfMap map = mapArg(1, "bpf_sk_storage_delete");
-                if (!(map instanceof SkStorageMap storage)) {
-                    throw new Fault("cannot pass map_type " + map.spec.type().value() + " (" + map.spec.type()
-                            + ") into func bpf_sk_storage_delete");
-                }
-                socketArg(2, "bpf_sk_storage_delete", false);
-                return storage.delete(socket);
+                return helperSkStorageDelete();
             }
             case RINGBUF_OUTPUT -> {
-                BpfMap map = mapArg(1, "bpf_ringbuf_output");
-                if (!(map instanceof RingBufMap ring)) {
-                    throw new Fault("cannot pass map_type " + map.spec.type().value() + " (" + map.spec.type()
-                            + ") into func bpf_ringbuf_output");
-                }
-                long size = arg(3);
-                MemRegion data = mem(2, size, false, "the data of bpf_ringbuf_output");
-                return ring.output(data.data, memAt, (int) size, arg(4));
+                return helperRingbufOutput();
             }
             case SKC_TO_TCP_SOCK -> {
-                socketArg(1, "bpf_skc_to_tcp_sock", false);
-                return ptr(socket.isMptcp() ? null : tcpSock);
+                return helperSkcToTcpSock();
             }
             default -> throw new Fault("helper " + id + " is not implemented");
         }
+    }
+
+    /** {@code MAP_LOOKUP_ELEM} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperMapLookupElem() {
+        BpfMap map = mapArg(1, "bpf_map_lookup_elem");
+        mapKind(map, "bpf_map_lookup_elem");
+        MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_lookup_elem");
+        return ptr(map.lookupElem(k.data, memAt));
+    }
+
+    /** {@code MAP_UPDATE_ELEM} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperMapUpdateElem() {
+        BpfMap map = mapArg(1, "bpf_map_update_elem");
+        mapKind(map, "bpf_map_update_elem");
+        MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_update_elem");
+        int ko = memAt;
+        MemRegion v = mem(3, map.spec.valueSize(), false, "the value of bpf_map_update_elem");
+        return map.updateElem(k.data, ko, v.data, memAt, arg(4));
+    }
+
+    /** {@code MAP_DELETE_ELEM} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperMapDeleteElem() {
+        BpfMap map = mapArg(1, "bpf_map_delete_elem");
+        mapKind(map, "bpf_map_delete_elem");
+        MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_delete_elem");
+        return map.deleteElem(k.data, memAt);
+    }
+
+    /** {@code KTIME_GET_NS} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperKtimeGetNs() {
+        return p.options.clock().getAsLong();
+    }
+
+    /** {@code SKB_LOAD_BYTES} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperSkbLoadBytes() {
+        return skbLoadBytes();
+    }
+
+    /** {@code SETSOCKOPT} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperSetsockopt() {
+        return sockopt(true);
+    }
+
+    /** {@code GETSOCKOPT} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperGetsockopt() {
+        return sockopt(false);
+    }
+
+    /** {@code SOCK_OPS_CB_FLAGS_SET} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperSockOpsCbFlagsSet() {
+        contextArg(1, "bpf_sock_ops_cb_flags_set", false);
+        return socket.cbFlagsSet(intArg(2)); // F1, F3
+    }
+
+    /** {@code TCP_SOCK} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperTcpSock() {
+        socketArg(1, "bpf_tcp_sock", true);
+        return ptr(socket.isMptcp() ? null : bpfTcpSock);
+    }
+
+    /** {@code SK_STORAGE_GET} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperSkStorageGet() {
+        BpfMap map = mapArg(1, "bpf_sk_storage_get");
+        if (!(map instanceof SkStorageMap storage)) {
+            throw new Fault("cannot pass map_type " + map.spec.type().value() + " (" + map.spec.type()
+                    + ") into func bpf_sk_storage_get");
+        }
+        socketArg(2, "bpf_sk_storage_get", false);
+        byte[] init = null;
+        int initAt = 0;
+        if (tag(3) == null && regs[3] == 0) {
+            init = null;
+        } else {
+            MemRegion v = mem(3, map.spec.valueSize(), false, "the initial value of bpf_sk_storage_get");
+            init = v.data;
+            initAt = memAt;
+        }
+        long flags = arg(4);
+        if ((flags & ~(long) Helper.SK_STORAGE_GET_F_CREATE) != 0) {
+            return 0;
+        }
+        return ptr(storage.get(socket, flags == Helper.SK_STORAGE_GET_F_CREATE, init, initAt));
+    }
+
+    /** {@code SK_STORAGE_DELETE} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperSkStorageDelete() {
+        BpfMap map = mapArg(1, "bpf_sk_storage_delete");
+        if (!(map instanceof SkStorageMap storage)) {
+            throw new Fault("cannot pass map_type " + map.spec.type().value() + " (" + map.spec.type()
+                    + ") into func bpf_sk_storage_delete");
+        }
+        socketArg(2, "bpf_sk_storage_delete", false);
+        return storage.delete(socket);
+    }
+
+    /** {@code RINGBUF_OUTPUT} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperRingbufOutput() {
+        BpfMap map = mapArg(1, "bpf_ringbuf_output");
+        if (!(map instanceof RingBufMap ring)) {
+            throw new Fault("cannot pass map_type " + map.spec.type().value() + " (" + map.spec.type()
+                    + ") into func bpf_ringbuf_output");
+        }
+        long size = arg(3);
+        MemRegion data = mem(2, size, false, "the data of bpf_ringbuf_output");
+        return ring.output(data.data, memAt, (int) size, arg(4));
+    }
+
+    /** {@code SKC_TO_TCP_SOCK} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
+    long helperSkcToTcpSock() {
+        socketArg(1, "bpf_skc_to_tcp_sock", false);
+        return ptr(socket.isMptcp() ? null : tcpSock);
     }
 
     private static void mapKind(BpfMap map, String fn) {
@@ -2033,25 +2147,30 @@ final class Vm {
 
     private long kfunc(Kfunc k) {
         setTag(0, null);
-        switch (k) {
-            case CAST_TO_KERN_CTX -> {
-                contextArg(1, k.kernelName(), false);
-                return ptr(kern);
-            }
-            case SOCK_OPS_TCP_SET_RCVLOWAT -> {
-                contextArg(1, k.kernelName(), true);
-                int val = intArg(2);
-                // The kfunc returns a C int. Only r0's lower half is defined; a kernel (x86-64 JIT,
-                // measured on the patched 6.12) leaves the upper half zero: -EOPNOTSUPP reads back
-                // as 0xffffffa1 from a 64-bit register. Unlike helpers (BPF_CALL_x), nothing
-                // sign-extends it, so neither does the VM: programs compare 32-bit or use movsx.
-                int result = sockOps.op != SockOpsOp.RCVQ_CB.value()
-                        ? Errno.EOPNOTSUPP.negative() // K1 [SDK decision]: op 21 only
-                        : socket.kfuncSetRcvlowat(val); // K1
-                return Integer.toUnsignedLong(result);
-            }
-            default -> throw new Fault("kfunc " + k + " is not implemented");
-        }
+        return switch (k) {
+            case CAST_TO_KERN_CTX -> kfuncCastToKernCtx();
+            case SOCK_OPS_TCP_SET_RCVLOWAT -> kfuncSockOpsTcpSetRcvlowat();
+        };
+    }
+
+    /** {@code bpf_cast_to_kern_ctx} with r0 already a scalar; translated code calls it directly. */
+    long kfuncCastToKernCtx() {
+        contextArg(1, Kfunc.CAST_TO_KERN_CTX.kernelName(), false);
+        return ptr(kern);
+    }
+
+    /** {@code bpf_sock_ops_tcp_set_rcvlowat} with r0 already a scalar; translated code calls it directly. */
+    long kfuncSockOpsTcpSetRcvlowat() {
+        contextArg(1, Kfunc.SOCK_OPS_TCP_SET_RCVLOWAT.kernelName(), true);
+        int val = intArg(2);
+        // The kfunc returns a C int. Only r0's lower half is defined; a kernel (x86-64 JIT,
+        // measured on the patched 6.12) leaves the upper half zero: -EOPNOTSUPP reads back
+        // as 0xffffffa1 from a 64-bit register. Unlike helpers (BPF_CALL_x), nothing
+        // sign-extends it, so neither does the VM: programs compare 32-bit or use movsx.
+        int result = sockOps.op != SockOpsOp.RCVQ_CB.value()
+                ? Errno.EOPNOTSUPP.negative() // K1 [SDK decision]: op 21 only
+                : socket.kfuncSetRcvlowat(val); // K1
+        return Integer.toUnsignedLong(result);
     }
 
     // =====================================================================================

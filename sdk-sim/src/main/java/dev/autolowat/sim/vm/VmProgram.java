@@ -179,6 +179,6 @@ public final class VmProgram {
 
     @Override
     public String toString() {
-        return "VmProgram[" + name + ", " + type + ", " + slots + " slots]";
+        return "VmProgram[" + name + ", " + (type == null ? "raw" : type) + ", " + slots + " slots]";
     }
 }

@@ -48,9 +48,9 @@ class JitCompilerTest {
     }
 
     @Test
-    @DisplayName("a program whose translation would exceed HotSpot's HugeMethodLimit is interpreted, with the same "
-            + "result and instruction count, and the fallback says why")
-    void hugeProgramsFallBackToTheInterpreter() {
+    @DisplayName("a program whose translation would exceed HotSpot's HugeMethodLimit in one method is cut into "
+            + "chunk methods, each under the limit: translated, with the same result and instruction count")
+    void hugeProgramsAreCutIntoChunks() {
         Asm a = new Asm().mov64(0, 0);
         for (int i = 0; i < 3000; i++) {
             a.add64(0, i).alu64(XOR, 0, 0x55);
@@ -59,13 +59,31 @@ class JitCompilerTest {
         VmHarness jit = VmHarness.raw(VmOptions.ExecutionMode.JIT);
         VmProgram big = VmLoader.load("big", ProgramType.SOCK_OPS, "GPL", a.build(), java.util.List.of(), jit.maps,
                 new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT));
-        assertEquals(VmOptions.ExecutionMode.INTERPRETER, big.executionMode());
-        String reason = big.fallbackReason().orElseThrow();
-        assertTrue(reason.contains("HugeMethodLimit"), reason);
+        assertEquals(VmOptions.ExecutionMode.JIT, big.executionMode(), () -> big.fallbackReason().orElse(""));
+        assertTrue(big.translatedCodeSize() > JitCompiler.HUGE_METHOD_LIMIT, "several methods: "
+                + big.translatedCodeSize());
         VmProgram interpreted = VmHarness.raw(VmOptions.ExecutionMode.INTERPRETER).load(a);
         assertEquals(java.util.Optional.empty(), interpreted.fallbackReason(), "interpreter mode is no fallback");
         assertEquals(interpreted.runSockOps(jit.input), big.runSockOps(jit.input));
         assertEquals(2 + 6000 + 1, big.lastInstructionCount());
+    }
+
+    @Test
+    @DisplayName("a program beyond the translator's limits (more than 65535 slots) is interpreted in JIT mode, "
+            + "and fallbackReason says why")
+    void fallbackIsReported() {
+        Asm a = new Asm().mov64(0, 0);
+        for (int i = 0; i < 70_000; i++) {
+            a.mov64(2, i);
+        }
+        a.exit();
+        VmProgram p = VmLoader.load("too_many", ProgramType.SOCK_OPS, "GPL", a.build(), java.util.List.of(),
+                new VmMaps(), new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT));
+        assertEquals(VmOptions.ExecutionMode.INTERPRETER, p.executionMode());
+        String reason = p.fallbackReason().orElseThrow();
+        assertTrue(reason.contains("65535"), reason);
+        assertEquals(0, p.runSockOps(VmHarness.raw().input));
+        assertEquals(70_002, p.lastInstructionCount());
     }
 
     @Test

@@ -407,6 +407,24 @@ class SessionIntegrationTest {
     }
 
     @Test
+    @DisplayName("a large program (the ~360 loads through a stack pointer copy that made ASM throw "
+            + "LimitExceededException out of attach) attaches in the default mode and runs at every dispatch point")
+    void largeProgramAttaches() {
+        Asm a = new Asm().st(DW, 10, -8, 1).mov64x(7, 10).add64(7, -8).mov64(0, 0);
+        for (int i = 0; i < 400; i++) {
+            a.ldx(DW, 3, 7, 0).alu64x(ADD, 0, 3);
+        }
+        a.alu64(AND, 0, 1).exit();
+        try (SimSession s = new SimBackend().openSession()) {
+            s.attach(new SockOpsProgram.Bytecode("large", "GPL", a.build(), List.of()));
+            SimConnection c = s.connect(ConnectOptions.IPV4);
+            assertEquals(100, c.send(new byte[100], 100));
+            assertEquals(0, s.vmFaultCount());
+            assertTrue(c.observe().invocations().size() > 0, "the program ran");
+        }
+    }
+
+    @Test
     @DisplayName("attaching bytecode is atomic: a rejected program attaches nothing and creates no map")
     void rejectedAttach() {
         Asm bad = new Asm().ldMap(1, 0).mov64(10, 0).ret(1);
