@@ -64,12 +64,12 @@ public final class VmRunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (jit && interpret) {
-            err.println("vm-run: --jit and --interpret exclude each other");
+            err.println("autolowat vm-run: --jit and --interpret exclude each other");
             err.flush();
             return 2;
         }
         if (elf) {
-            err.println("vm-run: ELF input is not supported; run the suite without --elf");
+            err.println("autolowat vm-run: ELF input is not supported; run the suite without --elf");
             err.flush();
             return 2;
         }
@@ -79,7 +79,7 @@ public final class VmRunCommand implements Callable<Integer> {
             mem = memory == null ? new byte[0] : hex(memory, "MEMORY");
             code = hex(program != null ? program : read(System.in), "the program");
         } catch (IllegalArgumentException e) {
-            err.println("vm-run: " + e.getMessage());
+            err.println("autolowat vm-run: " + e.getMessage());
             err.flush();
             return 2;
         }
@@ -95,12 +95,12 @@ public final class VmRunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } catch (IllegalArgumentException e) { // BpfBytecode: not whole instructions, too many
-            err.println("vm-run: " + e.getMessage());
+            err.println("autolowat vm-run: " + e.getMessage());
             err.flush();
             return 2;
         }
         if (verbose) {
-            err.println("vm-run: " + prog.slots() + " slots, " + prog.executionMode()
+            err.println("autolowat vm-run: " + prog.slots() + " slots, " + prog.executionMode()
                     + prog.fallbackReason().map(r -> " (interpreted: " + r + ")").orElse(""));
             err.flush();
         }

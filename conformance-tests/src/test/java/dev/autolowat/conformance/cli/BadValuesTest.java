@@ -112,7 +112,17 @@ class BadValuesTest {
             bad("objdump", "--program", "../examples/bpf/autolowat_policy.o", "--program", "no_such_program"),
             bad("objdump", "--no-source", "../examples/bpf/autolowat_policy.o", "--no-source=perhaps"),
             bad("objdump", "--help", "--help=yes"),
-            bad("objdump", "--version", "--version=2"));
+            bad("objdump", "--version", "--version=2"),
+            // vm-run (the bpf_conformance plugin: MEMORY as an argument, the program as hex)
+            bad("vm-run", "MEMORY", "zz", "--program", "95 00 00 00 00 00 00 00"),
+            bad("vm-run", "--jit", "--jit", "--interpret", "--program", "95 00 00 00 00 00 00 00"),
+            bad("vm-run", "--interpret", "--interpret=sometimes"),
+            bad("vm-run", "--program", "--program", "b7 0"),
+            bad("vm-run", "--program", "--program", "95 00 00"),       // not whole instructions
+            bad("vm-run", "--elf", "--elf", "--program", "95 00 00 00 00 00 00 00"),
+            bad("vm-run", "--verbose", "--verbose=x"),
+            bad("vm-run", "--help", "--help=yes"),
+            bad("vm-run", "--version", "--version=2"));
 
     /** Commands run with no subcommand: an unknown subcommand or option of the root command. */
     static final List<String[]> BAD_ROOT = List.of(new String[] {"nosuch"}, new String[] {"--no-such-option"});
