@@ -3,7 +3,8 @@
 #
 #   sdk-native/kernel/run-in-qemu.sh [options] [-- autolowat args...]
 #
-# Default guest job: `autolowat probe`, `probe --json`, then `report --output-dir <share>/report`.
+# Default guest job: `autolowat probe`, `probe --json`, `report --output-dir <share>/report`, then
+# `trace --backend native` of spec/selftest-traces.json and of the A6 series-program cases.
 # With `-- ARGS` the job is `autolowat ARGS` instead (run in the output share); with --cmd the
 # job is an arbitrary shell command. The guest's / is the host's / (read-only, virtio-9p), so
 # the repository, the JDK (readlink -f $(which java)) and the jar are used in place; results go
@@ -148,6 +149,10 @@ EOF
         echo "step probe '' autolowat probe"
         echo "step probe-json probe.json autolowat probe --json"
         echo "step report '' autolowat report --output-dir \"\$OUT/report\""
+        # A6 as trace files, natively: the series' selftest traces and the issue-12 cases
+        # (docs/traces.md); each step's output is its log in the results
+        echo "step trace-selftest '' autolowat trace $(q "$REPO_ROOT/spec/selftest-traces.json") --backend native"
+        echo "step trace-series-program '' autolowat trace $(q "$REPO_ROOT/conformance-tests/src/main/resources/dev/autolowat/conformance/a6-series-program.json") --backend native"
     fi
     echo 'exit $status'
 } >"$SHARE/job.sh"
@@ -166,7 +171,7 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp "$SMP" -nographic
 log "booting $(basename "$(dirname "$KERNEL")")/$(basename "$KERNEL") ($(cat "$(dirname "$KERNEL")/kernelrelease" 2>/dev/null || echo '?')) under QEMU TCG: -m $MEMORY -smp $SMP, timeout ${TIMEOUT}s"
 if [[ -n "$CMD" ]]; then log "guest job: sh -c $CMD"
 elif ((HAVE_CLI_ARGS)); then log "guest job: autolowat ${CLI_ARGS[*]}"
-else log "guest job: autolowat probe; probe --json; report (Java under TCG: expect minutes)"; fi
+else log "guest job: autolowat probe; probe --json; report; trace x2 (Java under TCG: expect minutes)"; fi
 ((VERBOSE)) || log "console: $OUT_DIR/console.log (-v streams it)"
 
 T0=$(date +%s)
