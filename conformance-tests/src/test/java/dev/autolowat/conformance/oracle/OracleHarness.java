@@ -38,8 +38,15 @@ final class OracleHarness {
     }
 
     /** The three forms of the reference policy the SDK ships. */
+    /** The clang-compiled reference policy, CO-RE relocated against the simulated kernel's BTF. */
+    static final Policy C_POLICY = dev.autolowat.api.object.ObjectPolicies.policy(
+            dev.autolowat.api.object.BpfObject.open(java.nio.file.Path.of("..", "examples", "bpf", "autolowat_policy.o")),
+            dev.autolowat.sim.vm.SimKernelBtf.btf());
+
     enum Form {
-        JAVA("Java handler"), BYTECODE_JIT("bytecode, JIT"), BYTECODE_INTERPRETER("bytecode, interpreter");
+        JAVA("Java handler"), BYTECODE_JIT("bytecode, JIT"), BYTECODE_INTERPRETER("bytecode, interpreter"),
+        /** The reference policy written in C and compiled by clang (examples/bpf/, docs/objects.md). */
+        C_OBJECT_JIT("C object, JIT"), C_OBJECT_INTERPRETER("C object, interpreter");
 
         final String label;
 
@@ -48,11 +55,16 @@ final class OracleHarness {
         }
 
         Policy policy() {
-            return this == JAVA ? ReferenceAutoLowat.policy() : FramingPolicy.REFERENCE_RPC.compile();
+            return switch (this) {
+                case JAVA -> ReferenceAutoLowat.policy();
+                case BYTECODE_JIT, BYTECODE_INTERPRETER -> FramingPolicy.REFERENCE_RPC.compile();
+                case C_OBJECT_JIT, C_OBJECT_INTERPRETER -> C_POLICY;
+            };
         }
 
         VmOptions.ExecutionMode mode() {
-            return this == BYTECODE_INTERPRETER ? VmOptions.ExecutionMode.INTERPRETER : VmOptions.ExecutionMode.JIT;
+            return this == BYTECODE_INTERPRETER || this == C_OBJECT_INTERPRETER ? VmOptions.ExecutionMode.INTERPRETER
+                    : VmOptions.ExecutionMode.JIT;
         }
     }
 

@@ -1736,6 +1736,7 @@ final class JitCompiler {
             return switch (k) {
                 case CAST_TO_KERN_CTX -> new Direct("kfuncCastToKernCtx", 1, true);
                 case SOCK_OPS_TCP_SET_RCVLOWAT -> new Direct("kfuncSockOpsTcpSetRcvlowat", 2, false);
+                case RDONLY_CAST -> new Direct("kfuncRdonlyCast", 2, true);
             };
         }
 

@@ -18,7 +18,16 @@ public enum Kfunc {
      * Rule K1: {@code int bpf_sock_ops_tcp_set_rcvlowat(struct bpf_sock_ops_kern *skops, int val)},
      * added by the AutoLOWAT series; sock_ops programs with a GPL-compatible license only.
      */
-    SOCK_OPS_TCP_SET_RCVLOWAT(2, "bpf_sock_ops_tcp_set_rcvlowat", true);
+    SOCK_OPS_TCP_SET_RCVLOWAT(2, "bpf_sock_ops_tcp_set_rcvlowat", true),
+    /**
+     * {@code void *bpf_rdonly_cast(const void *obj, u32 btf_id)} (libbpf's {@code bpf_core_cast}): the
+     * pointer as one to the type {@code btf_id} names in the target BTF — for the simulator,
+     * {@link SimKernelBtf}. Part of stock kernels since 6.3, for every program type. The VM serves
+     * casts between pointers to the same kernel object (the socket reached as {@code bpf_sock},
+     * {@code bpf_tcp_sock}, {@code tcp_sock} or any struct it embeds; the context as
+     * {@code bpf_sock_ops_kern}; the segment as {@code sk_buff}); any other cast faults, naming it.
+     */
+    RDONLY_CAST(3, "bpf_rdonly_cast", false);
 
     private final int id;
     private final String kernelName;
@@ -45,9 +54,9 @@ public enum Kfunc {
         return needsSeries;
     }
 
-    /** Whether a program of {@code type} may call it (both are sock_ops kfuncs in the VM). */
+    /** Whether a program of {@code type} may call it ({@code bpf_rdonly_cast} is for every type). */
     public boolean allowedFor(ProgramType type) {
-        return type == ProgramType.SOCK_OPS;
+        return this == RDONLY_CAST || type == ProgramType.SOCK_OPS;
     }
 
     /** The kfunc named {@code name}, or {@code null}. */

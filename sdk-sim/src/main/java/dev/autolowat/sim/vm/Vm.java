@@ -2150,7 +2150,45 @@ final class Vm {
         return switch (k) {
             case CAST_TO_KERN_CTX -> kfuncCastToKernCtx();
             case SOCK_OPS_TCP_SET_RCVLOWAT -> kfuncSockOpsTcpSetRcvlowat();
+            case RDONLY_CAST -> kfuncRdonlyCast();
         };
+    }
+
+    /**
+     * {@code bpf_rdonly_cast(obj, btf_id)} with r0 already a scalar; translated code calls it directly.
+     * As in the kernel, the socket's views ({@code bpf_sock}, {@code bpf_tcp_sock}, {@code tcp_sock})
+     * name one object, so a cast between them is the same object seen as the other type.
+     */
+    long kfuncRdonlyCast() {
+        Region t = tag(1);
+        if (t == UNINIT) {
+            throw uninit(1);
+        }
+        if (tag(2) != null) {
+            throw new Fault("R2 type=" + tag(2).describe() + " expected=scalar (a BTF type id) for bpf_rdonly_cast");
+        }
+        long id = regs[2] & 0xffff_ffffL;
+        dev.autolowat.api.btf.Btf btf = SimKernelBtf.btf();
+        String type = id >= 1 && id <= btf.typeCount() ? btf.name((int) id) : null;
+        if (t == null && regs[1] == 0) {
+            return 0; // NULL stays NULL
+        }
+        if (type != null && t != null && regs[1] == t.base) {
+            if (t instanceof Views.SocketView && java.util.Set.of("tcp_sock", "inet_connection_sock", "inet_sock", "sock",
+                    "sock_common").contains(type)) {
+                return ptr(socket.isMptcp() && type.equals("tcp_sock") ? null : tcpSock);
+            }
+            if ((t == context || t == kern) && type.equals("bpf_sock_ops_kern")) {
+                return ptr(kern);
+            }
+            if (t == skb && type.equals("sk_buff")) {
+                return ptr(skb);
+            }
+        }
+        throw new Fault("bpf_rdonly_cast of " + (t == null ? "a scalar" : t.describe()) + " to "
+                + (type == null ? "BTF id " + id + ", which the simulated kernel's BTF does not have"
+                : "struct " + type) + ": the simulator casts only between views of one kernel object "
+                + "(the socket, the sock_ops context, the segment), at their start");
     }
 
     /** {@code bpf_cast_to_kern_ctx} with r0 already a scalar; translated code calls it directly. */
