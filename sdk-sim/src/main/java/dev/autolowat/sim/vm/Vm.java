@@ -1890,6 +1890,11 @@ final class Vm {
         setTag(0, null);
         Helper h = id >= 0 && id < HELPERS.length ? HELPERS[id] : null;
         if (h == null) {
+            if (id == dev.autolowat.api.object.CoreRelocator.POISON_IMM) {
+                throw new Fault("invalid CO-RE relocation: the program reached an instruction poisoned at load (call "
+                        + "0xbad2310), a read of a kernel field or type the simulated kernel does not have "
+                        + "(the object loader's CoreRelocator report names it; docs/objects.md lists what is served)");
+            }
             throw new Fault("helper " + id + " is not implemented");
         }
         switch (h) {

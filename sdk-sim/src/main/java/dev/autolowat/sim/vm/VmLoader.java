@@ -3,6 +3,7 @@ package dev.autolowat.sim.vm;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.asm.Helper;
 import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.asm.Relocation;
 import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
@@ -467,6 +468,11 @@ public final class VmLoader {
     }
 
     private void checkHelper(int pc, int id) {
+        if (id == CoreRelocator.POISON_IMM) {
+            // a CO-RE site no type of the target satisfied: as in the kernel, it loads and faults
+            // only when reached (the kernel's verifier rejects it only on a reachable path)
+            return;
+        }
         Helper h = Helper.ofId(id);
         if (h == null) {
             throw reject(pc, "invalid func unknown#" + id + ": the simulator's VM implements helpers "
