@@ -2,6 +2,8 @@ package dev.autolowat.conformance.cli;
 
 import dev.autolowat.api.AutoLowatException;
 import dev.autolowat.api.policy.FramingPolicy;
+import dev.autolowat.api.object.BpfObject;
+import dev.autolowat.api.object.ObjectPolicies;
 import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.ConnectOptions;
@@ -12,6 +14,7 @@ import dev.autolowat.conformance.workload.WorkloadResult;
 import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.policy.Frames;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
+import dev.autolowat.sim.vm.SimKernelBtf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,6 +53,12 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Address family: ${COMPLETION-CANDIDATES}, any case (default: ${DEFAULT-VALUE}).")
     Family family;
 
+    @Option(names = "--policy", paramLabel = "FILE.o",
+            description = "Also run this clang-compiled policy (a SEC(\"sockops\") program, and a "
+                    + "SEC(\"cgroup/setsockopt\") program as its enable path), CO-RE relocated against the "
+                    + "simulated kernel (docs/objects.md).")
+    java.nio.file.Path policyObject;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -64,6 +73,14 @@ public final class DemoCommand implements Callable<Integer> {
         readers.put(ReaderMode.LOWAT_1.label(), null);
         readers.put(ReaderMode.BPF_AUTOLOWAT.label() + " (Java)", ReferenceAutoLowat.policy());
         readers.put(ReaderMode.BPF_AUTOLOWAT.label() + " (bytecode)", FramingPolicy.REFERENCE_RPC.compile());
+        if (policyObject != null) {
+            try {
+                Policy c = ObjectPolicies.policy(BpfObject.open(policyObject), SimKernelBtf.btf());
+                readers.put(policyObject.getFileName() + " (clang object)", c);
+            } catch (AutoLowatException e) { // not an object, no sockops program, global data...
+                throw CliErrors.bad(spec, "--policy: " + CliErrors.oneLine(e.getMessage()));
+            }
+        }
         // Every value is checked before the first frame is sent.
         CliErrors.range(spec, "--frames", frames, 1, MAX_FRAMES);
         if (frameSize < Frames.DESCRIPTOR_SIZE || frameSize > MAX_FRAME_SIZE) {

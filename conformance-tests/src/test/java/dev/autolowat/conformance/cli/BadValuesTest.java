@@ -78,6 +78,9 @@ class BadValuesTest {
             bad("demo", "--segments", "--segments", "259"),
             bad("demo", "--family", "--family", "inet9"),
             bad("demo", "--family", "--family", ""),
+            bad("demo", "--policy", "--policy", "/proc/autolowat-no-such-object.o"),
+            bad("demo", "--policy", "--policy", "{file}"),                  // not an ELF file
+            bad("demo", "--policy", "--policy", "../examples/bpf/feature_globals.o"), // global data
             bad("demo", "--help", "--help=yes"),
             bad("demo", "--version", "--version=2"),
             // perf

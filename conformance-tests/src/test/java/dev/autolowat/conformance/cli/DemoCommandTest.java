@@ -33,4 +33,13 @@ class DemoCommandTest {
         CliRun unknown = CliRun.of("demo", "--family", "INET9");
         assertEquals(2, unknown.exit());
     }
+
+    @Test
+    @DisplayName("demo --policy FILE.o: the C reference policy compiled by clang wakes once per frame too (A1-A5)")
+    void demoRunsAClangObject() {
+        CliRun r = CliRun.of("demo", "--frames", "500", "--policy", "../examples/bpf/autolowat_policy.o");
+        assertEquals(0, r.exit(), r.err());
+        String c = r.out().lines().filter(l -> l.startsWith("autolowat_policy.o (clang object)")).findFirst().orElseThrow();
+        assertTrue(c.matches(".*\\s1\\.00\\s+1\\.00\\s+258\\.0"), c);
+    }
 }
