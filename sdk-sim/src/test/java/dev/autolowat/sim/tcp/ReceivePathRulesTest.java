@@ -1,7 +1,10 @@
 package dev.autolowat.sim.tcp;
 
 import dev.autolowat.api.CbFlags;
+import dev.autolowat.api.Errno;
+import dev.autolowat.api.program.StorageKey;
 import dev.autolowat.sim.SimConfig;
+import dev.autolowat.sim.SimFault;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -348,5 +351,131 @@ class ReceivePathRulesTest {
         assertEquals(30, f.socket.copyQueued(dst, 0, 30));
         assertArrayEquals(data, dst);
         assertEquals(ISN + 31, f.peer.sndNxt());
+    }
+    // ------------------------------------------------------------------ H3's other conditions
+
+    @Test
+    @DisplayName("H3: nothing queued is never EPOLLIN-ready, even with the receive window at 0 (below one MSS)")
+    void emptyQueueIsNeverReady() {
+        // tcp_rmem 1: the handshake window is 0, so "window <= one MSS" holds from the start.
+        Fixture f = new Fixture(SimConfig.DEFAULT.withTcpRmem(1, 1, 1), MSS);
+        assertEquals(0, f.socket.receiveWindow());
+        assertEquals(0, f.socket.avail());
+        assertFalse(f.socket.epollinReady(1));
+        assertFalse(f.socket.pollReadable());
+    }
+
+    @Test
+    @DisplayName("H3: memory pressure starts strictly above 7/8 of rcvbuf (tcp_rmem_pressure)")
+    void memoryPressureBoundary() {
+        Fixture f = new Fixture();
+        f.socket.setRcvBuf(2048); // rcvbuf 4096: pressure above 3584 bytes of truesize
+        int overhead = SimConfig.DEFAULT.skbOverhead();
+        int len = (3584 - 2 * overhead) / 2;
+        f.socket.arrive(f.socket.rcvNxt(), new byte[len], false);
+        f.socket.arrive(f.socket.rcvNxt(), new byte[len], false);
+        assertEquals(3584, f.socket.rmemAlloc());
+        assertFalse(f.socket.memoryPressure(), "exactly 7/8 is not pressure");
+        f.socket.arrive(f.socket.rcvNxt(), new byte[1], false);
+        assertTrue(f.socket.memoryPressure());
+    }
+
+    @Test
+    @DisplayName("H1: a segment after a gap waits in the out-of-order queue, without a hook and without a wakeup")
+    void outOfOrderWaits() {
+        Fixture f = new Fixture();
+        f.socket.arrive(f.socket.rcvNxt() + 10, new byte[5], false);
+        assertEquals(1, f.socket.outOfOrderSegments());
+        assertEquals(0, f.h1.size());
+        assertEquals(0, f.socket.avail());
+        assertEquals(0, f.socket.edgeWakeups());
+        f.socket.arrive(f.socket.rcvNxt(), new byte[10], false);
+        assertEquals(0, f.socket.outOfOrderSegments());
+        assertEquals(15, f.socket.avail());
+        assertEquals(2, f.h1.size());
+    }
+
+    @Test
+    @DisplayName("SimFault.HOOK_AFTER_WAKEUP: each held-back H1 call still sees the queue up to its own segment's last byte")
+    void heldBackHooksSeeTheirOwnSegment() {
+        List<Integer> seen = new ArrayList<>();
+        TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT.withFaults(SimFault.HOOK_AFTER_WAKEUP), false, ISN, MSS);
+        socket.setHooks(new RcvQueueHooks() {
+            @Override
+            public void onSegmentEnqueued(TcpSocketModel s, int seq, int endSeq, boolean fin, int payloadLength) {
+                seen.add(s.queuedPayload());
+            }
+
+            @Override
+            public void onRecvmsgDone(TcpSocketModel s, int copied) {
+            }
+        });
+        assertEquals(0, socket.cbFlagsSet(CbFlags.RCVQ));
+        socket.arrive(ISN + 11, new byte[10], false);
+        socket.arrive(ISN + 21, new byte[10], false);
+        socket.arrive(ISN + 1, new byte[10], false);
+        assertEquals(List.of(10, 20, 30), seen);
+        assertEquals(30, socket.queuedPayload(), "after the step: the whole queue");
+    }
+
+    // ------------------------------------------------------------------ K: rcvbuf, the learned ratio
+
+    @Test
+    @DisplayName("K2/K4: rcvbuf is unlocked until SO_RCVBUF; after a 1000-byte segment the learned ratio is 162/256 and lowat 100000 grows rcvbuf to 158024")
+    void learnedRatioAndGrowth() {
+        Fixture f = new Fixture();
+        assertFalse(f.socket.rcvBufLocked());
+        assertEquals(128, f.socket.scalingRatio(), "the default ratio before data");
+        f.socket.arrive(f.socket.rcvNxt(), new byte[1000], false);
+        assertEquals(1000, f.socket.rcvMss());
+        assertEquals((1000 << 8) / (1000 + SimConfig.DEFAULT.skbOverhead()), f.socket.scalingRatio());
+        f.socket.userSetRcvlowat(100_000);
+        assertEquals(158024, f.socket.rcvBuf(), "measured on 6.18 too (docs/conformance.md, the model's approximation)");
+        f.socket.setRcvBuf(65536);
+        assertTrue(f.socket.rcvBufLocked());
+        assertEquals(131072, f.socket.rcvBuf());
+    }
+
+    // ------------------------------------------------------------------ K3, F4: the socket's identity
+
+    @Test
+    @DisplayName("K3/F4: a struct socket only after accept; SOCKMAP membership follows add and remove")
+    void acceptedAndSockmap() {
+        TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT, false, ISN, MSS);
+        assertFalse(socket.hasStructSocket());
+        socket.markAccepted();
+        assertTrue(socket.hasStructSocket());
+        assertFalse(socket.inSockmap());
+        assertEquals(0, socket.addToSockmap());
+        assertTrue(socket.inSockmap());
+        assertEquals(0, socket.removeFromSockmap());
+        assertFalse(socket.inSockmap());
+    }
+
+    @Test
+    @DisplayName("sk_storage: delete answers 0 for a present value and -ENOENT for an absent one")
+    void storageDelete() {
+        TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT, false, ISN, MSS);
+        StorageKey<int[]> key = StorageKey.create("receive_path_rules_test", () -> new int[1]);
+        assertEquals(Errno.ENOENT.negative(), socket.deleteStorage(key));
+        int[] value = socket.storage(key, true);
+        assertEquals(value, socket.storage(key, false));
+        assertEquals(0, socket.deleteStorage(key));
+        assertEquals(null, socket.storage(key, false));
+        assertEquals(Errno.ENOENT.negative(), socket.deleteStorage(key));
+    }
+
+    // ------------------------------------------------------------------ the peer's segment size
+
+    @Test
+    @DisplayName("tcp_bound_to_half_wnd: a largest window of exactly 536 bytes bounds segments to the whole window, 537 to half")
+    void halfWindowBoundAtTcpMssDefault() {
+        // tcp_rmem 1072 -> handshake window 536; 1074 -> 537.
+        PeerSender at536 = new Fixture(SimConfig.DEFAULT.withTcpRmem(1072, 1072, 1072), MSS).peer;
+        assertEquals(536, at536.currentMss());
+        PeerSender at537 = new Fixture(SimConfig.DEFAULT.withTcpRmem(1074, 1074, 1074), MSS).peer;
+        assertEquals(268, at537.currentMss());
+        PeerSender noWindow = new Fixture(SimConfig.DEFAULT.withTcpRmem(1, 1, 1), MSS).peer;
+        assertEquals(MSS, noWindow.currentMss(), "no window advertised yet: the MSS itself");
     }
 }
