@@ -48,9 +48,10 @@ class PolicyDetailsTest {
     }
 
     @Test
-    @DisplayName("Frames.evenCuts: as many segments as bytes is allowed (one byte each); the first segments take the remainder")
+    @DisplayName("Frames.evenCuts: one segment, or as many segments as bytes (one byte each), are allowed; the first segments take the remainder")
     void evenCuts() {
         assertArrayEquals(new int[] {1, 1, 1}, Frames.evenCuts(3, 3));
+        assertArrayEquals(new int[] {5}, Frames.evenCuts(5, 1));
         assertArrayEquals(new int[] {4, 3, 3}, Frames.evenCuts(10, 3));
     }
 }

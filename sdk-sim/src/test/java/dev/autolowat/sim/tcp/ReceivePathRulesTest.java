@@ -284,7 +284,8 @@ class ReceivePathRulesTest {
     void bareFin() {
         Fixture f = new Fixture();
         f.send(7);
-        f.fin();
+        f.peer.shutdownWrite();
+        assertEquals(1, f.peer.push(), "one packet: the FIN");
         assertEquals(2, f.h1.size());
         int[] fin = f.h1.get(1);
         assertArrayEquals(new int[] {ISN + 1 + 7, ISN + 1 + 8, 1, 0}, fin);
@@ -399,11 +400,13 @@ class ReceivePathRulesTest {
     @DisplayName("SimFault.HOOK_AFTER_WAKEUP: each held-back H1 call still sees the queue up to its own segment's last byte")
     void heldBackHooksSeeTheirOwnSegment() {
         List<Integer> seen = new ArrayList<>();
+        List<Integer> ends = new ArrayList<>();
         TcpSocketModel socket = new TcpSocketModel(SimConfig.DEFAULT.withFaults(SimFault.HOOK_AFTER_WAKEUP), false, ISN, MSS);
         socket.setHooks(new RcvQueueHooks() {
             @Override
             public void onSegmentEnqueued(TcpSocketModel s, int seq, int endSeq, boolean fin, int payloadLength) {
                 seen.add(s.queuedPayload());
+                ends.add(endSeq - seq);
             }
 
             @Override
@@ -415,7 +418,28 @@ class ReceivePathRulesTest {
         socket.arrive(ISN + 21, new byte[10], false);
         socket.arrive(ISN + 1, new byte[10], false);
         assertEquals(List.of(10, 20, 30), seen);
+        assertEquals(List.of(10, 10, 10), ends, "end_seq = seq + payload, as without the fault");
+        socket.arrive(ISN + 31, new byte[0], true);
+        assertEquals(List.of(1), ends.subList(3, ends.size()), "a held-back bare FIN: end_seq = seq + 1");
         assertEquals(30, socket.queuedPayload(), "after the step: the whole queue");
+    }
+
+    @Test
+    @DisplayName("H3: the window condition holds with exactly one MSS of window left (tcp_receive_window <= rcv_mss), not with one byte more")
+    void windowConditionAtOneMss() {
+        // tcp_rmem 4096: a 2048-byte handshake window; segments below 536 bytes leave rcv_mss at 536 and,
+        // with the receive memory they take, do not move the advertised edge.
+        for (int first : new int[] {504, 503}) {
+            Fixture f = new Fixture(SimConfig.DEFAULT.withTcpRmem(4096, 4096, 4096), MSS);
+            f.socket.arrive(f.socket.rcvNxt(), new byte[first], false);
+            f.socket.arrive(f.socket.rcvNxt(), new byte[504], false);
+            f.socket.arrive(f.socket.rcvNxt(), new byte[504], false);
+            assertEquals(536, f.socket.rcvMss());
+            assertFalse(f.socket.memoryPressure());
+            int window = f.socket.receiveWindow();
+            assertEquals(first == 504 ? 536 : 537, window);
+            assertEquals(window == 536, f.socket.epollinReady(2000), "avail " + f.socket.avail() + " < 2000, window " + window);
+        }
     }
 
     // ------------------------------------------------------------------ K: rcvbuf, the learned ratio

@@ -27,15 +27,19 @@ class RingsTest {
         for (int i = 0; i < 5; i++) {
             assertEquals(i, r.removeFirst());
         }
-        for (int i = 16; i <= 20; i++) {
-            r.add(i); // wraps: the tail is now before the head in the array
-        }
-        assertEquals(16, r.size());
+        // head 5, size 11: the tail is at index 15
+        assertEquals(15, r.peekLast());
+        r.setLast(115);
+        r.add(16);
+        r.add(17); // wraps: the tail (index 1) is now before the head in the array
+        assertEquals(13, r.size());
         assertEquals(5, r.peekFirst());
-        assertEquals(20, r.peekLast());
+        assertEquals(17, r.peekLast());
         r.setLast(99);
         assertEquals(99, r.peekLast());
-        r.add(21); // grows with head = 5
+        for (int i = 18; i <= 21; i++) {
+            r.add(i); // the last one grows the array with head = 5
+        }
         r.setFirst(-5);
         List<Integer> out = new ArrayList<>();
         while (!r.isEmpty()) {
@@ -43,11 +47,10 @@ class RingsTest {
         }
         List<Integer> expected = new ArrayList<>();
         expected.add(-5);
-        for (int i = 6; i <= 19; i++) {
+        for (int i = 6; i <= 14; i++) {
             expected.add(i);
         }
-        expected.add(99);
-        expected.add(21);
+        expected.addAll(List.of(115, 16, 99, 18, 19, 20, 21));
         assertEquals(expected, out);
         assertThrows(IllegalStateException.class, r::peekLast);
         assertThrows(IllegalStateException.class, r::peekFirst);
