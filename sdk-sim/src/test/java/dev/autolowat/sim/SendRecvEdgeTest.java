@@ -1,14 +1,12 @@
 package dev.autolowat.sim;
 
+import dev.autolowat.api.spi.RecvZeroContract;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.RecvMode;
-import dev.autolowat.api.spi.Shutdown;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 
-import static dev.autolowat.sim.SimFixtures.EAGAIN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * backend's tests ({@code SendRecvEdgeTest} in sdk-native) check the same table on a kernel.
  */
 class SendRecvEdgeTest {
-    static final RecvMode BLOCKING = RecvMode.blocking(Duration.ofMillis(200));
 
     @Test
     @DisplayName("issue 17: send(64 MiB) returns 64 MiB and every byte arrives, in order, as the reader reads")
@@ -47,27 +44,8 @@ class SendRecvEdgeTest {
     @DisplayName("issue 17: recv of length 0 — empty: -EAGAIN non-blocking, 0 blocking (after the timeout); queued data,"
             + " FIN or SHUT_RD: 0")
     void recvZero() {
-        byte[] b = new byte[4];
         try (SimSession s = new SimBackend().openSession()) {
-            SimConnection c = s.connect(ConnectOptions.IPV4);
-            assertEquals(EAGAIN, c.recv(b, 0, 0, RecvMode.NON_BLOCKING), "empty, non-blocking");
-            long t0 = s.clock().nanos();
-            assertEquals(0, c.recv(b, 0, 0, BLOCKING), "empty, blocking");
-            assertEquals(200_000_000L, s.clock().nanos() - t0, "the blocking recv(0) waited for its timeout");
-            assertEquals(3, c.send(new byte[3]));
-            assertEquals(0, c.recv(b, 0, 0, RecvMode.NON_BLOCKING), "data queued, non-blocking");
-            assertEquals(0, c.recv(b, 0, 0, BLOCKING), "data queued, blocking");
-            assertEquals(3, c.observe().queuedBytes(), "recv(0) consumed nothing");
-            c.peerShutdownWrite();
-            assertEquals(3, c.recv(b, 0, 4, RecvMode.NON_BLOCKING));
-            assertEquals(0, c.recv(b, 0, 0, RecvMode.NON_BLOCKING), "FIN queued");
-            assertEquals(0, c.recv(b, 0, 0, RecvMode.NON_BLOCKING), "FIN consumed");
-            assertEquals(0, c.recv(b, 0, 4, RecvMode.NON_BLOCKING), "end of stream");
-        }
-        try (SimSession s = new SimBackend().openSession()) {
-            SimConnection c = s.connect(ConnectOptions.IPV4);
-            c.shutdown(Shutdown.READ);
-            assertEquals(0, c.recv(b, 0, 0, RecvMode.NON_BLOCKING), "SHUT_RD");
+            RecvZeroContract.check(s, () -> s.clock().nanos(), took -> took == 200_000_000L);
         }
     }
 }
