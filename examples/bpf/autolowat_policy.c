@@ -45,19 +45,24 @@ static __always_inline int copy_descriptor(struct bpf_sock_ops *skops, struct au
 	__u64 offset = next - seq;
 	__u64 copy_len = seg_end - next;
 	__u64 frame_len;
-	__u32 header_len, payload_len;
+	__u32 header_len, payload_len, len;
 
 	if (buf_len >= DESC_SIZE)
 		return -1;
 	if (copy_len > DESC_SIZE - buf_len)
 		copy_len = DESC_SIZE - buf_len;
-	if (copy_len == 0 || copy_len > DESC_SIZE)
-		return -1;
 	if (offset > 0xffff)
 		return -1;
-	if (bpf_skb_load_bytes(skops, offset, st->desc + buf_len, copy_len))
+	/* The verifier must see 1 <= len <= DESC_SIZE on the very register passed to the helper (a
+	 * zero-sized or longer read is refused): check it after a barrier, and keep it there. */
+	len = copy_len;
+	barrier_var(len);
+	if (len == 0 || len > DESC_SIZE)
 		return -1;
-	st->buf_len = buf_len + copy_len;
+	barrier_var(len);
+	if (bpf_skb_load_bytes(skops, offset, st->desc + buf_len, len))
+		return -1;
+	st->buf_len = buf_len + len;
 	if (st->buf_len < DESC_SIZE)
 		return 0;
 

@@ -4,7 +4,8 @@
 #   sdk-native/kernel/run-in-qemu.sh [options] [-- autolowat args...]
 #
 # Default guest job: `autolowat probe`, `probe --json`, `report --output-dir <share>/report`, then
-# `trace --backend native` of spec/selftest-traces.json and of the A6 series-program cases.
+# `trace --backend native` of spec/selftest-traces.json and of the A6 series-program cases, and
+# compare-objects.sh (every examples/bpf object loaded by the SDK and by bpftool: same xlated program).
 # With `-- ARGS` the job is `autolowat ARGS` instead (run in the output share); with --cmd the
 # job is an arbitrary shell command. The guest's / is the host's / (read-only, virtio-9p), so
 # the repository, the JDK (readlink -f $(which java)) and the jar are used in place; results go
@@ -152,6 +153,8 @@ EOF
         # A6 as trace files, natively: the series' selftest traces and the issue-12 cases
         # (docs/traces.md); each step's output is its log in the results
         echo "step trace-selftest '' autolowat trace $(q "$REPO_ROOT/spec/selftest-traces.json") --backend native"
+        # clang objects loaded by the SDK and by libbpf give the same kernel program (issue #11)
+        echo "step objects '' /bin/busybox sh $(q "$REPO_ROOT/sdk-native/kernel/compare-objects.sh") $(q "$REPO_ROOT")"
         echo "step trace-series-program '' autolowat trace $(q "$REPO_ROOT/conformance-tests/src/main/resources/dev/autolowat/conformance/a6-series-program.json") --backend native"
     fi
     echo 'exit $status'

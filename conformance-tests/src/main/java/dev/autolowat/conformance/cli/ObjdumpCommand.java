@@ -40,6 +40,15 @@ public final class ObjdumpCommand implements Callable<Integer> {
     @Option(names = "--no-source", description = "Leave out the source lines (BTF line_info) in the disassembly.")
     boolean noSource;
 
+    @Option(names = "--load-and-pin", paramLabel = "DIR",
+            description = {"Load the object into the running kernel as libbpf does (maps, global data, CO-RE against "
+                    + "vmlinux BTF, kfuncs) and pin its programs at DIR/<program> in a BPF file system, "
+                    + "instead of printing it (root; DIR must exist, e.g. under /sys/fs/bpf). Compare with "
+                    + "'bpftool prog loadall FILE.o OTHERDIR' and 'bpftool prog dump xlated pinned ...'.",
+                    "Exit codes: 0 loaded, 1 the kernel refused a program (its verifier log on stderr), "
+                            + "3 the kernel lacks what the object needs (not supported by this kernel)."})
+    Path pinDir;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,9 +65,37 @@ public final class ObjdumpCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
+        if (pinDir != null) {
+            return loadAndPin(obj, out);
+        }
         out.print(render(obj, programs, !noSource));
         out.flush();
         return 0;
+    }
+
+    private int loadAndPin(BpfObject obj, PrintWriter out) {
+        if (!java.nio.file.Files.isDirectory(pinDir)) {
+            throw CliErrors.bad(spec, "--load-and-pin: " + pinDir + " is not a directory (create it in a BPF file "
+                    + "system, e.g. mkdir /sys/fs/bpf/mine)");
+        }
+        try (dev.autolowat.kernel.bpf.ObjectLoader.Loaded loaded = new dev.autolowat.kernel.bpf.ObjectLoader().load(obj)) {
+            loaded.pinPrograms(pinDir);
+            for (var e : loaded.programs().entrySet()) {
+                out.println("pinned " + e.getKey() + " (id " + e.getValue().id() + ") at " + pinDir.resolve(e.getKey()));
+            }
+            loaded.poisoned().forEach((program, sites) -> sites.forEach(site -> out.println("  " + program
+                    + ": poisoned CO-RE site " + site.relocation().description() + " (" + site.reason() + ")")));
+            out.flush();
+            return 0;
+        } catch (dev.autolowat.kernel.MissingKernelFeatureException e) {
+            spec.commandLine().getErr().println("autolowat objdump: " + CliErrors.oneLine(e.getMessage()));
+            spec.commandLine().getErr().flush();
+            return 3;
+        } catch (dev.autolowat.api.AutoLowatException e) {
+            spec.commandLine().getErr().println("autolowat objdump: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
     }
 
     /** The whole view as text (tests compare it). */

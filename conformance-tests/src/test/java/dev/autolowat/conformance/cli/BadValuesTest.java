@@ -114,6 +114,8 @@ class BadValuesTest {
             bad("objdump", "FILE.o", "{dir}"),
             bad("objdump", "--program", "../examples/bpf/autolowat_policy.o", "--program", "no_such_program"),
             bad("objdump", "--no-source", "../examples/bpf/autolowat_policy.o", "--no-source=perhaps"),
+            bad("objdump", "--load-and-pin", "../examples/bpf/feature_subprog.o", "--load-and-pin", "{file}"),
+            bad("objdump", "--load-and-pin", "../examples/bpf/feature_subprog.o", "--load-and-pin", "/proc/autolowat-no-dir"),
             bad("objdump", "--help", "--help=yes"),
             bad("objdump", "--version", "--version=2"),
             // vm-run (the bpf_conformance plugin: MEMORY as an argument, the program as hex)

@@ -46,4 +46,28 @@ class ObjdumpCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no program named 'nope'; it has [autolowat_rcvq (sockops)"), r.err());
     }
+
+    @Test
+    @DisplayName("--load-and-pin: the object loads into the running kernel and its programs are pinned (as bpftool loadall) [requires root]")
+    void loadAndPin() throws java.io.IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "requires root (bpf(2) program loads)");
+        java.nio.file.Path dir = java.nio.file.Path.of("/sys/fs/bpf/autolowat-objdump-test-" + ProcessHandle.current().pid());
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(dir.getParent()),
+                "no BPF file system at /sys/fs/bpf");
+        java.nio.file.Files.createDirectories(dir);
+        try {
+            CliRun r = CliRun.of("objdump", "../examples/bpf/feature_subprog.o", "--load-and-pin", dir.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith("pinned subprog_calls (id "), r.out());
+            assertTrue(java.nio.file.Files.exists(dir.resolve("subprog_calls")), "pinned file");
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
 }

@@ -12,6 +12,7 @@ public enum BpfCommand {
     MAP_DELETE_ELEM(3),
     MAP_GET_NEXT_KEY(4),
     PROG_LOAD(5),
+    OBJ_PIN(6),
     PROG_ATTACH(8),
     PROG_DETACH(9),
     PROG_TEST_RUN(10),

@@ -204,6 +204,20 @@ public final class BpfSyscall {
     }
 
     /**
+     * {@code BPF_OBJ_PIN}: pins program or map {@code fd} at {@code path} in a BPF file system
+     * ({@code /sys/fs/bpf}); the object lives on after its descriptors close, until the file is removed.
+     * Attributes: pathname 0, bpf_fd 8, file_flags 12.
+     */
+    public static void objPin(int fd, String path) {
+        try (Attr attr = new Attr(ELEM_SIZE)) {
+            Memory name = attr.cString(path);
+            attr.ptr(0, name).u32(8, fd);
+            check(BpfCommand.OBJ_PIN, attr.call(BpfCommand.OBJ_PIN), "pinning fd " + fd + " at " + path
+                    + " (it must be in a mounted BPF file system and not exist yet)");
+        }
+    }
+
+    /**
      * {@code BPF_MAP_FREEZE}: from now on programs may still read the map (and, with
      * {@code BPF_F_RDONLY_PROG}, only read it) but userspace can no longer write it — how libbpf
      * seals {@code .rodata} after initialising it.

@@ -90,6 +90,17 @@ public final class ObjectLoader {
             return poisoned;
         }
 
+        /**
+         * Pins every program at {@code dir/<program name>} (a directory in a BPF file system): they
+         * outlive this process until the files are removed — how {@code bpftool prog loadall} leaves
+         * an object's programs, so the two can be compared with {@code bpftool prog dump xlated pinned}.
+         */
+        public void pinPrograms(java.nio.file.Path dir) {
+            for (Map.Entry<String, BpfProgram> e : programs.entrySet()) {
+                BpfSyscall.objPin(e.getValue().fd(), dir.resolve(e.getKey()).toString());
+            }
+        }
+
         @Override
         public synchronized void close() {
             if (closed) {
