@@ -61,9 +61,7 @@ public final class ObjdumpCommand implements Callable<Integer> {
             obj = BpfObject.open(file);
             programs = program == null ? obj.programs() : List.of(obj.program(program));
         } catch (BpfObjectFormatException e) {
-            spec.commandLine().getErr().println("autolowat objdump: " + e.getMessage());
-            spec.commandLine().getErr().flush();
-            return 2;
+            throw CliErrors.bad(spec, e.getMessage());
         }
         if (pinDir != null) {
             return loadAndPin(obj, out);

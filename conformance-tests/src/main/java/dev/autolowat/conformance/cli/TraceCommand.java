@@ -110,7 +110,6 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         Backend chosen;
         Policy chosenPolicy;
         VmOptions.ExecutionMode vmMode;
@@ -125,9 +124,7 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
             traces = TraceFile.read(file);
             selected = select(traces, caseNames);
         } catch (IllegalArgumentException | TraceFormatException | UncheckedIOException e) {
-            err.println("autolowat trace: " + e.getMessage());
-            err.flush();
-            return 2;
+            throw CliErrors.bad(spec, e.getMessage());
         }
         String where = chosen.name() + (isSim(chosen) && vmMode != null ? ", VM " + vmMode.name().toLowerCase(Locale.ROOT) : "");
         int passed = 0;

@@ -64,14 +64,10 @@ public final class VmRunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (jit && interpret) {
-            err.println("autolowat vm-run: --jit and --interpret exclude each other");
-            err.flush();
-            return 2;
+            throw CliErrors.bad(spec, "--jit and --interpret exclude each other");
         }
         if (elf) {
-            err.println("autolowat vm-run: ELF input is not supported; run the suite without --elf");
-            err.flush();
-            return 2;
+            throw CliErrors.bad(spec, "ELF input is not supported; run the suite without --elf");
         }
         byte[] mem;
         byte[] code;
@@ -79,9 +75,7 @@ public final class VmRunCommand implements Callable<Integer> {
             mem = memory == null ? new byte[0] : hex(memory, "MEMORY");
             code = hex(program != null ? program : read(System.in), "the program");
         } catch (IllegalArgumentException e) {
-            err.println("autolowat vm-run: " + e.getMessage());
-            err.flush();
-            return 2;
+            throw CliErrors.bad(spec, e.getMessage());
         }
         VmOptions.ExecutionMode mode = interpret ? VmOptions.ExecutionMode.INTERPRETER
                 : jit ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.fromSystemProperty();
@@ -95,9 +89,7 @@ public final class VmRunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } catch (IllegalArgumentException e) { // BpfBytecode: not whole instructions, too many
-            err.println("autolowat vm-run: " + e.getMessage());
-            err.flush();
-            return 2;
+            throw CliErrors.bad(spec, e.getMessage());
         }
         if (verbose) {
             err.println("autolowat vm-run: " + prog.slots() + " slots, " + prog.executionMode()
