@@ -248,8 +248,8 @@ public final class NativeBackend implements Backend {
         }
     }
 
-    /** {@code uname -r}. */
-    static String kernelRelease() {
+    /** {@code uname -r}, as {@code /proc/sys/kernel/osrelease} tells it. */
+    public static String kernelRelease() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import dev.autolowat.api.object.ObjectProgram;
 import dev.autolowat.api.object.ObjectRelocation;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.kernel.MissingKernelFeatureException;
+import dev.autolowat.kernel.NativeBackend;
 import dev.autolowat.kernel.btf.KernelBtf;
 
 import java.nio.ByteBuffer;
@@ -214,9 +215,9 @@ public final class ObjectLoader {
             b.putInt(at + 12, v.offset());
         } else if (r instanceof ObjectRelocation.KfuncCall k) {
             int id = vmlinux.funcId(k.name()).orElseThrow(() -> new MissingKernelFeatureException(p.name(),
-                    "kfunc " + k.name(), KernelRelease.current(), List.of(),
+                    "kfunc " + k.name(), NativeBackend.kernelRelease(), List.of(),
                     "program '" + p.name() + "' of " + object.origin() + " calls the kfunc " + k.name() + ", which this "
-                            + "kernel (" + KernelRelease.current() + ") lacks" + (k.name().equals("bpf_sock_ops_tcp_set_rcvlowat")
+                            + "kernel (" + NativeBackend.kernelRelease() + ") lacks" + (k.name().equals("bpf_sock_ops_tcp_set_rcvlowat")
                             ? ": it needs the AutoLOWAT series (BPF_SOCK_OPS_RCVQ_CB); not supported by this kernel"
                             : ": not in its vmlinux BTF")));
             b.putInt(at + 4, id);
@@ -261,13 +262,6 @@ public final class ObjectLoader {
         }
         if (first != null) {
             throw first;
-        }
-    }
-
-    /** The running kernel's release, as the JVM reports it. */
-    private static final class KernelRelease {
-        static String current() {
-            return System.getProperty("os.version", "(unknown)");
         }
     }
 }
