@@ -108,6 +108,14 @@ public final class BpfObject {
         return read(bytes.clone(), name, objectName(name));
     }
 
+    /**
+     * A program's or map's name as the kernel keeps it: its first 15 characters
+     * ({@code BPF_OBJ_NAME_LEN} is 16 with the NUL); libbpf cuts it the same way.
+     */
+    public static String kernelName(String name) {
+        return name.length() < OBJ_NAME_LEN ? name : name.substring(0, OBJ_NAME_LEN - 1);
+    }
+
     /** The file (or name) it was read from. */
     public String origin() {
         return origin;

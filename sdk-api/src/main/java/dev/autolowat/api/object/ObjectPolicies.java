@@ -53,18 +53,13 @@ public final class ObjectPolicies {
     /** The sock_ops program called {@code program}. */
     public static SockOpsProgram.Bytecode sockOps(BpfObject object, String program, Btf target) {
         Converted c = convert(object, program, target, ProgramType.SOCK_OPS);
-        return new SockOpsProgram.Bytecode(kernelName(program), object.license(), c.code(), c.maps());
+        return new SockOpsProgram.Bytecode(BpfObject.kernelName(program), object.license(), c.code(), c.maps());
     }
 
     /** The cgroup setsockopt program called {@code program}. */
     public static SockoptProgram.Bytecode sockopt(BpfObject object, String program, Btf target) {
         Converted c = convert(object, program, target, ProgramType.CGROUP_SETSOCKOPT);
-        return new SockoptProgram.Bytecode(kernelName(program), object.license(), c.code(), c.maps());
-    }
-
-    /** The kernel keeps 15 characters of a program's name (BPF_OBJ_NAME_LEN); libbpf cuts it the same way. */
-    static String kernelName(String program) {
-        return program.length() > 15 ? program.substring(0, 15) : program;
+        return new SockoptProgram.Bytecode(BpfObject.kernelName(program), object.license(), c.code(), c.maps());
     }
 
     private record Converted(BpfBytecode code, List<MapSpec> maps) {

@@ -165,7 +165,7 @@ public final class ObjectLoader {
                 }
                 ProgLoadAttributes.ProgramBtf programBtf = btf == null ? null
                         : new ProgLoadAttributes.ProgramBtf(btf.fd(), funcInfo(p), lineInfo(p));
-                String name = p.name().length() > 15 ? p.name().substring(0, 15) : p.name();
+                String name = BpfObject.kernelName(p.name());
                 BpfProgram prog = BpfProgram.load(new ProgLoadAttributes(p.sectionInfo().progType(),
                         Math.max(0, p.sectionInfo().attachType()), insns, object.license(), name, 0, 0, null,
                         programBtf));
@@ -181,7 +181,7 @@ public final class ObjectLoader {
     }
 
     private static BpfMap createMap(ObjectMap m, BpfBtf btf) {
-        String name = m.name().length() > 15 ? m.name().substring(0, 15) : m.name();
+        String name = BpfObject.kernelName(m.name());
         MapAttributes attrs = MapAttributes.of(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), name);
         if (btf != null && m.valueTypeId() > 0) {
             // as libbpf: key and value types of .maps maps; for global data the DATASEC as value, no key type
