@@ -68,6 +68,19 @@ public record MachineDescription(String date, String nproc, String cpuModel, Str
         }
     }
 
+    /**
+     * Whether a load average (as {@link #currentLoadAverage}) is quiet enough to claim a performance
+     * target: the 1-minute figure below 1, the project's rule (load changes ratios, not only times).
+     * An unreadable load is not quiet.
+     */
+    public static boolean quiet(String load) {
+        try {
+            return Double.parseDouble(load.split(" ")[0]) < 1.0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** The markdown bullet list of the page's "Machine" part. */
     public String markdown() {
         return String.format(Locale.ROOT, "- date: %s%n- `nproc`: %s; CPU (`/proc/cpuinfo` model name): %s%n"

@@ -8,6 +8,7 @@ import dev.autolowat.jmh.RpcWorkloadBenchmark;
 import dev.autolowat.kernel.NativeBackend;
 import dev.autolowat.kernel.sys.LibC;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -35,7 +36,9 @@ import java.util.stream.Collectors;
  * reader modes, counts) on the simulator and, as root, on the native backend; runs the JMH benchmarks of
  * this module with short settings through the JMH Runner API (one fork); rewrites the generated section
  * of {@code docs/performance.md} ({@link GeneratedSection}: the hand-written text around it stays) with the
- * tables, the simulator/native speed ratio of {@link RpcWorkloadBenchmark} and the machine; and writes the
+ * tables, the simulator/native speed ratio of {@link RpcWorkloadBenchmark}, the VM's targets ({@link Targets}:
+ * VM JIT / kernel JIT, bytecode policy / Java handler, bytes allocated per invocation — JMH runs with its GC
+ * profiler) and the machine; and writes the
  * SVG chart ({@link WorkloadChart}).
  *
  * <pre>
@@ -151,6 +154,8 @@ public final class ResultsPage {
                     .warmupTime(TimeValue.seconds(WARMUP_SECONDS))
                     .measurementIterations(MEASUREMENT_ITERATIONS)
                     .measurementTime(TimeValue.seconds(MEASUREMENT_SECONDS))
+                    // bytes allocated per operation (gc.alloc.rate.norm): the VM target "0 B per invocation"
+                    .addProfiler(GCProfiler.class)
                     .shouldFailOnError(false)
                     .build();
             try {
@@ -209,6 +214,9 @@ public final class ResultsPage {
         appendWorkload(md, rows, settings.frames(), runNative, svg);
         if (settings.jmh()) {
             appendSpeedRatio(md, jmh);
+            boolean quiet = MachineDescription.quiet(machine.loadAverage()) && MachineDescription.quiet(loadAtEnd);
+            md.append(Targets.markdown(Targets.evaluate(jmh.stream().map(Targets.Score::of).toList(), quiet), quiet,
+                    machine.loadAverage(), loadAtEnd));
             appendJmh(md, jmh);
         }
         return md.toString();
