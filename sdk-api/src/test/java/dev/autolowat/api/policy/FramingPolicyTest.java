@@ -61,7 +61,7 @@ class FramingPolicyTest {
                 Arguments.of("no length field", (Supplier<?>) () -> FramingPolicy.builder("x").descriptorSize(4)
                         .constant(4).build(), "at least one length field"),
                 Arguments.of("field past the descriptor", (Supplier<?>) () -> FramingPolicy.builder("x").descriptorSize(4)
-                        .lengthField(1, 4, BIG_ENDIAN).constant(4).build(), "does not fit inside the 4-byte descriptor"),
+                        .lengthField(1, 4, BIG_ENDIAN).constant(4).build(), "(bytes 1..4) does not fit inside the 4-byte descriptor"),
                 Arguments.of("field after the descriptor", (Supplier<?>) () -> FramingPolicy.builder("x").descriptorSize(4)
                         .lengthField(4, 1, BIG_ENDIAN).constant(4).build(), "does not fit inside"),
                 Arguments.of("overlapping fields", (Supplier<?>) () -> FramingPolicy.builder("x").descriptorSize(8)

@@ -287,10 +287,26 @@ class BytecodePolicyTest {
         return out;
     }
 
+    /**
+     * {@link FramingPolicy#REFERENCE_RPC} built afresh. The constant compiles once and keeps the result,
+     * and its builder ran when the class was initialised: a mutant of the builder or the compiler that
+     * PIT swaps in later (issue 16) would never reach it. The differential test compiles this copy.
+     */
+    static FramingPolicy freshReference() {
+        return FramingPolicy.builder("autolowat")
+                .descriptorSize(8)
+                .lengthField(0, 4, java.nio.ByteOrder.LITTLE_ENDIAN)
+                .lengthField(4, 4, java.nio.ByteOrder.LITTLE_ENDIAN)
+                .constant(8)
+                .build();
+    }
+
     @Test
-    @DisplayName("A1–A5: the bytecode reference policy and the Java one give identical observations, results and state")
+    @DisplayName("A1–A5: the bytecode reference policy (compiled afresh) and the Java one give identical observations, results and state")
     void bytecodeMatchesJava() {
-        Policy bytecode = FramingPolicy.REFERENCE_RPC.compile();
+        FramingPolicy fresh = freshReference();
+        assertEquals(FramingPolicy.REFERENCE_RPC, fresh, "the copy describes the reference framing");
+        Policy bytecode = fresh.compile();
         Policy java = ReferenceAutoLowat.policy();
         int checked = Property.forAll("bytecode reference policy = Java reference policy", scenarios())
                 .tries(Math.max(1000, Property.DEFAULT_TRIES))
