@@ -6,7 +6,7 @@ import dev.autolowat.api.asm.SockoptCtx;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.SockoptProgram;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.bpf.LoadedProgram;
 import dev.autolowat.kernel.bpf.ProgramLoader;
 import dev.autolowat.kernel.sys.ErrnoNames;
@@ -123,7 +123,7 @@ final class FlagObserver implements AutoCloseable {
     synchronized int read(int fd) {
         int n = ++nonce == 0 ? ++nonce : nonce;
         int r = LibC.setsockoptInt(fd, LEVEL, OPT_CB_FLAGS, n);
-        byte[] v = program.map(0).lookup(BpfMap.key(0)).orElseThrow();
+        byte[] v = program.map(0).lookup(KernelMap.key(0)).orElseThrow();
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(8) != n) {
             throw new KernelEnvironmentException("the native backend's flag observer (cgroup setsockopt program '"

@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  * <p>A missing key is an answer, not an error: {@link #lookup} returns empty and {@link #delete}
  * false. Other kernel errors are {@link BpfException}s.
  */
-public final class BpfMap implements AutoCloseable {
+public final class KernelMap implements AutoCloseable {
     private final OwnedFd fd;
     private final String name;
     private final int type;
@@ -30,7 +30,7 @@ public final class BpfMap implements AutoCloseable {
     private final int valueSize;
     private final int maxEntries;
 
-    private BpfMap(OwnedFd fd, String name, int type, int keySize, int valueSize, int maxEntries) {
+    private KernelMap(OwnedFd fd, String name, int type, int keySize, int valueSize, int maxEntries) {
         this.fd = fd;
         this.name = name;
         this.type = type;
@@ -46,7 +46,7 @@ public final class BpfMap implements AutoCloseable {
      *
      * @throws BpfException when the kernel refuses (nothing is left open)
      */
-    public static BpfMap create(MapSpec spec) {
+    public static KernelMap create(MapSpec spec) {
         Objects.requireNonNull(spec, "spec");
         MapAttributes attrs = MapAttributes.of(spec.type().value(), spec.keySize(), spec.valueSize(), spec.maxEntries(),
                 spec.type() == MapType.SK_STORAGE ? BpfSyscall.BPF_F_NO_PREALLOC : 0, spec.name());
@@ -67,10 +67,10 @@ public final class BpfMap implements AutoCloseable {
      *
      * @throws BpfException when the kernel refuses
      */
-    public static BpfMap create(MapAttributes attrs) {
+    public static KernelMap create(MapAttributes attrs) {
         int fd = BpfSyscall.mapCreate(attrs);
         String label = attrs.name().isEmpty() ? "map fd " + fd : "map '" + attrs.name() + "'";
-        return new BpfMap(new OwnedFd(fd, label), attrs.name(), attrs.type(), attrs.keySize(), attrs.valueSize(),
+        return new KernelMap(new OwnedFd(fd, label), attrs.name(), attrs.type(), attrs.keySize(), attrs.valueSize(),
                 attrs.maxEntries());
     }
 
