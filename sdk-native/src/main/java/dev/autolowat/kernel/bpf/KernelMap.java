@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A BPF map owned by this process: its descriptor, closed by {@link #close()} (the kernel frees
- * the map when no descriptor and no loaded program refers to it any more). Keys and values are byte
+ * A BPF map owned by this process: its descriptor ({@link #fd()}, for {@code LD_IMM64} map
+ * references), closed by {@link #close()} (the kernel frees the map when no descriptor and no loaded
+ * program refers to it any more). Keys and values are byte
  * arrays of exactly {@link #keySize()} and {@link #valueSize()} bytes, in the kernel's byte order
  * (little-endian here); {@link #key(int)}, {@link #lookupLong(int)} and friends cover the usual
  * 4-byte keys and 4/8-byte values.
@@ -22,8 +23,7 @@ import java.util.OptionalLong;
  * <p>A missing key is an answer, not an error: {@link #lookup} returns empty and {@link #delete}
  * false. Other kernel errors are {@link BpfException}s.
  */
-public final class KernelMap implements AutoCloseable {
-    private final OwnedFd fd;
+public final class KernelMap extends FdResource {
     private final String name;
     private final int type;
     private final int keySize;
@@ -31,7 +31,7 @@ public final class KernelMap implements AutoCloseable {
     private final int maxEntries;
 
     private KernelMap(OwnedFd fd, String name, int type, int keySize, int valueSize, int maxEntries) {
-        this.fd = fd;
+        super(fd);
         this.name = name;
         this.type = type;
         this.keySize = keySize;
@@ -72,11 +72,6 @@ public final class KernelMap implements AutoCloseable {
         String label = attrs.name().isEmpty() ? "map fd " + fd : "map '" + attrs.name() + "'";
         return new KernelMap(new OwnedFd(fd, label), attrs.name(), attrs.type(), attrs.keySize(), attrs.valueSize(),
                 attrs.maxEntries());
-    }
-
-    /** The descriptor (for {@code LD_IMM64} map references). */
-    public int fd() {
-        return fd.get();
     }
 
     public String name() {
@@ -233,20 +228,9 @@ public final class KernelMap implements AutoCloseable {
         return m;
     }
 
-    /** Whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return fd.isClosed();
-    }
-
-    /** Closes this process's descriptor (idempotent). */
-    @Override
-    public void close() {
-        fd.close();
-    }
-
     @Override
     public String toString() {
         return "map '" + name + "' (type " + type + ", key " + keySize + ", value " + valueSize + ", entries "
-                + maxEntries + (fd.isClosed() ? ", closed)" : ")");
+                + maxEntries + (isClosed() ? ", closed)" : ")");
     }
 }
