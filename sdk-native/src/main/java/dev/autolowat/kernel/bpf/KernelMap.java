@@ -24,19 +24,16 @@ import java.util.OptionalLong;
  * false. Other kernel errors are {@link BpfException}s.
  */
 public final class KernelMap extends FdResource {
-    private final String name;
-    private final int type;
+    /** What the map was created with. */
+    private final MapAttributes attrs;
     private final int keySize;
     private final int valueSize;
-    private final int maxEntries;
 
-    private KernelMap(OwnedFd fd, String name, int type, int keySize, int valueSize, int maxEntries) {
+    private KernelMap(OwnedFd fd, MapAttributes attrs) {
         super(fd);
-        this.name = name;
-        this.type = type;
-        this.keySize = keySize;
-        this.valueSize = valueSize;
-        this.maxEntries = maxEntries;
+        this.attrs = attrs;
+        this.keySize = attrs.keySize();
+        this.valueSize = attrs.valueSize();
     }
 
     /**
@@ -70,17 +67,16 @@ public final class KernelMap extends FdResource {
     public static KernelMap create(MapAttributes attrs) {
         int fd = BpfSyscall.mapCreate(attrs);
         String label = attrs.name().isEmpty() ? "map fd " + fd : "map '" + attrs.name() + "'";
-        return new KernelMap(new OwnedFd(fd, label), attrs.name(), attrs.type(), attrs.keySize(), attrs.valueSize(),
-                attrs.maxEntries());
+        return new KernelMap(new OwnedFd(fd, label), attrs);
     }
 
     public String name() {
-        return name;
+        return attrs.name();
     }
 
     /** {@code enum bpf_map_type}. */
     public int type() {
-        return type;
+        return attrs.type();
     }
 
     public int keySize() {
@@ -92,7 +88,7 @@ public final class KernelMap extends FdResource {
     }
 
     public int maxEntries() {
-        return maxEntries;
+        return attrs.maxEntries();
     }
 
     /** The kernel's view of the map ({@code BPF_OBJ_GET_INFO_BY_FD}), with its id. */
@@ -230,7 +226,7 @@ public final class KernelMap extends FdResource {
 
     @Override
     public String toString() {
-        return "map '" + name + "' (type " + type + ", key " + keySize + ", value " + valueSize + ", entries "
-                + maxEntries + (isClosed() ? ", closed)" : ")");
+        return "map '" + name() + "' (type " + type() + ", key " + keySize + ", value " + valueSize + ", entries "
+                + maxEntries() + (isClosed() ? ", closed)" : ")");
     }
 }
