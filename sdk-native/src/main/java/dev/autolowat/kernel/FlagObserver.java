@@ -1,12 +1,13 @@
 package dev.autolowat.kernel;
 
+import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Assembler;
 import dev.autolowat.api.asm.Helper;
-import dev.autolowat.api.asm.SockoptCtx;
+import dev.autolowat.api.asm.Macros;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.SockoptProgram;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.bpf.LoadedProgram;
 import dev.autolowat.kernel.bpf.ProgramLoader;
 import dev.autolowat.kernel.sys.ErrnoNames;
@@ -19,10 +20,6 @@ import java.util.List;
 import static dev.autolowat.api.asm.Reg.R0;
 import static dev.autolowat.api.asm.Reg.R1;
 import static dev.autolowat.api.asm.Reg.R10;
-import static dev.autolowat.api.asm.Reg.R2;
-import static dev.autolowat.api.asm.Reg.R3;
-import static dev.autolowat.api.asm.Reg.R4;
-import static dev.autolowat.api.asm.Reg.R5;
 import static dev.autolowat.api.asm.Reg.R6;
 import static dev.autolowat.api.asm.Reg.R7;
 import static dev.autolowat.api.asm.Reg.R8;
@@ -66,41 +63,16 @@ final class FlagObserver implements AutoCloseable {
     /** The observer's bytecode. */
     static SockoptProgram.Bytecode program() {
         Assembler a = new Assembler();
-        a.mov64(R6, R1)
-                .ldxw(R2, R6, SockoptCtx.LEVEL)
-                .jne32(R2, LEVEL, "pass")
-                .ldxw(R2, R6, SockoptCtx.OPTNAME)
-                .jne32(R2, OPT_CB_FLAGS, "pass")
-                .mov64(R1, -1)
-                .stxw(R6, R1, SockoptCtx.OPTLEN)          // consumed: the kernel never sees this option
-                .ldxdw(R2, R6, SockoptCtx.OPTVAL)
-                .ldxdw(R3, R6, SockoptCtx.OPTVAL_END)
-                .mov64(R4, R2)
-                .add64(R4, 4)
-                .jgt(R4, R3, "pass")
-                .ldxw(R8, R2, 0)                          // the caller's nonce
-                .ldxdw(R7, R6, SockoptCtx.SK)
-                .jeq(R7, 0, "pass")
-                .stw(R10, -4, 0)
-                .mov64(R1, R7)
-                .mov64(R2, 6)                             // SOL_TCP
-                .mov64(R3, 1008)                          // TCP_BPF_SOCK_OPS_CB_FLAGS
-                .mov64(R4, R10)
-                .add64(R4, -4)
-                .mov64(R5, 4)
-                .call(Helper.GETSOCKOPT)
+        a.mov64(R6, R1);
+        Macros.consumeIntOption(a, R6, LEVEL, OPT_CB_FLAGS, R8, R7, "pass");   // R8: the caller's nonce
+        a.stw(R10, -4, 0);
+        Macros.sockoptInt(a, Helper.GETSOCKOPT, R7, SockOpt.SOL_TCP, SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS, -4)
                 .stxw(R10, R0, -16)                       // value.ret
                 .ldxw(R1, R10, -4)
                 .stxw(R10, R1, -12)                       // value.flags
                 .stxw(R10, R8, -8)                        // value.nonce
-                .stw(R10, -20, 0)                         // key 0
-                .loadMap(R1, 0)
-                .mov64(R2, R10)
-                .add64(R2, -20)
-                .mov64(R3, R10)
-                .add64(R3, -16)
-                .mov64(R4, 0)
-                .call(Helper.MAP_UPDATE_ELEM)
+                .stw(R10, -20, 0);                        // key 0
+        Macros.mapUpdate(a, 0, -20, -16, 0)
                 .label("pass")
                 .mov64(R0, 1)
                 .exit();
@@ -123,7 +95,7 @@ final class FlagObserver implements AutoCloseable {
     synchronized int read(int fd) {
         int n = ++nonce == 0 ? ++nonce : nonce;
         int r = LibC.setsockoptInt(fd, LEVEL, OPT_CB_FLAGS, n);
-        byte[] v = program.map(0).lookup(BpfMap.key(0)).orElseThrow();
+        byte[] v = program.map(0).lookup(KernelMap.key(0)).orElseThrow();
         ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(8) != n) {
             throw new KernelEnvironmentException("the native backend's flag observer (cgroup setsockopt program '"

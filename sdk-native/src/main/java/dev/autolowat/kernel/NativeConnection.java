@@ -9,7 +9,7 @@ import dev.autolowat.api.spi.Observation;
 import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.api.spi.Shutdown;
 import dev.autolowat.kernel.bpf.BpfException;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.socket.NativeTcpPair;
 
 import java.util.List;
@@ -163,9 +163,9 @@ public final class NativeConnection implements Connection {
     public int addToSockmap() {
         ensureOpen();
         return pair.withAcceptedFd(fd -> {
-            BpfMap map = session.sockhash();
+            KernelMap map = session.sockhash();
             try {
-                map.put(BpfMap.key(number), BpfMap.u32(fd));
+                map.put(KernelMap.key(number), KernelMap.u32(fd));
                 return 0;
             } catch (BpfException e) {
                 return -e.errno();
@@ -177,9 +177,9 @@ public final class NativeConnection implements Connection {
     public int removeFromSockmap() {
         ensureOpen();
         return pair.withAcceptedFd(fd -> {
-            BpfMap map = session.sockhash();
+            KernelMap map = session.sockhash();
             try {
-                return map.delete(BpfMap.key(number)) ? 0 : Errno.ENOENT.negative();
+                return map.delete(KernelMap.key(number)) ? 0 : Errno.ENOENT.negative();
             } catch (BpfException e) {
                 return -e.errno();
             }
@@ -224,14 +224,14 @@ public final class NativeConnection implements Connection {
      */
     public List<Invocation> drainInvocations() {
         ensureOpen();
-        BpfMap log = session.invocationLog();
+        KernelMap log = session.invocationLog();
         if (log == null) {
             return List.of();
         }
         @SuppressWarnings("unchecked")
         Optional<byte[]>[] value = new Optional[1];
         pair.withAcceptedFd(fd -> {
-            value[0] = log.lookup(BpfMap.key(fd));
+            value[0] = log.lookup(KernelMap.key(fd));
             return 0;
         });
         if (value[0].isEmpty()) {

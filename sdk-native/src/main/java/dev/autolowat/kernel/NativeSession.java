@@ -15,7 +15,7 @@ import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 import dev.autolowat.api.spi.BackendSession;
 import dev.autolowat.api.spi.ConnectOptions;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.bpf.KernelSymbols;
 import dev.autolowat.kernel.bpf.LoadedProgram;
 import dev.autolowat.kernel.bpf.ProgramLoader;
@@ -103,7 +103,7 @@ public final class NativeSession implements BackendSession {
     /** Set under the monitor; read without it by every connection call. */
     private volatile boolean closed;
 
-    private record SessionMap(MapSpec spec, BpfMap map) {
+    private record SessionMap(MapSpec spec, KernelMap map) {
     }
 
     private NativeSession(NativeBackend backend, SessionCgroup cgroup, FlagObserver observer) {
@@ -126,7 +126,7 @@ public final class NativeSession implements BackendSession {
         /** The connections' pairs (not the connections: they refer to the session). Guarded by {@code this}. */
         final List<NativeTcpPair> pairs = new ArrayList<>();
         /** Guarded by {@code this}. */
-        BpfMap sockhash;
+        KernelMap sockhash;
         /** What releasing reported; read by {@link NativeSession#close()}. */
         final List<RuntimeException> failures = new ArrayList<>();
         /** Who released: "close", "exit", or null for the Cleaner (a session that became unreachable). */
@@ -334,7 +334,7 @@ public final class NativeSession implements BackendSession {
      *
      * @throws IllegalArgumentException when no attached program declared such a map
      */
-    public synchronized BpfMap map(String name) {
+    public synchronized KernelMap map(String name) {
         ensureOpen();
         SessionMap m = maps.get(Objects.requireNonNull(name, "name"));
         if (m == null) {
@@ -404,7 +404,7 @@ public final class NativeSession implements BackendSession {
                     + " each map once and refer to it by its index");
         }
         // maps: shared by name with an equal spec, refused with another spec, created otherwise
-        List<BpfMap> shared = new ArrayList<>(specs.size());
+        List<KernelMap> shared = new ArrayList<>(specs.size());
         for (MapSpec spec : specs) {
             SessionMap existing = maps.get(spec.name());
             if (existing != null && !existing.spec().equals(spec)) {
@@ -521,7 +521,7 @@ public final class NativeSession implements BackendSession {
     }
 
     /** The session's invocation-log map when an attached program declared one that follows the convention. */
-    synchronized BpfMap invocationLog() {
+    synchronized KernelMap invocationLog() {
         SessionMap m = maps.get(InvocationLogMap.NAME);
         if (m == null || !InvocationLogMap.follows(m.spec().type().value(), m.spec().keySize(), m.spec().valueSize())) {
             return null;
@@ -530,11 +530,11 @@ public final class NativeSession implements BackendSession {
     }
 
     /** The backend-owned SOCKHASH (key u32 = connection number, value = socket fd), created on first use. */
-    synchronized BpfMap sockhash() {
+    synchronized KernelMap sockhash() {
         ensureOpen();
         synchronized (owned) {
             if (owned.sockhash == null) {
-                owned.sockhash = BpfMap.create(new MapSpec("al_sockhash", MapType.SOCKHASH, 4, 4, 4096));
+                owned.sockhash = KernelMap.create(new MapSpec("al_sockhash", MapType.SOCKHASH, 4, 4, 4096));
             }
             return owned.sockhash;
         }

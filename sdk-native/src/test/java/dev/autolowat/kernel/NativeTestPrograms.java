@@ -3,6 +3,7 @@ package dev.autolowat.kernel;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Assembler;
 import dev.autolowat.api.asm.Helper;
+import dev.autolowat.api.asm.Macros;
 import dev.autolowat.api.asm.SockOpsCtx;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
@@ -27,17 +28,9 @@ final class NativeTestPrograms {
     /** K3 {@code bpf_setsockopt(SO_RCVLOWAT, value)} on ops 4 and 5, then logs into {@code inv_log}. */
     static SockOpsProgram.Bytecode k3Logger(String name, int value) {
         Assembler a = new Assembler();
-        a.mov64(R6, R1)
-                .ldxw(R2, R6, SockOpsCtx.OP)
-                .jeq(R2, 4, "set")
-                .jeq(R2, 5, "set")
-                .ja("log")
-                .label("set")
-                .stw(R10, -4, value)
-                .mov64(R1, R6).mov64(R2, SockOpt.SOL_SOCKET).mov64(R3, SockOpt.SO_RCVLOWAT)
-                .mov64(R4, R10).add64(R4, -4).mov64(R5, 4)
-                .call(Helper.SETSOCKOPT)
-                .label("log");
+        a.mov64(R6, R1);
+        Macros.onOps(a, R6, "log", 4, 5);
+        Macros.setsockoptInt(a, R6, SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT, -4, value).label("log");
         InvocationLogMap.emit(a, 0, InvocationLogMap.DEFAULT_CAPACITY, "log");
         a.mov64(R0, 1).exit();
         return a.program(name, "GPL", List.of(InvocationLogMap.spec()));

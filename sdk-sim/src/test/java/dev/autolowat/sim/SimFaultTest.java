@@ -16,8 +16,8 @@ import dev.autolowat.sim.SimFixtures.Pair;
 import dev.autolowat.sim.SimFixtures.Probe;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
 import dev.autolowat.testkit.Property;
-import dev.autolowat.testkit.SelftestTraces;
-import dev.autolowat.testkit.SelftestTraces.TraceCase;
+import dev.autolowat.testkit.selftest.SelftestTraces;
+import dev.autolowat.testkit.selftest.SelftestTraces.TraceCase;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

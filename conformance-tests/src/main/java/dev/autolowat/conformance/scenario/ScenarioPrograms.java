@@ -4,6 +4,7 @@ import dev.autolowat.api.CbFlags;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Assembler;
 import dev.autolowat.api.asm.Helper;
+import dev.autolowat.api.asm.Macros;
 import dev.autolowat.api.asm.SockOpsCtx;
 import dev.autolowat.api.asm.SockoptCtx;
 import dev.autolowat.api.policy.FramingPolicy;
@@ -78,17 +79,9 @@ public final class ScenarioPrograms {
 
     private static SockOpsProgram.Bytecode k3(int value, boolean log, String name) {
         Assembler a = new Assembler();
-        a.mov64(R6, R1)
-                .ldxw(R2, R6, SockOpsCtx.OP)
-                .jeq(R2, 4, "set")
-                .jeq(R2, 5, "set")
-                .ja("log")
-                .label("set")
-                .stw(R10, -4, value)
-                .mov64(R1, R6).mov64(R2, SockOpt.SOL_SOCKET).mov64(R3, SockOpt.SO_RCVLOWAT)
-                .mov64(R4, R10).add64(R4, -4).mov64(R5, 4)
-                .call(Helper.SETSOCKOPT)
-                .label("log");
+        a.mov64(R6, R1);
+        Macros.onOps(a, R6, "log", 4, 5);
+        Macros.setsockoptInt(a, R6, SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT, -4, value).label("log");
         if (log) {
             InvocationLogMap.emit(a, 0, InvocationLogMap.DEFAULT_CAPACITY, "log");
         }
@@ -110,26 +103,8 @@ public final class ScenarioPrograms {
                 .jne(R2, 5, "log")
                 .mov64(R1, R6).mov64(R2, first).call(Helper.SOCK_OPS_CB_FLAGS_SET).mov64(R7, R0);
         store(a, 1, 0, "s0");
-        a.stw(R10, -4, first);
-        tcpFlagsSockopt(a, Helper.SETSOCKOPT);
-        a.mov64(R7, R0);
-        store(a, 1, 1, "s1");
-        a.stw(R10, -4, -1);
-        tcpFlagsSockopt(a, Helper.GETSOCKOPT);
-        a.mov64(R7, R0);
-        store(a, 1, 2, "s2");
-        a.ldxw(R7, R10, -4);
-        store(a, 1, 3, "s3");
-        a.stw(R10, -4, second);
-        tcpFlagsSockopt(a, Helper.SETSOCKOPT);
-        a.mov64(R7, R0);
-        store(a, 1, 4, "s4");
-        a.stw(R10, -4, -1);
-        tcpFlagsSockopt(a, Helper.GETSOCKOPT);
-        a.mov64(R7, R0);
-        store(a, 1, 5, "s5");
-        a.ldxw(R7, R10, -4);
-        store(a, 1, 6, "s6");
+        setThenGetFlags(a, first, 1);
+        setThenGetFlags(a, second, 4);
         a.label("log");
         InvocationLogMap.emit(a, 0, InvocationLogMap.DEFAULT_CAPACITY, "log");
         a.mov64(R0, 1).exit();
@@ -158,11 +133,7 @@ public final class ScenarioPrograms {
                 .label("rcvq")
                 .mov64(R1, R6).mov64(R2, value).callKfunc(FramingPolicy.KFUNC_SET_RCVLOWAT).movsx64(R7, R0, 32);
         store(a, 1, 0, "s0");
-        a.stw(R10, -4, value)
-                .mov64(R1, R6).mov64(R2, SockOpt.SOL_SOCKET).mov64(R3, SockOpt.SO_RCVLOWAT)
-                .mov64(R4, R10).add64(R4, -4).mov64(R5, 4)
-                .call(Helper.SETSOCKOPT)
-                .mov64(R7, R0);
+        Macros.setsockoptInt(a, R6, SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT, -4, value).mov64(R7, R0);
         store(a, 1, 3, "s3");
         a.label("log");
         InvocationLogMap.emit(a, 0, InvocationLogMap.DEFAULT_CAPACITY, "log");
@@ -179,48 +150,33 @@ public final class ScenarioPrograms {
      */
     public static SockoptProgram.Bytecode flagSetter() {
         Assembler a = new Assembler();
-        a.mov64(R6, R1)
-                .ldxw(R2, R6, SockoptCtx.LEVEL)
-                .jne32(R2, FLAG_SET_LEVEL, "pass")
-                .ldxw(R2, R6, SockoptCtx.OPTNAME)
-                .jne32(R2, FLAG_SET_OPTNAME, "pass")
-                .mov64(R1, -1)
-                .stxw(R6, R1, SockoptCtx.OPTLEN)
-                .ldxdw(R2, R6, SockoptCtx.OPTVAL)
-                .ldxdw(R3, R6, SockoptCtx.OPTVAL_END)
-                .mov64(R4, R2)
-                .add64(R4, 4)
-                .jgt(R4, R3, "pass")
-                .ldxw(R8, R2, 0)
-                .ldxdw(R7, R6, SockoptCtx.SK)
-                .jeq(R7, 0, "pass")
-                .stxw(R10, R8, -4)
-                .mov64(R1, R7)
-                .mov64(R2, SockOpt.SOL_TCP)
-                .mov64(R3, SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS)
-                .mov64(R4, R10)
-                .add64(R4, -4)
-                .mov64(R5, 4)
-                .call(Helper.SETSOCKOPT)
+        a.mov64(R6, R1);
+        Macros.consumeIntOption(a, R6, FLAG_SET_LEVEL, FLAG_SET_OPTNAME, R8, R7, "pass");   // R8: the flags
+        a.stxw(R10, R8, -4);
+        Macros.sockoptInt(a, Helper.SETSOCKOPT, R7, SockOpt.SOL_TCP, SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS, -4)
                 .stxdw(R10, R0, -16)
-                .stw(R10, -20, 0)
-                .loadMap(R1, 0)
-                .mov64(R2, R10)
-                .add64(R2, -20)
-                .mov64(R3, R10)
-                .add64(R3, -16)
-                .mov64(R4, 0)
-                .call(Helper.MAP_UPDATE_ELEM)
+                .stw(R10, -20, 0);
+        Macros.mapUpdate(a, 0, -20, -16, 0)
                 .label("pass")
                 .mov64(R0, 1)
                 .exit();
         return a.sockoptProgram("al_flags_set", "GPL", List.of(new MapSpec(FLAG_SET_MAP, MapType.ARRAY, 4, 8, 1)));
     }
 
-    /** {@code helper(ctx, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, fp-4, 4)}. */
-    private static void tcpFlagsSockopt(Assembler a, Helper helper) {
-        a.mov64(R1, R6).mov64(R2, SockOpt.SOL_TCP).mov64(R3, SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS)
-                .mov64(R4, R10).add64(R4, -4).mov64(R5, 4).call(helper);
+    /**
+     * {@code bpf_setsockopt(ctx, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, flags)}, its result in
+     * {@code rets[slot]}; then {@code bpf_getsockopt} of the word: its result in {@code rets[slot + 1]},
+     * the word in {@code rets[slot + 2]}.
+     */
+    private static void setThenGetFlags(Assembler a, int flags, int slot) {
+        Macros.setsockoptInt(a, R6, SockOpt.SOL_TCP, SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS, -4, flags).mov64(R7, R0);
+        store(a, 1, slot, "s" + slot);
+        a.stw(R10, -4, -1);
+        Macros.sockoptInt(a, Helper.GETSOCKOPT, R6, SockOpt.SOL_TCP, SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS, -4)
+                .mov64(R7, R0);
+        store(a, 1, slot + 1, "s" + (slot + 1));
+        a.ldxw(R7, R10, -4);
+        store(a, 1, slot + 2, "s" + (slot + 2));
     }
 
     /** {@code map[mapIndex][index] = (s64) R7}. */

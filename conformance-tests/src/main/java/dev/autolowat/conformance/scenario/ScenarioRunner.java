@@ -17,7 +17,7 @@ import dev.autolowat.kernel.InvocationLogMap;
 import dev.autolowat.kernel.MissingKernelFeatureException;
 import dev.autolowat.kernel.NativeConnection;
 import dev.autolowat.kernel.NativeSession;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.socket.MptcpUnavailableException;
 import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.SimConnection;
@@ -249,7 +249,7 @@ public final class ScenarioRunner {
             return s.mapNames().contains(map) ? s.map(map).storageOf(sc.acceptedSocket()) : null;
         }
         if (session instanceof NativeSession n && c instanceof NativeConnection nc) {
-            return n.mapNames().contains(map) ? n.map(map).lookup(BpfMap.key(nc.pair().acceptedFd())).orElse(null) : null;
+            return n.mapNames().contains(map) ? n.map(map).lookup(KernelMap.key(nc.pair().acceptedFd())).orElse(null) : null;
         }
         return null;
     }

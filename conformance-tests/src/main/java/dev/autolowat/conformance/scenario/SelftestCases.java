@@ -3,9 +3,9 @@ package dev.autolowat.conformance.scenario;
 import dev.autolowat.api.CbFlags;
 import dev.autolowat.api.spi.Family;
 import dev.autolowat.api.spi.Observation;
-import dev.autolowat.api.trace.TraceCase;
-import dev.autolowat.api.trace.TraceFile;
-import dev.autolowat.api.trace.TraceStep;
+import dev.autolowat.testkit.trace.TraceCase;
+import dev.autolowat.testkit.trace.TraceFile;
+import dev.autolowat.testkit.trace.TraceStep;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,8 @@ import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.SimConnection;
 import dev.autolowat.sim.SimSession;
+import dev.autolowat.testkit.Gen;
+import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -71,6 +73,21 @@ class LengthPrefixPolicyTest {
             assertEquals(1.0, run(c, prefixed(600)));
             assertEquals(4, c.observe().rcvLowat(), "nothing queued: wait for the next prefix");
         }
+    }
+
+    /**
+     * The same claim for every frame size, with the SDK's property runner ({@code dev.autolowat:sdk-testkit},
+     * test scope): a failure is shrunk to the smallest body that breaks it and reported with its seed.
+     */
+    @Test
+    void theJavaHandlerWakesOncePerFrameWhateverTheFrameSize() {
+        Property.forAll("one wakeup per length-prefixed frame", Gen.ints(0, 4000)).tries(100).check(body -> {
+            try (SimSession session = new SimBackend().openSession()) {
+                session.attach(LengthPrefixHandler.program());
+                SimConnection c = session.connect(ConnectOptions.IPV4);
+                assertEquals(1.0, run(c, prefixed(body)), "body of " + body + " bytes");
+            }
+        });
     }
 
     @Test

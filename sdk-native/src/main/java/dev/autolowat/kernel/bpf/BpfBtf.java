@@ -5,13 +5,11 @@ package dev.autolowat.kernel.bpf;
  * and value ({@link BtfBlob}). A map created with it keeps its own reference, so this object may be
  * closed right after the map is created.
  */
-public final class BpfBtf implements AutoCloseable {
+public final class BpfBtf extends FdResource {
     private static final int LOG_SIZE = 64 * 1024;
 
-    private final OwnedFd fd;
-
     private BpfBtf(OwnedFd fd) {
-        this.fd = fd;
+        super(fd);
     }
 
     /**
@@ -33,15 +31,5 @@ public final class BpfBtf implements AutoCloseable {
             throw new BpfException(BpfCommand.BTF_LOAD, e.errno(), e.reason() + "; BTF log:\n" + withLog.log().strip());
         }
         return new BpfBtf(new OwnedFd((int) r.result(), "BTF of " + what));
-    }
-
-    /** The descriptor. */
-    public int fd() {
-        return fd.get();
-    }
-
-    @Override
-    public void close() {
-        fd.close();
     }
 }

@@ -4,11 +4,11 @@ import java.util.Objects;
 
 /**
  * A BPF program loaded into the kernel and owned by this process: its descriptor, closed by
- * {@link #close()}. The kernel keeps the program while a descriptor, an attachment or a link
+ * {@link #close()} (attachments keep the program alive). The kernel keeps the program while a descriptor, an attachment or a link
  * refers to it, so a program attached with {@code BPF_PROG_ATTACH} keeps running after this object
  * is closed — until it is detached ({@code dev.autolowat.kernel.link}).
  */
-public final class BpfProgram implements AutoCloseable {
+public final class BpfProgram extends FdResource {
     /** First verifier log buffer: 256 KiB; grown to what the kernel says it needs, up to {@link #MAX_LOG_SIZE}. */
     public static final int LOG_SIZE = 256 * 1024;
     /** The largest verifier log buffer offered (the kernel's limit is 1 GiB). */
@@ -16,7 +16,6 @@ public final class BpfProgram implements AutoCloseable {
 
     private static final int ENOSPC = 28;
 
-    private final OwnedFd fd;
     private final String name;
     private final int progType;
     private final int expectedAttachType;
@@ -24,7 +23,7 @@ public final class BpfProgram implements AutoCloseable {
     private volatile int id;
 
     private BpfProgram(OwnedFd fd, String name, int progType, int expectedAttachType, String verifierLog) {
-        this.fd = fd;
+        super(fd);
         this.name = name;
         this.progType = progType;
         this.expectedAttachType = expectedAttachType;
@@ -105,11 +104,6 @@ public final class BpfProgram implements AutoCloseable {
                 attrs.expectedAttachType(), r.log());
     }
 
-    /** The descriptor. */
-    public int fd() {
-        return fd.get();
-    }
-
     /** The name given at load. */
     public String name() {
         return name;
@@ -150,22 +144,11 @@ public final class BpfProgram implements AutoCloseable {
      * detach the program after this object is closed.
      */
     public OwnedFd dupFd(String what) {
-        return fd.dup(what);
-    }
-
-    /** Whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return fd.isClosed();
-    }
-
-    /** Closes this process's descriptor (idempotent); attachments keep the program alive. */
-    @Override
-    public void close() {
-        fd.close();
+        return dup(what);
     }
 
     @Override
     public String toString() {
-        return "program '" + name + "' (type " + progType + (fd.isClosed() ? ", closed)" : ")");
+        return "program '" + name + "' (type " + progType + (isClosed() ? ", closed)" : ")");
     }
 }

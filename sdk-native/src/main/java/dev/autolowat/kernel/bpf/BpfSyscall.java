@@ -15,7 +15,7 @@ import java.util.Optional;
  * 8-byte aligned, pointers are {@code __aligned_u64}), sized to the fields the SDK uses (the kernel
  * zero-fills the rest).
  *
- * <p>Descriptors come back as plain {@code int}s: the typed objects {@link BpfMap},
+ * <p>Descriptors come back as plain {@code int}s: the typed objects {@link KernelMap},
  * {@link BpfProgram}, {@link BpfBtf} and the attachments of {@code dev.autolowat.kernel.link} own
  * them. Failures throw {@link BpfException} (or {@link PrivilegeException} for EPERM/EACCES without
  * the capabilities), whose message names the command, the errno by name and number and the reason —

@@ -13,15 +13,15 @@ import java.util.NoSuchElementException;
 public final class LoadedProgram implements AutoCloseable {
     private final ProgramType type;
     private final BpfProgram program;
-    private final List<BpfMap> maps;
+    private final List<KernelMap> maps;
     /** The maps this object closes: those created for it (not those shared with it). */
-    private final List<BpfMap> owned;
+    private final List<KernelMap> owned;
 
-    LoadedProgram(ProgramType type, BpfProgram program, List<BpfMap> maps) {
+    LoadedProgram(ProgramType type, BpfProgram program, List<KernelMap> maps) {
         this(type, program, maps, maps);
     }
 
-    LoadedProgram(ProgramType type, BpfProgram program, List<BpfMap> maps, List<BpfMap> owned) {
+    LoadedProgram(ProgramType type, BpfProgram program, List<KernelMap> maps, List<KernelMap> owned) {
         this.type = type;
         this.program = program;
         this.maps = List.copyOf(maps);
@@ -39,28 +39,28 @@ public final class LoadedProgram implements AutoCloseable {
     }
 
     /** The maps, in the order the program declared them (its map indexes). */
-    public List<BpfMap> maps() {
+    public List<KernelMap> maps() {
         return maps;
     }
 
     /** The map at {@code index} of the program's declaration. */
-    public BpfMap map(int index) {
+    public KernelMap map(int index) {
         return maps.get(index);
     }
 
     /** The map named {@code name}. */
-    public BpfMap map(String name) {
-        for (BpfMap m : maps) {
+    public KernelMap map(String name) {
+        for (KernelMap m : maps) {
             if (m.name().equals(name)) {
                 return m;
             }
         }
         throw new NoSuchElementException("program '" + program.name() + "' declares no map named '" + name
-                + "'; its maps: " + maps.stream().map(BpfMap::name).toList());
+                + "'; its maps: " + maps.stream().map(KernelMap::name).toList());
     }
 
     /** Whether {@code map} was created for this program (closed with it), rather than shared with it. */
-    public boolean owns(BpfMap map) {
+    public boolean owns(KernelMap map) {
         return owned.contains(map);
     }
 

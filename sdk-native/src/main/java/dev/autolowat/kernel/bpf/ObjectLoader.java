@@ -48,12 +48,12 @@ public final class ObjectLoader {
     public static final class Loaded implements AutoCloseable {
         private final BpfObject object;
         private final BpfBtf btf;
-        private final Map<String, BpfMap> maps;
+        private final Map<String, KernelMap> maps;
         private final Map<String, BpfProgram> programs;
         private final Map<String, List<CoreRelocator.Resolution>> poisoned;
         private boolean closed;
 
-        private Loaded(BpfObject object, BpfBtf btf, Map<String, BpfMap> maps, Map<String, BpfProgram> programs,
+        private Loaded(BpfObject object, BpfBtf btf, Map<String, KernelMap> maps, Map<String, BpfProgram> programs,
                        Map<String, List<CoreRelocator.Resolution>> poisoned) {
             this.object = object;
             this.btf = btf;
@@ -67,7 +67,7 @@ public final class ObjectLoader {
         }
 
         /** Maps by name, in the object's order. */
-        public Map<String, BpfMap> maps() {
+        public Map<String, KernelMap> maps() {
             return maps;
         }
 
@@ -136,9 +136,9 @@ public final class ObjectLoader {
                 btf = BpfBtf.load(blob.get(), "the BTF of " + object.origin());
                 created.add(btf);
             }
-            Map<String, BpfMap> maps = new LinkedHashMap<>();
+            Map<String, KernelMap> maps = new LinkedHashMap<>();
             for (ObjectMap m : object.maps()) {
-                BpfMap map = createMap(m, btf);
+                KernelMap map = createMap(m, btf);
                 created.add(map);
                 maps.put(m.name(), map);
             }
@@ -180,18 +180,18 @@ public final class ObjectLoader {
         }
     }
 
-    private static BpfMap createMap(ObjectMap m, BpfBtf btf) {
+    private static KernelMap createMap(ObjectMap m, BpfBtf btf) {
         String name = BpfObject.kernelName(m.name());
         MapAttributes attrs = MapAttributes.of(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), name);
         if (btf != null && m.valueTypeId() > 0) {
             // as libbpf: key and value types of .maps maps; for global data the DATASEC as value, no key type
             attrs = attrs.withBtf(btf.fd(), m.keyTypeId(), m.valueTypeId());
         }
-        BpfMap map = BpfMap.create(attrs);
+        KernelMap map = KernelMap.create(attrs);
         try {
             byte[] init = m.initialData();
             if (init != null) {
-                map.put(BpfMap.key(0), init);
+                map.put(KernelMap.key(0), init);
                 if (m.readOnly()) {
                     BpfSyscall.mapFreeze(map.fd());
                 }
@@ -203,7 +203,7 @@ public final class ObjectLoader {
         }
     }
 
-    private void patch(BpfObject object, ObjectProgram p, byte[] insns, ObjectRelocation r, Map<String, BpfMap> maps) {
+    private void patch(BpfObject object, ObjectProgram p, byte[] insns, ObjectRelocation r, Map<String, KernelMap> maps) {
         ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
         int at = r.slot() * 8;
         if (r instanceof ObjectRelocation.MapReference m) {

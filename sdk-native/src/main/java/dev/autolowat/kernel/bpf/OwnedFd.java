@@ -6,8 +6,8 @@ import dev.autolowat.kernel.sys.LibC;
 
 /**
  * A file descriptor with one owner, closed exactly once (cilium/ebpf's {@code sys.FD}): the
- * typed objects ({@link BpfMap}, {@link BpfProgram}, {@link BpfBtf}, the cgroup attachments) hold
- * one each. {@link #close()} is idempotent and thread-safe; using a closed descriptor is an
+ * typed objects ({@link KernelMap}, {@link BpfProgram}, {@link BpfBtf}, the cgroup attachments) hold
+ * one each, through their common base {@link FdResource}. {@link #close()} is idempotent and thread-safe; using a closed descriptor is an
  * {@link IllegalStateException} naming what it was, never a call on a number the process may have
  * reused for something else.
  */

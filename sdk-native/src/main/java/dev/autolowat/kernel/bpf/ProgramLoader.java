@@ -23,7 +23,7 @@ import java.util.OptionalInt;
  *   <li>resolves every {@link Relocation.FieldRef} and {@link Relocation.KfuncRef} through the
  *       {@link KernelSymbols} given (a program that has such relocations and no symbols is
  *       rejected before anything is created);</li>
- *   <li>creates the declared maps ({@link BpfMap#create(MapSpec)}; SK_STORAGE with generated BTF);</li>
+ *   <li>creates the declared maps ({@link KernelMap#create(MapSpec)}; SK_STORAGE with generated BTF);</li>
  *   <li>patches the instructions: a {@link Relocation.MapRef}'s {@code LD_IMM64} gets src
  *       {@code BPF_PSEUDO_MAP_FD} and imm = the map's fd; a {@code FieldRef}'s load or store gets
  *       offset = field offset + the instruction's offset; a {@code KfuncRef}'s {@code CALL} gets src
@@ -85,7 +85,7 @@ public final class ProgramLoader {
      *                                  not match its declaration
      */
     public LoadedProgram load(ProgramType type, String name, String license, BpfBytecode code, List<MapSpec> maps,
-                              List<BpfMap> shared) {
+                              List<KernelMap> shared) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(license, "license");
@@ -97,7 +97,7 @@ public final class ProgramLoader {
                         + shared.size() + " shared map slot(s) were given");
             }
             for (int i = 0; i < maps.size(); i++) {
-                BpfMap m = shared.get(i);
+                KernelMap m = shared.get(i);
                 MapSpec spec = maps.get(i);
                 if (m != null && (m.type() != spec.type().value() || m.keySize() != spec.keySize()
                         || m.valueSize() != spec.valueSize() || m.maxEntries() != spec.maxEntries())) {
@@ -109,13 +109,13 @@ public final class ProgramLoader {
         byte[] insns = code.toByteArray();
         resolveSymbols(name, insns, code.relocations(), maps.size());
 
-        List<BpfMap> used = new ArrayList<>(maps.size());
-        List<BpfMap> created = new ArrayList<>(maps.size());
+        List<KernelMap> used = new ArrayList<>(maps.size());
+        List<KernelMap> created = new ArrayList<>(maps.size());
         try {
             for (int i = 0; i < maps.size(); i++) {
-                BpfMap m = shared == null ? null : shared.get(i);
+                KernelMap m = shared == null ? null : shared.get(i);
                 if (m == null) {
-                    m = BpfMap.create(maps.get(i));
+                    m = KernelMap.create(maps.get(i));
                     created.add(m);
                 }
                 used.add(m);

@@ -8,7 +8,7 @@
  *       {@code BPF_BTF_LOAD}, {@code BPF_PROG_ATTACH}/{@code DETACH}, {@code BPF_LINK_CREATE},
  *       {@code BPF_OBJ_GET_INFO_BY_FD}, {@code BPF_PROG_QUERY}), {@code union bpf_attr} laid out
  *       at the uapi offsets for x86-64.</li>
- *   <li>{@link dev.autolowat.kernel.bpf.BpfMap}, {@link dev.autolowat.kernel.bpf.BpfProgram},
+ *   <li>{@link dev.autolowat.kernel.bpf.KernelMap}, {@link dev.autolowat.kernel.bpf.BpfProgram},
  *       {@link dev.autolowat.kernel.bpf.BpfBtf} — descriptors owned by one object each
  *       ({@link dev.autolowat.kernel.bpf.OwnedFd}), closed on {@code close()} and on every
  *       failure path.</li>

@@ -11,7 +11,7 @@ import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.spi.Family;
 import dev.autolowat.kernel.KernelEnvironmentException;
 import dev.autolowat.kernel.bpf.BpfException;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.bpf.BpfPrivileges;
 import dev.autolowat.kernel.bpf.BpfProgram;
 import dev.autolowat.kernel.bpf.BpfSyscall;
@@ -125,7 +125,7 @@ public final class Probes {
     /** Whether this process may use {@code bpf(2)}: creates a one-entry ARRAY map. */
     public static ProbeResult privileges() {
         return cached(PRIVILEGES, () -> {
-            try (BpfMap m = BpfMap.create(MapAttributes.of(MapType.ARRAY.value(), 4, 4, 1, 0, "probe_priv"))) {
+            try (KernelMap m = KernelMap.create(MapAttributes.of(MapType.ARRAY.value(), 4, 4, 1, 0, "probe_priv"))) {
                 return ProbeResult.supported(PRIVILEGES, "BPF_MAP_CREATE works (" + BpfPrivileges.describe() + ")");
             } catch (PrivilegeException e) {
                 return ProbeResult.notSupported(PRIVILEGES, e.getMessage());
@@ -169,7 +169,7 @@ public final class Probes {
                 case SOCKMAP, SOCKHASH -> new MapSpec("probe_map", type, 4, 4, 1);
                 case RINGBUF -> new MapSpec("probe_map", type, 0, 0, 4096);
             };
-            try (BpfMap m = BpfMap.create(spec)) {
+            try (KernelMap m = KernelMap.create(spec)) {
                 return ProbeResult.supported(feature, "BPF_MAP_CREATE of type " + type.value() + " succeeded"
                         + (type == MapType.SK_STORAGE ? " (BPF_F_NO_PREALLOC, with BTF key/value ids)" : ""));
             } catch (PrivilegeException e) {
@@ -254,7 +254,7 @@ public final class Probes {
             try (NativeTcpPair pair = NativeTcpPair.open(Family.INET)) {
                 pair.port();
             }
-            byte[] v = lp.map(0).lookup(BpfMap.key(0)).orElseThrow();
+            byte[] v = lp.map(0).lookup(KernelMap.key(0)).orElseThrow();
             ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
             if (b.getInt(4) != 1) {
                 throw new KernelEnvironmentException("the F1 probe's sock_ops program did not run on"

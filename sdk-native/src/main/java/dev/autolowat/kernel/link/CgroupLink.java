@@ -14,17 +14,9 @@ import java.util.Objects;
  * closed — by {@link #close()} or when the process exits — so it cannot outlive its owner. Links
  * coexist with {@code BPF_F_ALLOW_MULTI} attachments of the same type.
  */
-public final class CgroupLink implements CgroupAttachment {
-    private final Path cgroup;
-    private final CgroupAttachType type;
-    private final int programId;
-    private final OwnedFd link;
-
+public final class CgroupLink extends CgroupAttachment {
     private CgroupLink(Path cgroup, CgroupAttachType type, int programId, OwnedFd link) {
-        this.cgroup = cgroup;
-        this.type = type;
-        this.programId = programId;
-        this.link = link;
+        super(link, cgroup, type, programId);
     }
 
     /**
@@ -44,33 +36,8 @@ public final class CgroupLink implements CgroupAttachment {
     }
 
     @Override
-    public Path cgroup() {
-        return cgroup;
-    }
-
-    @Override
-    public CgroupAttachType attachType() {
-        return type;
-    }
-
-    @Override
-    public int programId() {
-        return programId;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return link.isClosed();
-    }
-
-    /** Closes the link's descriptor, which detaches the program. */
-    @Override
-    public void close() {
-        link.close();
-    }
-
-    @Override
     public String toString() {
-        return "link of program " + programId + " to " + cgroup + " as " + type.kernelName() + (isClosed() ? " (closed)" : "");
+        return "link of program " + programId() + " to " + cgroup() + " as " + attachType().kernelName()
+                + (isClosed() ? " (closed)" : "");
     }
 }

@@ -15,20 +15,12 @@ import java.util.Objects;
  * Such an attachment is not tied to the process: a program left attached keeps running after the
  * JVM exits, so close it ({@link dev.autolowat.kernel.cgroup.SessionCgroup} does).
  */
-public final class ProgAttachment implements CgroupAttachment {
-    private final Path cgroup;
-    private final CgroupAttachType type;
-    private final int programId;
+public final class ProgAttachment extends CgroupAttachment {
     private final OwnedFd cgroupFd;
-    private final OwnedFd progFd;
-    private boolean closed;
 
     private ProgAttachment(Path cgroup, CgroupAttachType type, int programId, OwnedFd cgroupFd, OwnedFd progFd) {
-        this.cgroup = cgroup;
-        this.type = type;
-        this.programId = programId;
+        super(progFd, cgroup, type, programId);
         this.cgroupFd = cgroupFd;
-        this.progFd = progFd;
     }
 
     /**
@@ -57,43 +49,19 @@ public final class ProgAttachment implements CgroupAttachment {
         }
     }
 
+    /** {@code BPF_PROG_DETACH} of exactly this program; the cgroup's descriptor is closed also when it fails. */
     @Override
-    public Path cgroup() {
-        return cgroup;
-    }
-
-    @Override
-    public CgroupAttachType attachType() {
-        return type;
-    }
-
-    @Override
-    public int programId() {
-        return programId;
-    }
-
-    @Override
-    public synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /** {@code BPF_PROG_DETACH}, then closes both descriptors (also when the detach fails). */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void beforeClose() {
         try {
-            BpfSyscall.progDetach(cgroupFd.get(), progFd.get(), type.value());
+            BpfSyscall.progDetach(cgroupFd.get(), fd(), attachType().value());
         } finally {
-            progFd.close();
             cgroupFd.close();
         }
     }
 
     @Override
     public String toString() {
-        return "program " + programId + " attached to " + cgroup + " as " + type.kernelName() + (isClosed() ? " (detached)" : "");
+        return "program " + programId() + " attached to " + cgroup() + " as " + attachType().kernelName()
+                + (isClosed() ? " (detached)" : "");
     }
 }

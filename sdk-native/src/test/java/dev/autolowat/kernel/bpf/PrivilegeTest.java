@@ -38,7 +38,7 @@ class PrivilegeTest {
     private static void unprivileged() {
         assertFalse(BpfPrivileges.sufficient(), BpfPrivileges.describe());
         PrivilegeException map = assertThrows(PrivilegeException.class,
-                () -> BpfMap.create(new MapSpec("p_map", MapType.ARRAY, 4, 4, 1)));
+                () -> KernelMap.create(new MapSpec("p_map", MapType.ARRAY, 4, 4, 1)));
         if (!printed) {
             System.out.println("[no capabilities] " + map.getMessage());
             printed = true;

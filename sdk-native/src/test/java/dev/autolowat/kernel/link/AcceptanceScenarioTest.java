@@ -8,7 +8,7 @@ import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.spi.Family;
-import dev.autolowat.kernel.bpf.BpfMap;
+import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.bpf.BpfTestSupport;
 import dev.autolowat.kernel.bpf.LoadedProgram;
 import dev.autolowat.kernel.bpf.ProgramLoader;
@@ -121,9 +121,9 @@ class AcceptanceScenarioTest {
             CgroupAttachment att = session.attach(lp);
             QueryResult q = session.attachedPrograms(CgroupAttachType.CGROUP_SOCK_OPS);
             assertTrue(q.contains(lp.program().id()), "PROG_QUERY lists the program: " + q);
-            BpfMap ops = lp.map("ops");
-            BpfMap cfg = lp.map("cfg");
-            BpfMap rets = lp.map("rets");
+            KernelMap ops = lp.map("ops");
+            KernelMap cfg = lp.map("cfg");
+            KernelMap rets = lp.map("rets");
             for (int v : values) {
                 for (int op = 0; op < 32; op++) {
                     ops.putLong(op, 0);
@@ -186,7 +186,7 @@ class AcceptanceScenarioTest {
         try (LoadedProgram lp = new ProgramLoader().load(p); SessionCgroup session = SessionCgroup.open()) {
             session.attach(lp);
             try (NativeTcpPair pair = NativeTcpPair.open(Family.INET)) {
-                BpfMap perSock = lp.map("per_sock");
+                KernelMap perSock = lp.map("per_sock");
                 long client = perSock.lookupLong(pair.clientFd()).orElseThrow();
                 long server = perSock.lookupLong(pair.acceptedFd()).orElseThrow();
                 System.out.println("[sk_storage] sock_ops invocations: client socket " + client + ", accepted socket " + server);

@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A BPF map owned by this process: its descriptor, closed by {@link #close()} (the kernel frees
- * the map when no descriptor and no loaded program refers to it any more). Keys and values are byte
+ * A BPF map owned by this process: its descriptor ({@link #fd()}, for {@code LD_IMM64} map
+ * references), closed by {@link #close()} (the kernel frees the map when no descriptor and no loaded
+ * program refers to it any more). Keys and values are byte
  * arrays of exactly {@link #keySize()} and {@link #valueSize()} bytes, in the kernel's byte order
  * (little-endian here); {@link #key(int)}, {@link #lookupLong(int)} and friends cover the usual
  * 4-byte keys and 4/8-byte values.
@@ -22,21 +23,17 @@ import java.util.OptionalLong;
  * <p>A missing key is an answer, not an error: {@link #lookup} returns empty and {@link #delete}
  * false. Other kernel errors are {@link BpfException}s.
  */
-public final class BpfMap implements AutoCloseable {
-    private final OwnedFd fd;
-    private final String name;
-    private final int type;
+public final class KernelMap extends FdResource {
+    /** What the map was created with. */
+    private final MapAttributes attrs;
     private final int keySize;
     private final int valueSize;
-    private final int maxEntries;
 
-    private BpfMap(OwnedFd fd, String name, int type, int keySize, int valueSize, int maxEntries) {
-        this.fd = fd;
-        this.name = name;
-        this.type = type;
-        this.keySize = keySize;
-        this.valueSize = valueSize;
-        this.maxEntries = maxEntries;
+    private KernelMap(OwnedFd fd, MapAttributes attrs) {
+        super(fd);
+        this.attrs = attrs;
+        this.keySize = attrs.keySize();
+        this.valueSize = attrs.valueSize();
     }
 
     /**
@@ -46,7 +43,7 @@ public final class BpfMap implements AutoCloseable {
      *
      * @throws BpfException when the kernel refuses (nothing is left open)
      */
-    public static BpfMap create(MapSpec spec) {
+    public static KernelMap create(MapSpec spec) {
         Objects.requireNonNull(spec, "spec");
         MapAttributes attrs = MapAttributes.of(spec.type().value(), spec.keySize(), spec.valueSize(), spec.maxEntries(),
                 spec.type() == MapType.SK_STORAGE ? BpfSyscall.BPF_F_NO_PREALLOC : 0, spec.name());
@@ -67,25 +64,19 @@ public final class BpfMap implements AutoCloseable {
      *
      * @throws BpfException when the kernel refuses
      */
-    public static BpfMap create(MapAttributes attrs) {
+    public static KernelMap create(MapAttributes attrs) {
         int fd = BpfSyscall.mapCreate(attrs);
         String label = attrs.name().isEmpty() ? "map fd " + fd : "map '" + attrs.name() + "'";
-        return new BpfMap(new OwnedFd(fd, label), attrs.name(), attrs.type(), attrs.keySize(), attrs.valueSize(),
-                attrs.maxEntries());
-    }
-
-    /** The descriptor (for {@code LD_IMM64} map references). */
-    public int fd() {
-        return fd.get();
+        return new KernelMap(new OwnedFd(fd, label), attrs);
     }
 
     public String name() {
-        return name;
+        return attrs.name();
     }
 
     /** {@code enum bpf_map_type}. */
     public int type() {
-        return type;
+        return attrs.type();
     }
 
     public int keySize() {
@@ -97,7 +88,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     public int maxEntries() {
-        return maxEntries;
+        return attrs.maxEntries();
     }
 
     /** The kernel's view of the map ({@code BPF_OBJ_GET_INFO_BY_FD}), with its id. */
@@ -233,20 +224,9 @@ public final class BpfMap implements AutoCloseable {
         return m;
     }
 
-    /** Whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return fd.isClosed();
-    }
-
-    /** Closes this process's descriptor (idempotent). */
-    @Override
-    public void close() {
-        fd.close();
-    }
-
     @Override
     public String toString() {
-        return "map '" + name + "' (type " + type + ", key " + keySize + ", value " + valueSize + ", entries "
-                + maxEntries + (fd.isClosed() ? ", closed)" : ")");
+        return "map '" + name() + "' (type " + type() + ", key " + keySize + ", value " + valueSize + ", entries "
+                + maxEntries() + (isClosed() ? ", closed)" : ")");
     }
 }

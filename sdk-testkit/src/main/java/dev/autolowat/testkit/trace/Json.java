@@ -1,4 +1,4 @@
-package dev.autolowat.api.trace;
+package dev.autolowat.testkit.trace;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

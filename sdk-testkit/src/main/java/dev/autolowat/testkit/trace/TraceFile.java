@@ -1,4 +1,4 @@
-package dev.autolowat.api.trace;
+package dev.autolowat.testkit.trace;
 
 import dev.autolowat.api.spi.Family;
 

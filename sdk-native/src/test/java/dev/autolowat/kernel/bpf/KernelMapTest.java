@@ -15,22 +15,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link BpfMap} and the element commands of {@link BpfSyscall} on this kernel (needs root). */
+/** {@link KernelMap} and the element commands of {@link BpfSyscall} on this kernel (needs root). */
 @DisplayName("BPF maps: create, lookup, update, delete, iterate (needs root)")
-class BpfMapTest {
+class KernelMapTest {
 
     @Test
     @DisplayName("ARRAY: every index exists (zeroed), update and lookup round-trip, delete is EINVAL, index past max_entries is E2BIG")
     void array() {
         BpfTestSupport.requireRoot();
-        try (BpfMap m = BpfMap.create(new MapSpec("t_array", MapType.ARRAY, 4, 8, 4))) {
+        try (KernelMap m = KernelMap.create(new MapSpec("t_array", MapType.ARRAY, 4, 8, 4))) {
             for (int i = 0; i < 4; i++) {
                 assertEquals(0L, m.lookupLong(i).orElseThrow(), "index " + i + " starts zeroed");
             }
             m.putLong(2, 0x1122334455667788L);
             assertEquals(0x1122334455667788L, m.lookupLong(2).orElseThrow());
-            assertTrue(m.lookup(BpfMap.key(4)).isEmpty(), "index 4 of 4 is not there");
-            BpfException del = assertThrows(BpfException.class, () -> m.delete(BpfMap.key(1)));
+            assertTrue(m.lookup(KernelMap.key(4)).isEmpty(), "index 4 of 4 is not there");
+            BpfException del = assertThrows(BpfException.class, () -> m.delete(KernelMap.key(1)));
             assertEquals(22, del.errno());
             assertEquals(BpfCommand.MAP_DELETE_ELEM, del.command());
             assertTrue(del.getMessage().startsWith("bpf(BPF_MAP_DELETE_ELEM) failed with EINVAL (22): "), del.getMessage());
@@ -50,24 +50,24 @@ class BpfMapTest {
     @DisplayName("HASH: put, lookup, NOEXIST/EXIST flags, delete, iteration over exactly the keys present")
     void hash() {
         BpfTestSupport.requireRoot();
-        try (BpfMap m = BpfMap.create(new MapSpec("t_hash", MapType.HASH, 4, 4, 16))) {
-            assertTrue(m.lookup(BpfMap.key(7)).isEmpty());
+        try (KernelMap m = KernelMap.create(new MapSpec("t_hash", MapType.HASH, 4, 4, 16))) {
+            assertTrue(m.lookup(KernelMap.key(7)).isEmpty());
             assertTrue(m.nextKey(null).isEmpty(), "an empty map has no first key");
             for (int k = 10; k < 15; k++) {
                 m.putInt(k, k * 100);
             }
             assertEquals(1200, m.lookupInt(12).orElseThrow());
             BpfException exists = assertThrows(BpfException.class,
-                    () -> m.update(BpfMap.key(12), BpfMap.u32(1), BpfSyscall.BPF_NOEXIST));
+                    () -> m.update(KernelMap.key(12), KernelMap.u32(1), BpfSyscall.BPF_NOEXIST));
             assertEquals(17, exists.errno(), exists.getMessage());
             assertTrue(exists.getMessage().contains("EEXIST (17)"), exists.getMessage());
             BpfException missing = assertThrows(BpfException.class,
-                    () -> m.update(BpfMap.key(99), BpfMap.u32(1), BpfSyscall.BPF_EXIST));
+                    () -> m.update(KernelMap.key(99), KernelMap.u32(1), BpfSyscall.BPF_EXIST));
             assertEquals(2, missing.errno());
-            m.update(BpfMap.key(12), BpfMap.u32(5), BpfSyscall.BPF_EXIST);
+            m.update(KernelMap.key(12), KernelMap.u32(5), BpfSyscall.BPF_EXIST);
             assertEquals(5, m.lookupInt(12).orElseThrow());
-            assertTrue(m.delete(BpfMap.key(12)));
-            assertFalse(m.delete(BpfMap.key(12)), "a second delete finds nothing");
+            assertTrue(m.delete(KernelMap.key(12)));
+            assertFalse(m.delete(KernelMap.key(12)), "a second delete finds nothing");
             Set<Integer> keys = new HashSet<>();
             for (byte[] k : m.keys()) {
                 keys.add(java.nio.ByteBuffer.wrap(k).order(java.nio.ByteOrder.nativeOrder()).getInt());
@@ -80,14 +80,14 @@ class BpfMapTest {
     @DisplayName("a full HASH refuses a new key with E2BIG; sizes are checked before the kernel is asked")
     void hashFullAndSizes() {
         BpfTestSupport.requireRoot();
-        try (BpfMap m = BpfMap.create(new MapSpec("t_small", MapType.HASH, 4, 4, 2))) {
+        try (KernelMap m = KernelMap.create(new MapSpec("t_small", MapType.HASH, 4, 4, 2))) {
             m.putInt(1, 1);
             m.putInt(2, 2);
             BpfException full = assertThrows(BpfException.class, () -> m.putInt(3, 3));
             assertEquals(7, full.errno());
             assertTrue(full.getMessage().contains("the map is full"), full.getMessage());
             assertThrows(IllegalArgumentException.class, () -> m.lookup(new byte[8]));
-            assertThrows(IllegalArgumentException.class, () -> m.put(BpfMap.key(1), new byte[8]));
+            assertThrows(IllegalArgumentException.class, () -> m.put(KernelMap.key(1), new byte[8]));
         }
     }
 
@@ -95,7 +95,7 @@ class BpfMapTest {
     @DisplayName("SK_STORAGE is created with BPF_F_NO_PREALLOC and generated BTF (int key, struct value); without BTF the kernel says EINVAL")
     void skStorage() {
         BpfTestSupport.requireRoot();
-        try (BpfMap m = BpfMap.create(new MapSpec("t_sk", MapType.SK_STORAGE, 4, 16, 0))) {
+        try (KernelMap m = KernelMap.create(new MapSpec("t_sk", MapType.SK_STORAGE, 4, 16, 0))) {
             MapInfo info = m.info();
             assertEquals(MapType.SK_STORAGE.value(), info.type());
             assertEquals(BpfSyscall.BPF_F_NO_PREALLOC, info.flags());
@@ -103,10 +103,10 @@ class BpfMapTest {
             assertEquals(1, info.btfKeyTypeId());
             assertEquals(4, info.btfValueTypeId());
         }
-        try (BpfMap dotted = BpfMap.create(new MapSpec("1.sk.store", MapType.SK_STORAGE, 4, 4, 0))) {
+        try (KernelMap dotted = KernelMap.create(new MapSpec("1.sk.store", MapType.SK_STORAGE, 4, 4, 0))) {
             assertEquals("1.sk.store", dotted.info().name(), "a name with dots gets a valid BTF struct name");
         }
-        BpfException e = assertThrows(BpfException.class, () -> BpfMap.create(MapAttributes.of(
+        BpfException e = assertThrows(BpfException.class, () -> KernelMap.create(MapAttributes.of(
                 MapType.SK_STORAGE.value(), 4, 16, 0, BpfSyscall.BPF_F_NO_PREALLOC, "t_nobtf")));
         assertEquals(22, e.errno());
         assertTrue(e.getMessage().contains("SK_STORAGE needs"), e.getMessage());
@@ -118,7 +118,7 @@ class BpfMapTest {
         BpfTestSupport.requireRoot();
         long base = BpfTestSupport.openFds();
         BpfException e = assertThrows(BpfException.class,
-                () -> BpfMap.create(MapAttributes.of(MapType.ARRAY.value(), 8, 4, 1, 0, "t_bad")));
+                () -> KernelMap.create(MapAttributes.of(MapType.ARRAY.value(), 8, 4, 1, 0, "t_bad")));
         assertTrue(e.getMessage().startsWith("bpf(BPF_MAP_CREATE) failed with EINVAL (22): creating map 't_bad' (type 2, key 8"),
                 e.getMessage());
         assertEquals(base, BpfTestSupport.openFds());
@@ -129,7 +129,7 @@ class BpfMapTest {
     void closing() {
         BpfTestSupport.requireRoot();
         long base = BpfTestSupport.openFds();
-        BpfMap m = BpfMap.create(new MapSpec("t_close", MapType.ARRAY, 4, 4, 1));
+        KernelMap m = KernelMap.create(new MapSpec("t_close", MapType.ARRAY, 4, 4, 1));
         assertEquals(base + 1, BpfTestSupport.openFds());
         m.close();
         m.close();
@@ -137,18 +137,18 @@ class BpfMapTest {
         assertTrue(m.isClosed());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.lookupInt(0));
         assertTrue(e.getMessage().contains("t_close"), e.getMessage());
-        List<BpfMap> many = new java.util.ArrayList<>();
+        List<KernelMap> many = new java.util.ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            many.add(BpfMap.create(new MapSpec("t_many", MapType.HASH, 4, 4, 1)));
+            many.add(KernelMap.create(new MapSpec("t_many", MapType.HASH, 4, 4, 1)));
         }
-        many.forEach(BpfMap::close);
+        many.forEach(KernelMap::close);
         assertEquals(base, BpfTestSupport.openFds(), "after 200 maps");
     }
 
     @Test
     @DisplayName("the byte-order helpers write the kernel's (native, little-endian) order")
     void helpers() {
-        assertArrayEquals(new byte[]{1, 0, 0, 0}, BpfMap.key(1));
-        assertArrayEquals(new byte[]{2, 1, 0, 0, 0, 0, 0, 0}, BpfMap.u64(0x102));
+        assertArrayEquals(new byte[]{1, 0, 0, 0}, KernelMap.key(1));
+        assertArrayEquals(new byte[]{2, 1, 0, 0, 0, 0, 0, 0}, KernelMap.u64(0x102));
     }
 }

@@ -1,10 +1,10 @@
-package dev.autolowat.testkit;
+package dev.autolowat.testkit.selftest;
 
 import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.Family;
-import dev.autolowat.api.trace.TraceFile;
-import dev.autolowat.api.trace.TraceRunner;
+import dev.autolowat.testkit.trace.TraceFile;
+import dev.autolowat.testkit.trace.TraceRunner;
 import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * The series' selftest trace cases (rule A6), read at test time from {@code spec/selftest-traces.json},
  * for the modules' tests: a thin layer over the public trace reader and runner
- * ({@link dev.autolowat.api.trace.TraceFile}, {@link dev.autolowat.api.trace.TraceRunner}) that turns a
+ * ({@link dev.autolowat.testkit.trace.TraceFile}, {@link dev.autolowat.testkit.trace.TraceRunner}) that turns a
  * failed trace into an {@link AssertionError} with the step-by-step diff, and a backend that cannot
  * run it into an aborted (skipped) test with the backend's reason.
  */
@@ -23,7 +23,7 @@ public final class SelftestTraces {
     }
 
     /** One trace case of the spec file (its name is its {@code toString}, for test names). */
-    public record TraceCase(dev.autolowat.api.trace.TraceCase trace) {
+    public record TraceCase(dev.autolowat.testkit.trace.TraceCase trace) {
         public String name() {
             return trace.name();
         }

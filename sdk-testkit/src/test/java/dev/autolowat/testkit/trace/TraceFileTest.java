@@ -1,7 +1,7 @@
-package dev.autolowat.api.trace;
+package dev.autolowat.testkit.trace;
 
 import dev.autolowat.api.spi.Family;
-import dev.autolowat.testkit.SelftestTraces;
+import dev.autolowat.testkit.selftest.SelftestTraces;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
