@@ -42,8 +42,9 @@ public final class ObjectPolicies {
         List<ObjectProgram> enable = ofType(object, ProgramType.CGROUP_SETSOCKOPT);
         if (sockOps.size() != 1 || enable.size() > 1) {
             throw new BpfObjectFormatException(object.origin(), "a policy is one SEC(\"sockops\") program and at most one "
-                    + "SEC(\"cgroup/setsockopt\") program; this object has " + sockOps.size() + " and " + enable.size()
-                    + " (use sockOps()/sockopt() to pick programs by name)");
+                    + "SEC(\"cgroup/setsockopt\") program; this object has " + sockOps.size() + " sockops and "
+                    + enable.size() + " cgroup/setsockopt programs (its programs: " + object.programs().stream()
+                    .map(p -> p.name() + " in " + p.section()).toList() + "; sockOps()/sockopt() pick programs by name)");
         }
         SockOpsProgram.Bytecode main = sockOps(object, sockOps.get(0).name(), target);
         return enable.isEmpty() ? new Policy(object.name(), main, Optional.empty())
