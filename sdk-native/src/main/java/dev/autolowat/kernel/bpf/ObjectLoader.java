@@ -6,7 +6,7 @@ import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.object.ObjectMap;
 import dev.autolowat.api.object.ObjectProgram;
 import dev.autolowat.api.object.ObjectRelocation;
-import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.kernel.MissingKernelFeatureException;
 import dev.autolowat.kernel.NativeBackend;
 import dev.autolowat.kernel.btf.KernelBtf;
@@ -204,15 +204,10 @@ public final class ObjectLoader {
     }
 
     private void patch(BpfObject object, ObjectProgram p, byte[] insns, ObjectRelocation r, Map<String, BpfMap> maps) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = r.slot() * 8;
         if (r instanceof ObjectRelocation.MapReference m) {
-            insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (Opcode.PSEUDO_MAP_FD << 4));
-            b.putInt(at + 4, maps.get(m.map()).fd());
+            Encoding.setMapFd(insns, r.slot(), maps.get(m.map()).fd());
         } else if (r instanceof ObjectRelocation.MapValueReference v) {
-            insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (Opcode.PSEUDO_MAP_VALUE << 4));
-            b.putInt(at + 4, maps.get(v.map()).fd());
-            b.putInt(at + 12, v.offset());
+            Encoding.setMapValue(insns, r.slot(), maps.get(v.map()).fd(), v.offset());
         } else if (r instanceof ObjectRelocation.KfuncCall k) {
             int id = vmlinux.funcId(k.name()).orElseThrow(() -> new MissingKernelFeatureException(p.name(),
                     "kfunc " + k.name(), NativeBackend.kernelRelease(), List.of(),
@@ -220,8 +215,7 @@ public final class ObjectLoader {
                             + "kernel (" + NativeBackend.kernelRelease() + ") lacks" + (k.name().equals("bpf_sock_ops_tcp_set_rcvlowat")
                             ? ": it needs the AutoLOWAT series (BPF_SOCK_OPS_RCVQ_CB); not supported by this kernel"
                             : ": not in its vmlinux BTF")));
-            b.putInt(at + 4, id);
-            b.putShort(at + 2, (short) 0);
+            Encoding.setKfunc(insns, r.slot(), id);
         }
         // SubprogramCall: already linked by the reader
     }

@@ -1,7 +1,7 @@
 package dev.autolowat.kernel.bpf;
 
 import dev.autolowat.api.ProgramRejectedException;
-import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Relocation;
 import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
@@ -9,11 +9,10 @@ import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -122,7 +121,7 @@ public final class ProgramLoader {
             }
             for (Relocation r : code.relocations()) {
                 if (r instanceof Relocation.MapRef m) {
-                    patchMap(insns, m.slot(), used.get(m.mapIndex()).fd());
+                    Encoding.setMapFd(insns, m.slot(), used.get(m.mapIndex()).fd());
                 }
             }
             int expected = type == ProgramType.CGROUP_SETSOCKOPT ? type.attachType() : 0;
@@ -137,38 +136,29 @@ public final class ProgramLoader {
         }
     }
 
-    /** Checks every relocation's instruction and patches field offsets and kfunc ids in {@code insns}. */
+    /**
+     * Checks every relocation's instruction by the SDK's one rule ({@link Encoding#misplaced}, the
+     * simulator's loader applies the same) and patches field offsets and kfunc ids in {@code insns}.
+     */
     private void resolveSymbols(String program, byte[] insns, List<Relocation> relocations, int mapCount) {
+        boolean[] second = Encoding.secondSlots(insns);
         for (Relocation r : relocations) {
-            int opcode = insns[r.slot() * 8] & 0xff;
-            if (r instanceof Relocation.MapRef m) {
-                if (opcode != Opcode.LD_IMM64) {
-                    throw reject(program, r, "the instruction is not an LD_IMM64 (opcode 0x" + Integer.toHexString(opcode) + ")");
-                }
-                if (m.mapIndex() >= mapCount) {
-                    throw reject(program, r, "map index " + m.mapIndex() + " but the program declares " + mapCount + " map(s)");
-                }
-            } else if (r instanceof Relocation.FieldRef f) {
-                int cls = opcode & 0x07;
-                int mode = opcode & 0xe0;
-                if (!((cls == Opcode.LDX || cls == Opcode.STX || cls == Opcode.ST) && (mode == Opcode.MEM || mode == Opcode.MEMSX))) {
-                    throw reject(program, r, "the instruction is not a load or store (opcode 0x" + Integer.toHexString(opcode) + ")");
-                }
+            Optional<String> misplaced = Encoding.misplaced(r, insns, second, mapCount);
+            if (misplaced.isPresent()) {
+                throw reject(program, r, misplaced.get());
+            }
+            if (r instanceof Relocation.FieldRef f) {
                 KernelSymbols.FieldLocation loc = requireSymbols(program, r).field(f.struct(), f.field())
                         .orElseThrow(() -> reject(program, r, "this kernel's BTF has no member " + f.field() + " in struct "
                                 + f.struct() + " (or it is a bitfield)"));
                 patchOffset(program, r, insns, f.slot(), loc.offset());
             } else if (r instanceof Relocation.KfuncRef k) {
-                int src = (insns[k.slot() * 8 + 1] >>> 4) & 0xf;
-                if (opcode != (Opcode.JMP | Opcode.CALL) || src != Opcode.PSEUDO_KFUNC_CALL) {
-                    throw reject(program, r, "the instruction is not a CALL with src BPF_PSEUDO_KFUNC_CALL");
-                }
                 OptionalInt id = requireSymbols(program, r).kfuncBtfId(k.name());
                 if (id.isEmpty()) {
                     throw reject(program, r, "this kernel has no kfunc " + k.name() + " in its vmlinux BTF"
                             + " (not supported by this kernel)");
                 }
-                patchKfunc(insns, k.slot(), id.getAsInt());
+                Encoding.setKfunc(insns, k.slot(), id.getAsInt());
             }
         }
     }
@@ -197,33 +187,12 @@ public final class ProgramLoader {
         return "kfunc call " + ((Relocation.KfuncRef) r).name();
     }
 
-    // ---- patching ({@code struct bpf_insn}: code u8, dst:4 src:4, off s16, imm s32; little-endian) ----
-
-    static void patchMap(byte[] insns, int slot, int mapFd) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        int dst = insns[at + 1] & 0x0f;
-        insns[at + 1] = (byte) (Opcode.PSEUDO_MAP_FD << 4 | dst);
-        b.putInt(at + 4, mapFd);
-        b.putInt(at + 8 + 4, 0);
-    }
-
+    /** A field relocation: the field's offset plus the instruction's own. */
     static void patchOffset(String program, Relocation r, byte[] insns, int slot, int fieldOffset) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        int off = fieldOffset + b.getShort(at + 2);
+        int off = fieldOffset + Encoding.offset(insns, slot);
         if (off != (short) off) {
             throw reject(program, r, "offset " + off + " does not fit the instruction's signed 16-bit offset");
         }
-        b.putShort(at + 2, (short) off);
-    }
-
-    static void patchKfunc(byte[] insns, int slot, int btfId) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        int dst = insns[at + 1] & 0x0f;
-        insns[at + 1] = (byte) (Opcode.PSEUDO_KFUNC_CALL << 4 | dst);
-        b.putShort(at + 2, (short) 0);
-        b.putInt(at + 4, btfId);
+        Encoding.setOffset(insns, slot, (short) off);
     }
 }
