@@ -85,7 +85,7 @@ class BadValuesTest {
             bad("demo", "--family", "--family", ""),
             bad("demo", "--policy", "--policy", "/proc/autolowat-no-such-object.o"),
             bad("demo", "--policy", "--policy", "{file}"),                  // not an ELF file
-            bad("demo", "--policy", "--policy", "../examples/bpf/feature_globals.o"), // global data
+            bad("demo", "--policy", "--policy", "src/test/resources/objects/sk_msg_only.o"), // no sockops program
             bad("demo", "--help", "--help=yes"),
             bad("demo", "--version", "--version=2"),
             // perf

@@ -1,5 +1,6 @@
 package dev.autolowat.api.object;
 
+import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Relocation;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.program.MapSpec;
@@ -23,9 +24,9 @@ import java.util.Optional;
  * name (as the session shares them between its programs), map references
  * {@link Relocation.MapRef}s and kfunc calls {@link Relocation.KfuncRef}s that the backend resolves.
  *
- * <p>Not yet expressible as SDK programs, each refused with the reason: global data
- * ({@code .data}/{@code .rodata}/{@code .bss}: {@link MapSpec} has no initial value — the native
- * {@code ObjectLoader} loads such objects), and map types the SDK does not model.
+ * Global data ({@code .data}/{@code .rodata}/{@code .bss}) becomes one-entry ARRAY maps with the
+ * section as initial value, {@code .rodata} frozen ({@link MapSpec#globalData}). Map types the SDK's
+ * backends do not model are refused with the reason.
  */
 public final class ObjectPolicies {
     private ObjectPolicies() {
@@ -83,34 +84,45 @@ public final class ObjectPolicies {
                     "CO-RE sites without .BTF"));
             code = new CoreRelocator(local, target).relocate(p).bytecode();
         }
+        byte[] insns = code.toByteArray();
         List<String> mapNames = new ArrayList<>();
         List<MapSpec> maps = new ArrayList<>();
         List<Relocation> relocations = new ArrayList<>();
         for (ObjectRelocation r : p.relocations()) {
             if (r instanceof ObjectRelocation.MapReference m) {
-                int index = mapNames.indexOf(m.map());
-                if (index < 0) {
-                    index = mapNames.size();
-                    mapNames.add(m.map());
-                    maps.add(mapSpec(object, object.map(m.map()).orElseThrow()));
-                }
-                relocations.add(new Relocation.MapRef(m.slot(), index));
+                relocations.add(new Relocation.MapRef(m.slot(), mapIndex(object, m.map(), mapNames, maps)));
+            } else if (r instanceof ObjectRelocation.MapValueReference v) {
+                // global data: the map's value at an offset, as the backends take it (src
+                // BPF_PSEUDO_MAP_VALUE, the offset in the second slot's imm)
+                Encoding.setMapValue(insns, v.slot(), 0, v.offset());
+                relocations.add(new Relocation.MapRef(v.slot(), mapIndex(object, v.map(), mapNames, maps)));
             } else if (r instanceof ObjectRelocation.KfuncCall k) {
                 relocations.add(new Relocation.KfuncRef(k.slot(), k.name()));
-            } else if (r instanceof ObjectRelocation.MapValueReference v) {
-                throw new BpfObjectFormatException(object.origin(), "program '" + name + "' uses global data ("
-                        + v.map() + "): SDK programs cannot carry initial map values yet; load the object into a "
-                        + "kernel with ObjectLoader (sdk-native), or keep the state in a .maps map");
             }
             // SubprogramCall: linked by the reader already
         }
-        return new Converted(BpfBytecode.of(code.toByteArray(), relocations), maps);
+        return new Converted(BpfBytecode.of(insns, relocations), maps);
+    }
+
+    /** The index of {@code map} in the program's map list, added (as a {@link MapSpec}) when first met. */
+    private static int mapIndex(BpfObject object, String map, List<String> mapNames, List<MapSpec> maps) {
+        int index = mapNames.indexOf(map);
+        if (index < 0) {
+            index = mapNames.size();
+            mapNames.add(map);
+            maps.add(mapSpec(object, object.map(map).orElseThrow()));
+        }
+        return index;
     }
 
     private static MapSpec mapSpec(BpfObject object, ObjectMap m) {
         MapType type = m.sdkType().orElseThrow(() -> new BpfObjectFormatException(object.origin(), "map '" + m.name()
                 + "' has type " + m.type() + ", which the SDK's backends do not model (they have " + List.of(MapType.values())
                 + ")"));
+        if (m.kind() == ObjectMap.Kind.GLOBAL_DATA) {
+            // libbpf's convention: a one-entry ARRAY holding the section, .rodata frozen
+            return MapSpec.globalData(m.name(), m.initialData(), m.readOnly());
+        }
         return new MapSpec(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries());
     }
 }

@@ -2,7 +2,9 @@ package dev.autolowat.kernel.bpf;
 
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.asm.Encoding;
+import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.object.ObjectMap;
 import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
@@ -114,14 +116,19 @@ public final class ProgramLoader {
             for (int i = 0; i < maps.size(); i++) {
                 BpfMap m = shared == null ? null : shared.get(i);
                 if (m == null) {
-                    m = BpfMap.create(maps.get(i));
-                    created.add(m);
+                    m = createMap(maps.get(i), created);
                 }
                 used.add(m);
             }
             for (Relocation r : code.relocations()) {
                 if (r instanceof Relocation.MapRef m) {
-                    Encoding.setMapFd(insns, m.slot(), used.get(m.mapIndex()).fd());
+                    int fd = used.get(m.mapIndex()).fd();
+                    if (Encoding.src(insns, m.slot()) == Opcode.PSEUDO_MAP_VALUE) {
+                        // an address in the map's value: the offset rides in the second slot's imm
+                        Encoding.setMapValue(insns, m.slot(), fd, Encoding.imm(insns, m.slot() + 1));
+                    } else {
+                        Encoding.setMapFd(insns, m.slot(), fd);
+                    }
                 }
             }
             int expected = type == ProgramType.CGROUP_SETSOCKOPT ? type.attachType() : 0;
@@ -185,6 +192,30 @@ public final class ProgramLoader {
             return "field reference " + f.struct() + "." + f.field();
         }
         return "kfunc call " + ((Relocation.KfuncRef) r).name();
+    }
+
+    /**
+     * Creates the map of {@code spec} (added to {@code created} at once, so that a failure closes it); a
+     * map with an initial value gets it as entry 0, a frozen one is created {@code BPF_F_RDONLY_PROG} and
+     * frozen after that ({@code BPF_MAP_FREEZE}), as libbpf does with {@code .rodata}.
+     */
+    private static BpfMap createMap(MapSpec spec, List<BpfMap> created) {
+        if (spec.initialValue() == null && !spec.frozen()) {
+            BpfMap m = BpfMap.create(spec);
+            created.add(m);
+            return m;
+        }
+        BpfMap m = BpfMap.create(MapAttributes.of(spec.type().value(), spec.keySize(), spec.valueSize(),
+                spec.maxEntries(), spec.frozen() ? ObjectMap.F_RDONLY_PROG : 0, spec.name()));
+        created.add(m);
+        byte[] init = spec.initialValue();
+        if (init != null) {
+            m.put(BpfMap.key(0), init);
+        }
+        if (spec.frozen()) {
+            BpfSyscall.mapFreeze(m.fd());
+        }
+        return m;
     }
 
     /** A field relocation: the field's offset plus the instruction's own. */
