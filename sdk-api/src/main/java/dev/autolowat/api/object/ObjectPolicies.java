@@ -119,10 +119,15 @@ public final class ObjectPolicies {
         MapType type = m.sdkType().orElseThrow(() -> new BpfObjectFormatException(object.origin(), "map '" + m.name()
                 + "' has type " + m.type() + ", which the SDK's backends do not model (they have " + List.of(MapType.values())
                 + ")"));
-        if (m.kind() == ObjectMap.Kind.GLOBAL_DATA) {
-            // libbpf's convention: a one-entry ARRAY holding the section, .rodata frozen
-            return MapSpec.globalData(m.name(), m.initialData(), m.readOnly());
+        try {
+            if (m.kind() == ObjectMap.Kind.GLOBAL_DATA) {
+                // libbpf's convention: a one-entry ARRAY holding the section, .rodata frozen
+                return MapSpec.globalData(m.name(), m.initialData(), m.readOnly());
+            }
+            return new MapSpec(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries());
+        } catch (IllegalArgumentException e) { // sizes or entries the map type cannot have, a name the kernel refuses
+            throw new BpfObjectFormatException(object.origin(), "map '" + m.name() + "' cannot be an SDK map: "
+                    + e.getMessage(), e);
         }
-        return new MapSpec(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries());
     }
 }
