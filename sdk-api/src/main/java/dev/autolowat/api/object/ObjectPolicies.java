@@ -1,6 +1,5 @@
 package dev.autolowat.api.object;
 
-import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Relocation;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.program.MapSpec;
@@ -84,35 +83,12 @@ public final class ObjectPolicies {
                     "CO-RE sites without .BTF"));
             code = new CoreRelocator(local, target).relocate(p).bytecode();
         }
-        byte[] insns = code.toByteArray();
-        List<String> mapNames = new ArrayList<>();
+        ObjectProgram.Portable portable = p.portable(code);
         List<MapSpec> maps = new ArrayList<>();
-        List<Relocation> relocations = new ArrayList<>();
-        for (ObjectRelocation r : p.relocations()) {
-            if (r instanceof ObjectRelocation.MapReference m) {
-                relocations.add(new Relocation.MapRef(m.slot(), mapIndex(object, m.map(), mapNames, maps)));
-            } else if (r instanceof ObjectRelocation.MapValueReference v) {
-                // global data: the map's value at an offset, as the backends take it (src
-                // BPF_PSEUDO_MAP_VALUE, the offset in the second slot's imm)
-                Encoding.setMapValue(insns, v.slot(), 0, v.offset());
-                relocations.add(new Relocation.MapRef(v.slot(), mapIndex(object, v.map(), mapNames, maps)));
-            } else if (r instanceof ObjectRelocation.KfuncCall k) {
-                relocations.add(new Relocation.KfuncRef(k.slot(), k.name()));
-            }
-            // SubprogramCall: linked by the reader already
-        }
-        return new Converted(BpfBytecode.of(insns, relocations), maps);
-    }
-
-    /** The index of {@code map} in the program's map list, added (as a {@link MapSpec}) when first met. */
-    private static int mapIndex(BpfObject object, String map, List<String> mapNames, List<MapSpec> maps) {
-        int index = mapNames.indexOf(map);
-        if (index < 0) {
-            index = mapNames.size();
-            mapNames.add(map);
+        for (String map : portable.maps()) {
             maps.add(mapSpec(object, object.map(map).orElseThrow()));
         }
-        return index;
+        return new Converted(portable.code(), maps);
     }
 
     private static MapSpec mapSpec(BpfObject object, ObjectMap m) {

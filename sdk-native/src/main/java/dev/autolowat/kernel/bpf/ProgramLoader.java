@@ -1,8 +1,7 @@
 package dev.autolowat.kernel.bpf;
 
 import dev.autolowat.api.ProgramRejectedException;
-import dev.autolowat.api.asm.Encoding;
-import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Relocations;
 import dev.autolowat.api.asm.Relocation;
 import dev.autolowat.api.object.ObjectMap;
 import dev.autolowat.api.program.BpfBytecode;
@@ -12,9 +11,10 @@ import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -108,7 +108,10 @@ public final class ProgramLoader {
             }
         }
         byte[] insns = code.toByteArray();
-        resolveSymbols(name, insns, code.relocations(), maps.size());
+        // everything that can be refused is refused before a map exists: where each relocation sits,
+        // then the kernel's fields and kfuncs
+        Relocations.check(name, insns, code.relocations(), maps.size());
+        Map<Relocation, Integer> symbolValues = resolveSymbols(name, code.relocations());
 
         List<BpfMap> used = new ArrayList<>(maps.size());
         List<BpfMap> created = new ArrayList<>(maps.size());
@@ -120,17 +123,22 @@ public final class ProgramLoader {
                 }
                 used.add(m);
             }
-            for (Relocation r : code.relocations()) {
-                if (r instanceof Relocation.MapRef m) {
-                    int fd = used.get(m.mapIndex()).fd();
-                    if (Encoding.src(insns, m.slot()) == Opcode.PSEUDO_MAP_VALUE) {
-                        // an address in the map's value: the offset rides in the second slot's imm
-                        Encoding.setMapValue(insns, m.slot(), fd, Encoding.imm(insns, m.slot() + 1));
-                    } else {
-                        Encoding.setMapFd(insns, m.slot(), fd);
-                    }
+            Relocations.apply(name, insns, code.relocations(), maps.size(), new Relocations.Resolver() {
+                @Override
+                public int map(Relocation.MapRef r) {
+                    return used.get(r.mapIndex()).fd();
                 }
-            }
+
+                @Override
+                public int field(Relocation.FieldRef r) {
+                    return symbolValues.get(r);
+                }
+
+                @Override
+                public int kfunc(Relocation.KfuncRef r) {
+                    return symbolValues.get(r);
+                }
+            });
             int expected = type == ProgramType.CGROUP_SETSOCKOPT ? type.attachType() : 0;
             BpfProgram program = BpfProgram.load(new ProgLoadAttributes(type.progType(), expected, insns, license, name,
                     0, 0, null));
@@ -143,31 +151,25 @@ public final class ProgramLoader {
         }
     }
 
-    /**
-     * Checks every relocation's instruction by the SDK's one rule ({@link Encoding#misplaced}, the
-     * simulator's loader applies the same) and patches field offsets and kfunc ids in {@code insns}.
-     */
-    private void resolveSymbols(String program, byte[] insns, List<Relocation> relocations, int mapCount) {
-        boolean[] second = Encoding.secondSlots(insns);
+    /** The kernel's value for every field and kfunc reference: a field's offset, a kfunc's vmlinux BTF id. */
+    private Map<Relocation, Integer> resolveSymbols(String program, List<Relocation> relocations) {
+        Map<Relocation, Integer> out = new HashMap<>();
         for (Relocation r : relocations) {
-            Optional<String> misplaced = Encoding.misplaced(r, insns, second, mapCount);
-            if (misplaced.isPresent()) {
-                throw reject(program, r, misplaced.get());
-            }
             if (r instanceof Relocation.FieldRef f) {
                 KernelSymbols.FieldLocation loc = requireSymbols(program, r).field(f.struct(), f.field())
                         .orElseThrow(() -> reject(program, r, "this kernel's BTF has no member " + f.field() + " in struct "
                                 + f.struct() + " (or it is a bitfield)"));
-                patchOffset(program, r, insns, f.slot(), loc.offset());
+                out.put(r, loc.offset());
             } else if (r instanceof Relocation.KfuncRef k) {
                 OptionalInt id = requireSymbols(program, r).kfuncBtfId(k.name());
                 if (id.isEmpty()) {
                     throw reject(program, r, "this kernel has no kfunc " + k.name() + " in its vmlinux BTF"
                             + " (not supported by this kernel)");
                 }
-                Encoding.setKfunc(insns, k.slot(), id.getAsInt());
+                out.put(r, id.getAsInt());
             }
         }
+        return out;
     }
 
     private KernelSymbols requireSymbols(String program, Relocation r) {
@@ -180,18 +182,7 @@ public final class ProgramLoader {
     }
 
     private static ProgramRejectedException reject(String program, Relocation r, String why) {
-        return new ProgramRejectedException("program '" + program + "': cannot resolve " + describe(r) + " at slot "
-                + r.slot() + ": " + why);
-    }
-
-    private static String describe(Relocation r) {
-        if (r instanceof Relocation.MapRef m) {
-            return "map reference #" + m.mapIndex();
-        }
-        if (r instanceof Relocation.FieldRef f) {
-            return "field reference " + f.struct() + "." + f.field();
-        }
-        return "kfunc call " + ((Relocation.KfuncRef) r).name();
+        return Relocations.reject(program, r, why);
     }
 
     /**
@@ -216,14 +207,5 @@ public final class ProgramLoader {
             BpfSyscall.mapFreeze(m.fd());
         }
         return m;
-    }
-
-    /** A field relocation: the field's offset plus the instruction's own. */
-    static void patchOffset(String program, Relocation r, byte[] insns, int slot, int fieldOffset) {
-        int off = fieldOffset + Encoding.offset(insns, slot);
-        if (off != (short) off) {
-            throw reject(program, r, "offset " + off + " does not fit the instruction's signed 16-bit offset");
-        }
-        Encoding.setOffset(insns, slot, (short) off);
     }
 }

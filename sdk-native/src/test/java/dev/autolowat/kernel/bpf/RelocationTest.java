@@ -6,6 +6,7 @@ import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Instruction;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.asm.Relocations;
 import dev.autolowat.api.asm.SockOpsCtx;
 import dev.autolowat.api.program.SockOpsProgram;
 import org.junit.jupiter.api.DisplayName;
@@ -78,10 +79,10 @@ class RelocationTest {
         assertEquals(Opcode.PSEUDO_KFUNC_CALL, call.src());
         assertEquals(12345, call.imm());
         assertEquals(0, call.offset());
-        ProgramLoader.patchOffset("p", new Relocation.FieldRef(3, "s", "f"), insns, 3, 100);
+        assertEquals(Optional.empty(), Relocations.patch(insns, new Relocation.FieldRef(3, "s", "f"), 100));
         assertEquals(104, Instruction.decode(insns, 3).offset());
-        assertThrows(ProgramRejectedException.class,
-                () -> ProgramLoader.patchOffset("p", new Relocation.FieldRef(3, "s", "f"), insns, 3, 40000));
+        assertTrue(Relocations.patch(insns, new Relocation.FieldRef(3, "s", "f"), 40000).orElseThrow()
+                .contains("does not fit"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.asm.Relocations;
 import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
@@ -211,12 +212,12 @@ public final class VmLoader {
                     throw reject(pc, "unknown field " + f.struct() + "." + f.field() + ": "
                             + Layouts.knownFields(f.struct()));
                 }
-                int total = fieldOff + off[pc];
-                if (total != (short) total) {
-                    throw reject(pc, "field " + f.struct() + "." + f.field() + " at offset " + fieldOff + " plus "
-                            + off[pc] + " does not fit the 16-bit offset field");
+                // the SDK's one patch step, then the VM's decoded copy of the slot follows it
+                java.util.Optional<String> problem = Relocations.patch(bytes, r, fieldOff);
+                if (problem.isPresent()) {
+                    throw reject(pc, problem.get());
                 }
-                off[pc] = total;
+                off[pc] = Encoding.offset(bytes, pc);
             } else if (r instanceof Relocation.KfuncRef k) {
                 Kfunc kf = Kfunc.ofName(k.name());
                 if (kf == null || (kf.needsSeries() && !options.kernelHasSeries())) {
@@ -232,7 +233,8 @@ public final class VmLoader {
                     throw reject(pc, "cannot call kernel function " + k.name() + " from non-GPL compatible program"
                             + " (license '" + license + "')");
                 }
-                imm[pc] = kf.id();
+                Relocations.patch(bytes, r, kf.id());
+                imm[pc] = Encoding.imm(bytes, pc);
                 ref[pc] = kf;
             }
             reloc[pc] = r;
