@@ -1,5 +1,6 @@
 package dev.autolowat.api.asm;
 
+import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.program.BpfBytecode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,40 @@ class EncodingTest {
         assertEquals(2, Encoding.accessSize(Encoding.opcode(code, 3)));
         Encoding.setCallTarget(code, 2, 0);
         assertEquals(-3, Encoding.imm(code, 2));
+    }
+
+    @Test
+    @DisplayName("the one relocation step: a map value keeps its offset, a field offset adds to the instruction's and "
+            + "must fit 16 bits, a kfunc gets its id; misplaced ones are refused naming the program")
+    void relocationStep() {
+        BpfBytecode p = new Assembler().loadMap(R1, 0).callKfunc("f").ldxw(R2, R1, 4).mov64(R0, 0).exit().build();
+        byte[] code = p.toByteArray();
+        Encoding.setMapValue(code, 0, 0, 24);
+        Relocations.apply("p", code, List.of(new Relocation.MapRef(0, 0), new Relocation.KfuncRef(2, "f"),
+                new Relocation.FieldRef(3, "s", "f")), 1, new Relocations.Resolver() {
+                    @Override
+                    public int map(Relocation.MapRef r) {
+                        return 9;
+                    }
+
+                    @Override
+                    public int field(Relocation.FieldRef r) {
+                        return 100;
+                    }
+
+                    @Override
+                    public int kfunc(Relocation.KfuncRef r) {
+                        return 777;
+                    }
+                });
+        assertEquals((24L << 32) | 9, Encoding.imm64(code, 0));
+        assertEquals(Opcode.PSEUDO_MAP_VALUE, Encoding.src(code, 0));
+        assertEquals(777, Encoding.imm(code, 2));
+        assertEquals(104, Encoding.offset(code, 3));
+        assertTrue(Relocations.patch(code, new Relocation.FieldRef(3, "s", "f"), 40000).orElseThrow().contains("does not fit"));
+        ProgramRejectedException e = org.junit.jupiter.api.Assertions.assertThrows(ProgramRejectedException.class,
+                () -> Relocations.check("p", code, List.of(new Relocation.FieldRef(4, "s", "f")), 1));
+        assertTrue(e.getMessage().startsWith("program 'p': cannot resolve field reference s.f at slot 4: "), e.getMessage());
     }
 
     @Test

@@ -191,12 +191,7 @@ public final class ObjectLoader {
         BpfMap map = BpfMap.create(attrs);
         try {
             byte[] init = m.initialData();
-            if (init != null) {
-                map.put(BpfMap.key(0), init);
-                if (m.readOnly()) {
-                    BpfSyscall.mapFreeze(map.fd());
-                }
-            }
+            ProgramLoader.initialise(map, init, init != null && m.readOnly());
             return map;
         } catch (RuntimeException | Error e) {
             map.close();

@@ -199,13 +199,21 @@ public final class ProgramLoader {
         BpfMap m = BpfMap.create(MapAttributes.of(spec.type().value(), spec.keySize(), spec.valueSize(),
                 spec.maxEntries(), spec.frozen() ? ObjectMap.F_RDONLY_PROG : 0, spec.name()));
         created.add(m);
-        byte[] init = spec.initialValue();
-        if (init != null) {
-            m.put(BpfMap.key(0), init);
-        }
-        if (spec.frozen()) {
-            BpfSyscall.mapFreeze(m.fd());
-        }
+        initialise(m, spec.initialValue(), spec.frozen());
         return m;
+    }
+
+    /**
+     * Global data as libbpf sets it up: {@code init} (when not {@code null}) written as entry 0, then the
+     * map frozen ({@code BPF_MAP_FREEZE}) when {@code freeze}: programs keep reading it, userspace can no
+     * longer write it. Also what {@link ObjectLoader} does with an object's sections.
+     */
+    static void initialise(BpfMap map, byte[] init, boolean freeze) {
+        if (init != null) {
+            map.put(BpfMap.key(0), init);
+        }
+        if (freeze) {
+            BpfSyscall.mapFreeze(map.fd());
+        }
     }
 }

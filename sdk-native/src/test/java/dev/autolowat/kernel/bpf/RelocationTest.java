@@ -3,10 +3,8 @@ package dev.autolowat.kernel.bpf;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.asm.Assembler;
 import dev.autolowat.api.asm.Encoding;
-import dev.autolowat.api.asm.Instruction;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.asm.Relocation;
-import dev.autolowat.api.asm.Relocations;
 import dev.autolowat.api.asm.SockOpsCtx;
 import dev.autolowat.api.program.SockOpsProgram;
 import org.junit.jupiter.api.DisplayName;
@@ -20,7 +18,6 @@ import java.util.OptionalInt;
 import static dev.autolowat.api.asm.Reg.R0;
 import static dev.autolowat.api.asm.Reg.R1;
 import static dev.autolowat.api.asm.Reg.R2;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,25 +61,6 @@ class RelocationTest {
         ProgramRejectedException absent = assertThrows(ProgramRejectedException.class,
                 () -> new ProgramLoader(symbols(Map.of(), Map.of())).load(kf));
         assertTrue(absent.getMessage().contains("not supported by this kernel"), absent.getMessage());
-    }
-
-    @Test
-    @DisplayName("patching: LD_IMM64 gets src PSEUDO_MAP_FD and the fd; a kfunc CALL gets the BTF id and offset 0; offsets add up")
-    void patching() {
-        byte[] insns = new Assembler().loadMap(R1, 0).callKfunc("f").ldxw(R2, R1, 4).exit().build().toByteArray();
-        Encoding.setMapFd(insns, 0, 42);
-        Instruction ld = Instruction.decode(insns, 0);
-        assertEquals(Opcode.PSEUDO_MAP_FD, ld.src());
-        assertEquals(42L, ld.constant());
-        Encoding.setKfunc(insns, 2, 12345);
-        Instruction call = Instruction.decode(insns, 2);
-        assertEquals(Opcode.PSEUDO_KFUNC_CALL, call.src());
-        assertEquals(12345, call.imm());
-        assertEquals(0, call.offset());
-        assertEquals(Optional.empty(), Relocations.patch(insns, new Relocation.FieldRef(3, "s", "f"), 100));
-        assertEquals(104, Instruction.decode(insns, 3).offset());
-        assertTrue(Relocations.patch(insns, new Relocation.FieldRef(3, "s", "f"), 40000).orElseThrow()
-                .contains("does not fit"));
     }
 
     @Test
