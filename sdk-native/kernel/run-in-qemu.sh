@@ -3,7 +3,8 @@
 #
 #   sdk-native/kernel/run-in-qemu.sh [options] [-- autolowat args...]
 #
-# Default guest job: `autolowat probe`, `probe --json`, `report --output-dir <share>/report`, then
+# Default guest job: `autolowat probe`, `probe --json`, `report --output-dir <share>/report`,
+# `report --policy examples/bpf/autolowat_policy.o --output-dir <share>/report-policy`, then
 # `trace --backend native` of spec/selftest-traces.json and of the A6 series-program cases, and
 # compare-objects.sh (every examples/bpf object loaded by the SDK and by bpftool: same xlated program).
 # With `-- ARGS` the job is `autolowat ARGS` instead (run in the output share); with --cmd the
@@ -150,6 +151,8 @@ EOF
         echo "step probe '' autolowat probe"
         echo "step probe-json probe.json autolowat probe --json"
         echo "step report '' autolowat report --output-dir \"\$OUT/report\""
+        # the C reference policy as a user's object: simulator and kernel step by step (issue #11)
+        echo "step report-policy '' autolowat report --policy $(q "$REPO_ROOT/examples/bpf/autolowat_policy.o") --output-dir \"\$OUT/report-policy\""
         # A6 as trace files, natively: the series' selftest traces and the issue-12 cases
         # (docs/traces.md); each step's output is its log in the results
         echo "step trace-selftest '' autolowat trace $(q "$REPO_ROOT/spec/selftest-traces.json") --backend native"
@@ -174,7 +177,7 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp "$SMP" -nographic
 log "booting $(basename "$(dirname "$KERNEL")")/$(basename "$KERNEL") ($(cat "$(dirname "$KERNEL")/kernelrelease" 2>/dev/null || echo '?')) under QEMU TCG: -m $MEMORY -smp $SMP, timeout ${TIMEOUT}s"
 if [[ -n "$CMD" ]]; then log "guest job: sh -c $CMD"
 elif ((HAVE_CLI_ARGS)); then log "guest job: autolowat ${CLI_ARGS[*]}"
-else log "guest job: autolowat probe; probe --json; report; trace x2 (Java under TCG: expect minutes)"; fi
+else log "guest job: autolowat probe; probe --json; report; report --policy autolowat_policy.o; trace x2 (Java under TCG: expect minutes)"; fi
 ((VERBOSE)) || log "console: $OUT_DIR/console.log (-v streams it)"
 
 T0=$(date +%s)

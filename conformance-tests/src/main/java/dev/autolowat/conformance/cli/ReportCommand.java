@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.autolowat.api.AutoLowatException;
 import dev.autolowat.api.Rule;
+import dev.autolowat.api.object.BpfObject;
 import dev.autolowat.api.spi.Backend;
 import dev.autolowat.conformance.scenario.Backends;
 import dev.autolowat.conformance.scenario.CheckOutcome;
 import dev.autolowat.conformance.scenario.ConformanceSuite;
 import dev.autolowat.conformance.scenario.Corpus;
 import dev.autolowat.conformance.scenario.Difference;
+import dev.autolowat.conformance.scenario.PolicyUnderTest;
+import dev.autolowat.conformance.scenario.RuleProperties;
 import dev.autolowat.conformance.scenario.RuleCheck;
 import dev.autolowat.conformance.scenario.RuleProperty;
 import dev.autolowat.sim.SimBackend;
@@ -80,6 +84,14 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress on stderr, only the table on stdout.")
     boolean quiet;
 
+    @Option(names = "--policy", paramLabel = "FILE.o",
+            description = "Check this clang-compiled policy (a SEC(\"sockops\") program, and a SEC(\"cgroup/setsockopt\") "
+                    + "program as its enable path) instead of the reference policy: the policy rules (A1-A6) run it in "
+                    + "the simulator (CO-RE relocated against the simulated kernel) and in the running kernel (against "
+                    + "its vmlinux BTF, where the kernel carries the series), and against the reference Java handler "
+                    + "(docs/objects.md).")
+    Path policyObject;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -91,9 +103,17 @@ public final class ReportCommand implements Callable<Integer> {
         CliErrors.range(spec, "--tries", tries, 0, MAX_TRIES);
         List<Backend> chosen;
         List<Rule> chosenRules;
+        PolicyUnderTest policy = PolicyUnderTest.REFERENCE;
+        if (policyObject != null) {
+            try {
+                policy = PolicyUnderTest.of(BpfObject.open(policyObject));
+            } catch (AutoLowatException e) { // no file, not an object, no sockops program, ...
+                throw CliErrors.bad(spec, "--policy: " + CliErrors.oneLine(e.getMessage()));
+            }
+        }
         try {
             chosen = backends(backends);
-            chosenRules = rules(rules);
+            chosenRules = rules(rules, !policy.isReference());
         } catch (IllegalArgumentException e) {
             throw CliErrors.bad(spec, e.getMessage());
         }
@@ -105,7 +125,7 @@ public final class ReportCommand implements Callable<Integer> {
             progress.note("removed " + stale + " scenario file" + (stale == 1 ? "" : "s") + " of an earlier run from "
                     + outputDir);
         }
-        ConformanceSuite suite = ConformanceSuite.of(chosen);
+        ConformanceSuite suite = ConformanceSuite.of(chosen).withPolicy(policy);
         int total = chosenRules.stream().mapToInt(r -> suite.checks(r).size()).sum();
         Map<Rule, List<CheckOutcome>> outcomes = new LinkedHashMap<>();
         Map<CheckOutcome, Path> saved = new LinkedHashMap<>();
@@ -164,6 +184,7 @@ public final class ReportCommand implements Callable<Integer> {
         m.put("tries", tries);
         m.put("seed", seed == null ? "derived from each check's name" : seed.toString());
         m.put("outputDir", outputDir.toString());
+        m.put("policy", policyObject == null ? "reference policy" : policyObject.toString());
         return m;
     }
 
@@ -348,20 +369,30 @@ public final class ReportCommand implements Callable<Integer> {
         return new SimBackend(SimConfig.DEFAULT.withFaults(faults));
     }
 
-    static List<Rule> rules(List<String> ids) {
+    /**
+     * The rules named, or all of them; with {@code policyOnly} ({@code --policy}) only the policy rules,
+     * and naming another is a mistake.
+     */
+    static List<Rule> rules(List<String> ids, boolean policyOnly) {
         if (ids == null || ids.isEmpty()) {
-            return ConformanceSuite.rules();
+            return ConformanceSuite.rules().stream().filter(r -> !policyOnly || RuleProperties.of(r).policy()).toList();
         }
         List<Rule> out = new ArrayList<>();
         for (String id : ids) {
+            Rule r;
             try {
-                Rule r = Rule.valueOf(id.strip().toUpperCase(Locale.ROOT));
-                if (!out.contains(r)) {
-                    out.add(r);
-                }
+                r = Rule.valueOf(id.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("unknown rule '" + id + "'; rules are " + ConformanceSuite.rules().stream()
                         .map(Rule::name).collect(Collectors.joining(", ")));
+            }
+            if (policyOnly && !RuleProperties.of(r).policy()) {
+                throw new IllegalArgumentException("rule " + r + " attaches no policy, so --policy does not apply to it;"
+                        + " with --policy the rules are " + ConformanceSuite.rules().stream()
+                        .filter(x -> RuleProperties.of(x).policy()).map(Rule::name).collect(Collectors.joining(", ")));
+            }
+            if (!out.contains(r)) {
+                out.add(r);
             }
         }
         return out;
@@ -434,7 +465,8 @@ public final class ReportCommand implements Callable<Integer> {
     private void printTable(PrintWriter out, ConformanceSuite suite, List<Rule> rules, List<String> pairs,
                             Map<Rule, List<CheckOutcome>> outcomes, Notes notes, Map<CheckOutcome, Path> saved) {
         out.println("Conformance report — backends: " + suite.backends().stream().map(Backend::name)
-                .collect(Collectors.joining(", ")) + "; " + tries + " generated scenarios per check after the rule's examples"
+                .collect(Collectors.joining(", ")) + (suite.policy().isReference() ? "" : "; policy " + policyObject)
+                + "; " + tries + " generated scenarios per check after the rule's examples"
                 + (seed == null ? "" : ", seed " + seed));
         notes.lines().forEach(out::println);
         out.println();

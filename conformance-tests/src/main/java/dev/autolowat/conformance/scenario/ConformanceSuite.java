@@ -33,9 +33,29 @@ import java.util.Objects;
  */
 public final class ConformanceSuite {
     private final List<Backend> backends;
+    private final PolicyUnderTest policy;
 
     public ConformanceSuite(List<Backend> backends) {
+        this(backends, PolicyUnderTest.REFERENCE);
+    }
+
+    private ConformanceSuite(List<Backend> backends, PolicyUnderTest policy) {
         this.backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * The same suite with {@code policy} in place of the reference policy: the policy rules (A1–A6) run
+     * it on every pair ({@code autolowat report --policy FILE.o}); the other rules do not attach a policy
+     * and have no checks ({@link #checks}).
+     */
+    public ConformanceSuite withPolicy(PolicyUnderTest policy) {
+        return new ConformanceSuite(backends, policy);
+    }
+
+    /** The policy the policy rules run. */
+    public PolicyUnderTest policy() {
+        return policy;
     }
 
     /**
@@ -70,15 +90,18 @@ public final class ConformanceSuite {
         return RuleProperties.of(rule);
     }
 
-    /** The checks of {@code rule}: one per pair. */
+    /** The checks of {@code rule}: one per pair (none for a rule without a policy when a user's policy is checked). */
     public List<RuleCheck> checks(Rule rule) {
         RuleProperty p = property(rule);
         List<RuleCheck> out = new ArrayList<>();
+        if (!policy.isReference() && !p.policy()) {
+            return out;
+        }
         for (Backend b : comparedBackends()) {
-            out.add(new RuleCheck(p, RuleCheck.Kind.SIM_VS_BACKEND, b));
+            out.add(new RuleCheck(p, RuleCheck.Kind.SIM_VS_BACKEND, b, policy));
         }
         if (p.policy()) {
-            out.add(new RuleCheck(p, RuleCheck.Kind.JAVA_VS_BYTECODE, null));
+            out.add(new RuleCheck(p, RuleCheck.Kind.JAVA_VS_BYTECODE, null, policy));
         }
         return out;
     }

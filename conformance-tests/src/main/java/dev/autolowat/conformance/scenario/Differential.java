@@ -44,18 +44,28 @@ public final class Differential {
     /** The name of the pair inside the simulator. */
     public static final String JAVA_VS_BYTECODE = "Java handler ↔ bytecode (sim)";
 
+    /** The name of the pair inside the simulator for {@code policy}: {@code Java handler ↔ policy.o (sim)}. */
+    public static String javaVersus(PolicyUnderTest policy) {
+        return policy.isReference() ? JAVA_VS_BYTECODE : "Java handler ↔ " + policy.label() + " (sim)";
+    }
+
     /**
      * Runs {@code s} on the simulator as {@code other}'s machine and on {@code other}, and compares.
      *
      * @throws NotRunnableException when {@code other} cannot run {@code s}
      */
     public static Result simVersus(Scenario s, Backend other) {
+        return simVersus(s, other, PolicyUnderTest.REFERENCE);
+    }
+
+    /** {@link #simVersus(Scenario, Backend)} with {@code policy} as the scenario's {@code reference-bytecode}, on both sides. */
+    public static Result simVersus(Scenario s, Backend other, PolicyUnderTest policy) {
         SimBackend sim = Backends.simulatorFor(other);
         ScenarioRunner.whyNotRunnable(s, other).ifPresent(why -> {
             throw new NotRunnableException(why);
         });
-        Trace ref = ScenarioRunner.run(s, sim);
-        Trace oth = ScenarioRunner.run(s, other);
+        Trace ref = ScenarioRunner.run(s, sim, policy);
+        Trace oth = ScenarioRunner.run(s, other, policy);
         ComparisonRules rules = Backends.isSimulator(other) || Backends.isMutant(other) ? ComparisonRules.DEFAULT : ComparisonRules.forKernel(s);
         return new Result(new Trace("sim", s, ref.steps()), oth, TraceComparison.compare(ref, oth, rules));
     }
@@ -65,10 +75,19 @@ public final class Differential {
      * twin on the simulator with the series, and compares.
      */
     public static Result javaVersusBytecode(Scenario s) {
+        return javaVersusBytecode(s, PolicyUnderTest.REFERENCE);
+    }
+
+    /**
+     * {@link #javaVersusBytecode(Scenario)} with {@code policy} as the bytecode side: the reference policy's
+     * Java handler against a user's object ({@code autolowat report --policy}); its trace keeps the label
+     * {@value KnownDifferences#BYTECODE}, so the documented differences of the pair apply to it too.
+     */
+    public static Result javaVersusBytecode(Scenario s, PolicyUnderTest policy) {
         Scenario java = javaTwin(s);
         SimBackend sim = new SimBackend();
         Trace a = ScenarioRunner.run(java, sim);
-        Trace b = ScenarioRunner.run(s, sim);
+        Trace b = ScenarioRunner.run(s, sim, policy);
         return new Result(new Trace("sim", java, a.steps()), new Trace(KnownDifferences.BYTECODE, s, b.steps()),
                 TraceComparison.compare(a, b, ComparisonRules.DEFAULT));
     }

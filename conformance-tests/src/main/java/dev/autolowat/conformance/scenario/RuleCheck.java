@@ -39,12 +39,22 @@ public final class RuleCheck {
     private final RuleProperty property;
     private final Kind kind;
     private final Backend other;
+    private final PolicyUnderTest policy;
 
     /**
      * @param other the backend compared with the simulator ({@link Kind#SIM_VS_BACKEND}); ignored for
      *              {@link Kind#JAVA_VS_BYTECODE} (may be {@code null})
      */
     public RuleCheck(RuleProperty property, Kind kind, Backend other) {
+        this(property, kind, other, PolicyUnderTest.REFERENCE);
+    }
+
+    /**
+     * As {@link #RuleCheck(RuleProperty, Kind, Backend)}, with {@code policy} wherever the rule's scenarios
+     * attach {@code reference-bytecode} ({@code autolowat report --policy FILE.o}).
+     */
+    public RuleCheck(RuleProperty property, Kind kind, Backend other, PolicyUnderTest policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.property = Objects.requireNonNull(property, "property");
         this.kind = Objects.requireNonNull(kind, "kind");
         if (kind == Kind.SIM_VS_BACKEND) {
@@ -73,9 +83,14 @@ public final class RuleCheck {
         return other;
     }
 
-    /** {@code sim ↔ native} or {@code Java handler ↔ bytecode (sim)}. */
+    /** The policy the rule's {@code reference-bytecode} scenarios attach. */
+    public PolicyUnderTest policy() {
+        return policy;
+    }
+
+    /** {@code sim ↔ native} or {@code Java handler ↔ bytecode (sim)} ({@code ↔ policy.o (sim)} for an object). */
     public String pairName() {
-        return kind == Kind.SIM_VS_BACKEND ? Differential.pairName(other) : Differential.JAVA_VS_BYTECODE;
+        return kind == Kind.SIM_VS_BACKEND ? Differential.pairName(other) : Differential.javaVersus(policy);
     }
 
     /** What the generated scenarios must suit. */
@@ -122,8 +137,8 @@ public final class RuleCheck {
      * @throws NotRunnableException when the backend cannot run the scenario
      */
     public Differential.Result check(Scenario s) {
-        Differential.Result r = kind == Kind.SIM_VS_BACKEND ? Differential.simVersus(s, other)
-                : Differential.javaVersusBytecode(s);
+        Differential.Result r = kind == Kind.SIM_VS_BACKEND ? Differential.simVersus(s, other, policy)
+                : Differential.javaVersusBytecode(s, policy);
         Verdict v = r.verdictWithKnown();
         if (!v.ok()) {
             throw new Disagreement(s, pairName(), v.firstUnexplained().orElse(null), v, r.reference(), r.other());

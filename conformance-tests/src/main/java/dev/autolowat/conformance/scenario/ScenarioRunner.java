@@ -2,7 +2,7 @@ package dev.autolowat.conformance.scenario;
 
 import dev.autolowat.api.AutoLowatException;
 import dev.autolowat.api.ProgramRejectedException;
-import dev.autolowat.api.policy.FramingPolicy;
+import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 import dev.autolowat.api.spi.Backend;
@@ -83,6 +83,14 @@ public final class ScenarioRunner {
      *                              kernel feature, or MPTCP is unavailable on this machine
      */
     public static Trace run(Scenario scenario, Backend backend) {
+        return run(scenario, backend, PolicyUnderTest.REFERENCE);
+    }
+
+    /**
+     * {@link #run(Scenario, Backend)} with {@code policy} wherever the scenario names
+     * {@code reference-bytecode} (its program or its enable path): {@code autolowat report --policy}.
+     */
+    public static Trace run(Scenario scenario, Backend backend, PolicyUnderTest policy) {
         Optional<String> why = whyNotRunnable(scenario, backend);
         if (why.isPresent()) {
             throw new NotRunnableException(why.get());
@@ -100,14 +108,14 @@ public final class ScenarioRunner {
             throw new NotRunnableException(e.getMessage(), e);
         }
         try (BackendSession session = opened) {
-            attach(scenario, session, backend);
+            attach(scenario, session, backend, policy);
             Connection c;
             try {
                 c = session.connect(scenario.connectOptions());
             } catch (MptcpUnavailableException e) {
                 throw new NotRunnableException("not supported by this machine: " + e.getMessage(), e);
             }
-            records.add(record(0, null, 0, c, session, scenario, null, 0));
+            records.add(record(0, null, 0, c, session, scenario, policy, null, 0));
             long sent = 0;
             for (int i = 0; i < scenario.steps().size(); i++) {
                 Step step = scenario.steps().get(i);
@@ -115,7 +123,7 @@ public final class ScenarioRunner {
                 try {
                     result = apply(step, c, session, scenario, sent);
                 } catch (RuntimeException e) {
-                    records.add(record(i + 1, step, 0, c, session, scenario,
+                    records.add(record(i + 1, step, 0, c, session, scenario, policy,
                             e.getClass().getSimpleName() + ": " + e.getMessage(), sent));
                     break;
                 }
@@ -125,22 +133,30 @@ public final class ScenarioRunner {
                 } else if (step instanceof Step.SendOutOfOrder o && result > 0) {
                     sent += o.bytes();
                 }
-                records.add(record(i + 1, step, result, c, session, scenario, null, before));
+                records.add(record(i + 1, step, result, c, session, scenario, policy, null, before));
             }
         }
         return new Trace(backend.name(), scenario, records);
     }
 
-    private static void attach(Scenario scenario, BackendSession session, Backend backend) {
+    private static void attach(Scenario scenario, BackendSession session, Backend backend, PolicyUnderTest policy) {
         try {
-            for (SockOpsProgram p : scenario.program().sockOpsPrograms()) {
-                session.attach(p);
-            }
-            for (SockoptProgram p : scenario.program().sockoptPrograms()) {
-                session.attach(p);
+            if (scenario.program().choice() == ProgramChoice.REFERENCE_BYTECODE) {
+                Policy p = policy.forBackend(backend);
+                session.attach(p.sockOps());
+                p.enablePath().ifPresent(session::attach);
+            } else {
+                for (SockOpsProgram p : scenario.program().sockOpsPrograms()) {
+                    session.attach(p);
+                }
+                for (SockoptProgram p : scenario.program().sockoptPrograms()) {
+                    session.attach(p);
+                }
             }
             switch (scenario.enablePath()) {
-                case REFERENCE_BYTECODE -> session.attach(FramingPolicy.REFERENCE_RPC.enableProgram());
+                case REFERENCE_BYTECODE -> session.attach(policy.forBackend(backend).enablePath().orElseThrow(() ->
+                        new NotRunnableException("not supported by this policy: " + policy.label() + " has no "
+                                + "SEC(\"cgroup/setsockopt\") program (the A2 enable path)")));
                 case REFERENCE_JAVA -> session.attach(ReferenceAutoLowat.enableProgram());
                 case NONE -> { }
             }
@@ -203,7 +219,7 @@ public final class ScenarioRunner {
     }
 
     private static StepRecord record(int index, Step step, int result, Connection c, BackendSession session,
-                                     Scenario scenario, String error, long sentBefore) {
+                                     Scenario scenario, PolicyUnderTest policy, String error, long sentBefore) {
         Observation o;
         try {
             o = c.observe();
@@ -211,7 +227,7 @@ public final class ScenarioRunner {
             return new StepRecord(index, step, result, null, ProgramView.EMPTY,
                     error != null ? error : "observe: " + e.getClass().getSimpleName() + ": " + e.getMessage(), sentBefore);
         }
-        return new StepRecord(index, step, result, o, programView(c, session, scenario), error, sentBefore);
+        return new StepRecord(index, step, result, o, programView(c, session, scenario, policy), error, sentBefore);
     }
 
     /**
@@ -219,7 +235,8 @@ public final class ScenarioRunner {
      * reference enable path's state. Not read for MPTCP connections (a kernel runs sock_ops programs
      * on the subflows, whose storage the backend cannot name — docs/native.md).
      */
-    private static ProgramView programView(Connection c, BackendSession session, Scenario scenario) {
+    private static ProgramView programView(Connection c, BackendSession session, Scenario scenario,
+                                           PolicyUnderTest policy) {
         if (scenario.mptcp() || !(session instanceof SimSession || session instanceof NativeSession)) {
             return ProgramView.EMPTY;
         }
@@ -239,7 +256,7 @@ public final class ScenarioRunner {
         Boolean state = null;
         if (scenario.enablePath() == EnablePath.REFERENCE_BYTECODE
                 || scenario.program().choice() == dev.autolowat.conformance.scenario.ProgramChoice.REFERENCE_BYTECODE) {
-            state = storageOfAccepted(session, c, FramingPolicy.REFERENCE_RPC.stateMap().name()) != null;
+            state = policy.stateMap().map(m -> storageOfAccepted(session, c, m) != null).orElse(null);
         }
         return new ProgramView(log, rets, state);
     }

@@ -58,6 +58,11 @@ class BadValuesTest {
             bad("report", "--output-dir", "--output-dir", "{file}"),
             bad("report", "--output-dir", "--output-dir", "{file}/sub"),
             bad("report", "--quiet", "--quiet=maybe"),
+            bad("report", "--policy", "--policy", "/proc/autolowat-no-such-object.o"),       // missing file
+            bad("report", "--policy", "--policy", "{file}"),                                 // not an ELF file
+            bad("report", "--policy", "--policy", "/proc/self/exe"),                         // an ELF, not BPF
+            bad("report", "--policy", "--policy", "src/test/resources/objects/sk_msg_only.o"), // no sockops program
+            bad("report", "--policy", "--policy", "../examples/bpf/autolowat_policy.o", "--rules", "F1"), // no policy rule
             bad("report", "--help", "--help=yes"),
             bad("report", "--version", "--version=2"),
             // probe
@@ -80,7 +85,7 @@ class BadValuesTest {
             bad("demo", "--family", "--family", ""),
             bad("demo", "--policy", "--policy", "/proc/autolowat-no-such-object.o"),
             bad("demo", "--policy", "--policy", "{file}"),                  // not an ELF file
-            bad("demo", "--policy", "--policy", "../examples/bpf/feature_globals.o"), // global data
+            bad("demo", "--policy", "--policy", "src/test/resources/objects/sk_msg_only.o"), // no sockops program
             bad("demo", "--help", "--help=yes"),
             bad("demo", "--version", "--version=2"),
             // perf

@@ -90,6 +90,65 @@ class ReportCommandTest {
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<td class=\"differs\">"));
     }
 
+    /** The C reference policy, from the module's directory (as the other CLI tests name example objects). */
+    private static final String C_POLICY = "../examples/bpf/autolowat_policy.o";
+
+    @Test
+    @DisplayName("report --policy FILE.o: the object runs A1–A6 in the simulator against the Java handler; "
+            + "a kernel side is never counted as agreeing without running")
+    void policyObject(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("report", "--policy", C_POLICY, "--backends", "sim", "--tries", "5", "--seed", "3",
+                "--output-dir", dir.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("Java handler ↔ autolowat_policy.o (sim)"), r.out());
+        assertTrue(r.out().contains("policy " + C_POLICY), "the header names the object: " + r.out());
+        JsonNode root = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        List<String> ids = new ArrayList<>();
+        root.get("rules").forEach(n -> ids.add(n.get("id").asText()));
+        assertEquals(List.of("A1", "A2", "A3", "A4", "A5", "A6"), ids, "only the rules that attach a policy");
+        assertEquals(6, root.get("totals").get("agree").asInt(), root.toString());
+        assertEquals(C_POLICY, root.get("run").get("options").get("policy").asText());
+    }
+
+    @Test
+    @DisplayName("report --policy FILE.o against a broken backend: the object on both sides, exit 1, the shrunk "
+            + "scenario of the difference saved")
+    void policyObjectDiffers(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("report", "--policy", C_POLICY, "--backends", "sim+hook_after_wakeup", "--rules", "A4",
+                "--tries", "50", "--seed", "1", "--quiet", "--output-dir", dir.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("A4 sim ↔ sim+hook_after_wakeup: differs (step "), r.out());
+        List<Path> saved;
+        try (Stream<Path> files = Files.list(dir)) {
+            saved = files.filter(p -> p.toString().endsWith(Corpus.EXTENSION)).toList();
+        }
+        assertEquals(1, saved.size(), "the shrunk scenario: " + r.out());
+        Scenario s = Corpus.load(saved.get(0));
+        assertTrue(s.steps().size() <= 6, s.toText());
+    }
+
+    @Test
+    @DisplayName("report --policy FILE.o on the running kernel: without the series its side is 'not supported by "
+            + "this kernel', never agree")
+    void policyObjectOnThisKernel(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.autolowat.conformance.scenario.Backends.discover().stream()
+                .anyMatch(b -> b.name().equals("native")), "the native backend is on the class path");
+        CliRun r = CliRun.of("report", "--policy", C_POLICY, "--backends", "native", "--rules", "A4", "--tries", "2",
+                "--output-dir", dir.toString());
+        JsonNode root = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        JsonNode check = root.get("rules").get(0).get("checks").get(0);
+        assertEquals("sim ↔ native", check.get("pair").asText(), check.toString());
+        boolean series = new dev.autolowat.kernel.NativeBackend().capabilities().kernelHasSeries();
+        if (!series) {
+            assertEquals("NOT_SUPPORTED", check.get("status").asText(), check.toString());
+            assertTrue(check.get("reason").asText().startsWith("not supported by this kernel"), check.toString());
+            assertEquals(0, r.exit(), r.out() + r.err());
+        } else {
+            assertTrue(check.get("status").asText().equals("PASSED") || check.get("status").asText().equals("NOT_SUPPORTED"),
+                    "the object agrees with the simulator on this kernel: " + check);
+        }
+    }
+
     @Test
     @DisplayName("scenario files an earlier report saved are removed before the run; files saved by hand stay")
     void staleScenariosAreRemoved(@TempDir Path dir) throws Exception {
@@ -160,5 +219,11 @@ class ReportCommandTest {
         assertTrue(rule.err().contains("unknown rule 'Z9'"), rule.err());
         assertEquals(2, CliRun.of("report", "--tries", "many", "--output-dir", dir.toString()).exit());
         assertEquals(2, CliRun.of("report", "--no-such-option").exit());
+        CliRun notPolicy = CliRun.of("report", "--policy", C_POLICY, "--rules", "K1", "--output-dir", dir.toString());
+        assertEquals(2, notPolicy.exit());
+        assertTrue(notPolicy.err().contains("rule K1 attaches no policy"), notPolicy.err());
+        CliRun noSockops = CliRun.of("report", "--policy", "src/test/resources/objects/sk_msg_only.o", "--output-dir", dir.toString());
+        assertEquals(2, noSockops.exit(), noSockops.err());
+        assertEquals(1, noSockops.err().lines().count(), noSockops.err());
     }
 }

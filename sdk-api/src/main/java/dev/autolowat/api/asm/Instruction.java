@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
  */
 public record Instruction(int opcode, int dst, int src, short offset, long constant) {
     /** Bytes of one slot. */
-    public static final int SLOT_SIZE = 8;
+    public static final int SLOT_SIZE = Encoding.SLOT_SIZE;
 
     public Instruction {
         if (opcode < 0 || opcode > 0xff) {
@@ -75,28 +75,23 @@ public record Instruction(int opcode, int dst, int src, short offset, long const
      *         second slot or has a malformed one
      */
     public static Instruction decode(byte[] code, int slot) {
-        int pos = slot * SLOT_SIZE;
-        if (slot < 0 || pos + SLOT_SIZE > code.length) {
-            throw new IllegalArgumentException("slot " + slot + " is outside the " + code.length / SLOT_SIZE + "-slot program");
+        if (slot < 0 || slot >= Encoding.slotCount(code)) {
+            throw new IllegalArgumentException("slot " + slot + " is outside the " + Encoding.slotCount(code) + "-slot program");
         }
-        ByteBuffer b = ByteBuffer.wrap(code, pos, code.length - pos).order(ByteOrder.LITTLE_ENDIAN);
-        int opcode = b.get() & 0xff;
-        int regs = b.get() & 0xff;
-        short off = b.getShort();
-        int imm = b.getInt();
-        if (opcode != Opcode.LD_IMM64) {
-            return new Instruction(opcode, regs & 0xf, regs >>> 4, off, imm);
+        int opcode = Encoding.opcode(code, slot);
+        int dst = Encoding.dst(code, slot);
+        int src = Encoding.src(code, slot);
+        short off = Encoding.offset(code, slot);
+        if (!Encoding.isLoadImm64(opcode)) {
+            return new Instruction(opcode, dst, src, off, Encoding.imm(code, slot));
         }
-        if (pos + 2 * SLOT_SIZE > code.length) {
+        if (slot + 1 >= Encoding.slotCount(code)) {
             throw new IllegalArgumentException("LD_IMM64 at slot " + slot + " has no second slot");
         }
-        int op2 = b.get() & 0xff;
-        int regs2 = b.get() & 0xff;
-        short off2 = b.getShort();
-        int hi = b.getInt();
-        if (op2 != 0 || regs2 != 0 || off2 != 0) {
+        if (Encoding.opcode(code, slot + 1) != 0 || Encoding.dst(code, slot + 1) != 0 || Encoding.src(code, slot + 1) != 0
+                || Encoding.offset(code, slot + 1) != 0) {
             throw new IllegalArgumentException("LD_IMM64 at slot " + slot + ": the second slot must be zero but for its imm");
         }
-        return new Instruction(opcode, regs & 0xf, regs >>> 4, off, (imm & 0xffffffffL) | ((long) hi << 32));
+        return new Instruction(opcode, dst, src, off, Encoding.imm64(code, slot));
     }
 }

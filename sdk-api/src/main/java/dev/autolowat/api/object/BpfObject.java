@@ -1,6 +1,7 @@
 package dev.autolowat.api.object;
 
 import dev.autolowat.api.AutoLowatException;
+import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.btf.BtfKind;
@@ -500,10 +501,9 @@ public final class BpfObject {
                 int base = partStart.get(p);
                 Map<Long, ElfFile.Rel> rels = relocsBySection.getOrDefault(f.section().index(), Map.of());
                 for (int i = 0; i < f.slots(); i++) {
-                    int at = i * 8;
-                    int opcode = f.code()[at] & 0xff;
-                    int src = (f.code()[at + 1] & 0xff) >>> 4;
-                    int imm = ByteBuffer.wrap(f.code(), at + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+                    int opcode = Encoding.opcode(f.code(), i);
+                    int src = Encoding.src(f.code(), i);
+                    int imm = Encoding.imm(f.code(), i);
                     long sectionByte = (long) (f.firstSlot() + i) * 8;
                     ElfFile.Rel rel = rels.get(sectionByte);
                     boolean call = opcode == (Opcode.JMP | Opcode.CALL);
@@ -541,12 +541,9 @@ public final class BpfObject {
             // function's BTF id, which only the backend knows: 0 until then)
             for (ObjectRelocation r : relocations) {
                 if (r instanceof ObjectRelocation.SubprogramCall c) {
-                    int rel = c.targetSlot() - c.slot() - 1;
-                    ByteBuffer.wrap(code, c.slot() * 8 + 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(rel);
+                    Encoding.setCallTarget(code, c.slot(), c.targetSlot());
                 } else if (r instanceof ObjectRelocation.KfuncCall k) {
-                    int at = k.slot() * 8;
-                    code[at + 1] = (byte) ((code[at + 1] & 0x0f) | (Opcode.PSEUDO_KFUNC_CALL << 4));
-                    ByteBuffer.wrap(code, at + 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(0);
+                    Encoding.setKfunc(code, k.slot(), 0);
                 }
             }
             BpfBytecode bytecode;

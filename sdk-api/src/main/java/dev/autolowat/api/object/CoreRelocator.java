@@ -1,13 +1,12 @@
 package dev.autolowat.api.object;
 
 import dev.autolowat.api.AutoLowatException;
+import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.btf.BtfKind;
 import dev.autolowat.api.program.BpfBytecode;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -444,87 +443,66 @@ public final class CoreRelocator {
     // ---- patching ----
 
     private static void patch(String program, byte[] code, int slot, Resolution res) {
-        ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        if (at + 8 > code.length) {
+        if (slot >= Encoding.slotCount(code)) {
             throw new CoreRelocationException(program + ": CO-RE site at slot " + slot + " is outside the program");
         }
-        int opcode = code[at] & 0xff;
+        int opcode = Encoding.opcode(code, slot);
         int cls = opcode & 0x07;
         String where = program + " slot " + slot + " (" + res.relocation().description() + ")";
+        boolean wide = Encoding.isLoadImm64(opcode);
+        if (wide && slot + 1 >= Encoding.slotCount(code)) {
+            throw new CoreRelocationException(where + ": LD_IMM64 without its second slot");
+        }
         if (res.poisoned()) {
             // libbpf's poison: call 0xbad2310; an LD_IMM64's second slot becomes ja +0
-            code[at] = (byte) (Opcode.JMP | Opcode.CALL);
-            code[at + 1] = 0;
-            b.putShort(at + 2, (short) 0);
-            b.putInt(at + 4, POISON_IMM);
-            if (opcode == Opcode.LD_IMM64 && at + 16 <= code.length) {
-                code[at + 8] = (byte) Opcode.JMP; // BPF_JMP | BPF_JA (0x05)
-                code[at + 9] = 0;
-                b.putShort(at + 10, (short) 0);
-                b.putInt(at + 12, 0);
+            Encoding.setSlot(code, slot, Opcode.JMP | Opcode.CALL, 0, 0, (short) 0, POISON_IMM);
+            if (wide) {
+                Encoding.setSlot(code, slot + 1, Opcode.JMP | Opcode.JA, 0, 0, (short) 0, 0);
             }
             return;
         }
         long value = res.value();
-        if (opcode == Opcode.LD_IMM64) {
-            if (at + 16 > code.length) {
-                throw new CoreRelocationException(where + ": LD_IMM64 without its second slot");
-            }
-            b.putInt(at + 4, (int) value);
-            b.putInt(at + 12, (int) (value >>> 32));
+        if (wide) {
+            Encoding.setImm64(code, slot, value);
             return;
         }
-        switch (cls) {
-            case Opcode.ALU, Opcode.ALU64 -> {
-                if ((opcode & 0x08) != 0) {
-                    throw new CoreRelocationException(where + ": an ALU instruction with a register source cannot be relocated");
-                }
-                int imm = b.getInt(at + 4);
-                if (imm != res.localValue()) {
-                    throw new CoreRelocationException(where + ": the instruction's imm is " + imm + ", but the object's BTF "
-                            + "gives " + res.localValue() + " (inconsistent object)");
-                }
-                if (value != (int) value) {
-                    throw new CoreRelocationException(where + ": value " + value + " does not fit a 32-bit imm");
-                }
-                b.putInt(at + 4, (int) value);
+        if (cls == Opcode.ALU || cls == Opcode.ALU64) {
+            if ((opcode & Opcode.X) != 0) {
+                throw new CoreRelocationException(where + ": an ALU instruction with a register source cannot be relocated");
             }
-            case 0x01 /* LDX */, 0x02 /* ST */, 0x03 /* STX */ -> {
-                if (res.relocation().kind() != CoreRelocation.Kind.FIELD_BYTE_OFFSET) {
-                    throw new CoreRelocationException(where + ": a " + res.relocation().kind() + " relocation on a memory "
-                            + "access");
-                }
-                short off = b.getShort(at + 2);
-                if (off != res.localValue()) {
-                    throw new CoreRelocationException(where + ": the instruction's offset is " + off + ", but the object's "
-                            + "BTF gives " + res.localValue() + " (inconsistent object)");
-                }
-                if (value > Short.MAX_VALUE) {
-                    throw new CoreRelocationException(where + ": the target field is at byte " + value
-                            + ", beyond a 16-bit instruction offset");
-                }
-                b.putShort(at + 2, (short) value);
-                int accessSize = switch (opcode & 0x18) {
-                    case 0x00 -> 4;
-                    case 0x08 -> 2;
-                    case 0x10 -> 1;
-                    default -> 8;
-                };
-                if (cls == 0x01 && res.fieldSize() > 0 && res.fieldSize() != accessSize
-                        && (res.fieldSize() & (res.fieldSize() - 1)) == 0 && res.fieldSize() <= 8) {
-                    // the field changed size in the target: load what is there (libbpf does the same)
-                    int sizeBits = switch (res.fieldSize()) {
-                        case 4 -> 0x00;
-                        case 2 -> 0x08;
-                        case 1 -> 0x10;
-                        default -> 0x18;
-                    };
-                    code[at] = (byte) ((opcode & ~0x18) | sizeBits);
-                }
+            int imm = Encoding.imm(code, slot);
+            if (imm != res.localValue()) {
+                throw new CoreRelocationException(where + ": the instruction's imm is " + imm + ", but the object's BTF "
+                        + "gives " + res.localValue() + " (inconsistent object)");
             }
-            default -> throw new CoreRelocationException(where + ": opcode 0x" + Integer.toHexString(opcode)
-                    + " cannot carry a CO-RE relocation");
+            if (value != (int) value) {
+                throw new CoreRelocationException(where + ": value " + value + " does not fit a 32-bit imm");
+            }
+            Encoding.setImm(code, slot, (int) value);
+            return;
+        }
+        if (!Encoding.isLoadStore(opcode)) {
+            throw new CoreRelocationException(where + ": opcode 0x" + Integer.toHexString(opcode)
+                    + " cannot carry a CO-RE relocation (ALU with an immediate, LD_IMM64, LDX MEM/MEMSX, ST/STX MEM)");
+        }
+        if (res.relocation().kind() != CoreRelocation.Kind.FIELD_BYTE_OFFSET) {
+            throw new CoreRelocationException(where + ": a " + res.relocation().kind() + " relocation on a memory "
+                    + "access");
+        }
+        short off = Encoding.offset(code, slot);
+        if (off != res.localValue()) {
+            throw new CoreRelocationException(where + ": the instruction's offset is " + off + ", but the object's "
+                    + "BTF gives " + res.localValue() + " (inconsistent object)");
+        }
+        if (value > Short.MAX_VALUE) {
+            throw new CoreRelocationException(where + ": the target field is at byte " + value
+                    + ", beyond a 16-bit instruction offset");
+        }
+        Encoding.setOffset(code, slot, (short) value);
+        int size = res.fieldSize();
+        if (cls == Opcode.LDX && size > 0 && size != Encoding.accessSize(opcode) && (size & (size - 1)) == 0 && size <= 8) {
+            // the field changed size in the target: load what is there (libbpf does the same)
+            Encoding.setAccessSize(code, slot, size);
         }
     }
 }

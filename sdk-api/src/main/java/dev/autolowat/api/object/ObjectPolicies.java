@@ -23,9 +23,9 @@ import java.util.Optional;
  * name (as the session shares them between its programs), map references
  * {@link Relocation.MapRef}s and kfunc calls {@link Relocation.KfuncRef}s that the backend resolves.
  *
- * <p>Not yet expressible as SDK programs, each refused with the reason: global data
- * ({@code .data}/{@code .rodata}/{@code .bss}: {@link MapSpec} has no initial value — the native
- * {@code ObjectLoader} loads such objects), and map types the SDK does not model.
+ * Global data ({@code .data}/{@code .rodata}/{@code .bss}) becomes one-entry ARRAY maps with the
+ * section as initial value, {@code .rodata} frozen ({@link MapSpec#globalData}). Map types the SDK's
+ * backends do not model are refused with the reason.
  */
 public final class ObjectPolicies {
     private ObjectPolicies() {
@@ -42,8 +42,9 @@ public final class ObjectPolicies {
         List<ObjectProgram> enable = ofType(object, ProgramType.CGROUP_SETSOCKOPT);
         if (sockOps.size() != 1 || enable.size() > 1) {
             throw new BpfObjectFormatException(object.origin(), "a policy is one SEC(\"sockops\") program and at most one "
-                    + "SEC(\"cgroup/setsockopt\") program; this object has " + sockOps.size() + " and " + enable.size()
-                    + " (use sockOps()/sockopt() to pick programs by name)");
+                    + "SEC(\"cgroup/setsockopt\") program; this object has " + sockOps.size() + " sockops and "
+                    + enable.size() + " cgroup/setsockopt programs (its programs: " + object.programs().stream()
+                    .map(p -> p.name() + " in " + p.section()).toList() + "; sockOps()/sockopt() pick programs by name)");
         }
         SockOpsProgram.Bytecode main = sockOps(object, sockOps.get(0).name(), target);
         return enable.isEmpty() ? new Policy(object.name(), main, Optional.empty())
@@ -82,34 +83,27 @@ public final class ObjectPolicies {
                     "CO-RE sites without .BTF"));
             code = new CoreRelocator(local, target).relocate(p).bytecode();
         }
-        List<String> mapNames = new ArrayList<>();
+        ObjectProgram.Portable portable = p.portable(code);
         List<MapSpec> maps = new ArrayList<>();
-        List<Relocation> relocations = new ArrayList<>();
-        for (ObjectRelocation r : p.relocations()) {
-            if (r instanceof ObjectRelocation.MapReference m) {
-                int index = mapNames.indexOf(m.map());
-                if (index < 0) {
-                    index = mapNames.size();
-                    mapNames.add(m.map());
-                    maps.add(mapSpec(object, object.map(m.map()).orElseThrow()));
-                }
-                relocations.add(new Relocation.MapRef(m.slot(), index));
-            } else if (r instanceof ObjectRelocation.KfuncCall k) {
-                relocations.add(new Relocation.KfuncRef(k.slot(), k.name()));
-            } else if (r instanceof ObjectRelocation.MapValueReference v) {
-                throw new BpfObjectFormatException(object.origin(), "program '" + name + "' uses global data ("
-                        + v.map() + "): SDK programs cannot carry initial map values yet; load the object into a "
-                        + "kernel with ObjectLoader (sdk-native), or keep the state in a .maps map");
-            }
-            // SubprogramCall: linked by the reader already
+        for (String map : portable.maps()) {
+            maps.add(mapSpec(object, object.map(map).orElseThrow()));
         }
-        return new Converted(BpfBytecode.of(code.toByteArray(), relocations), maps);
+        return new Converted(portable.code(), maps);
     }
 
     private static MapSpec mapSpec(BpfObject object, ObjectMap m) {
         MapType type = m.sdkType().orElseThrow(() -> new BpfObjectFormatException(object.origin(), "map '" + m.name()
                 + "' has type " + m.type() + ", which the SDK's backends do not model (they have " + List.of(MapType.values())
                 + ")"));
-        return new MapSpec(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries());
+        try {
+            if (m.kind() == ObjectMap.Kind.GLOBAL_DATA) {
+                // libbpf's convention: a one-entry ARRAY holding the section, .rodata frozen
+                return MapSpec.globalData(m.name(), m.initialData(), m.readOnly());
+            }
+            return new MapSpec(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries());
+        } catch (IllegalArgumentException e) { // sizes or entries the map type cannot have, a name the kernel refuses
+            throw new BpfObjectFormatException(object.origin(), "map '" + m.name() + "' cannot be an SDK map: "
+                    + e.getMessage(), e);
+        }
     }
 }

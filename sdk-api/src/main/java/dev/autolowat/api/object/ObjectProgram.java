@@ -61,6 +61,51 @@ public record ObjectProgram(String name, String section, ProgramSection sectionI
                            int sourceOffset) {
     }
 
+    /**
+     * The program in the backends' vocabulary ({@link dev.autolowat.api.asm.Relocation}), ready for the
+     * one relocation step ({@link dev.autolowat.api.asm.Relocations}): each map named once in
+     * {@link Portable#maps()} in order of first use, a map reference as a {@code MapRef} to its index, a
+     * global-data reference as a {@code MapRef} on an {@code LD_IMM64} with src
+     * {@code BPF_PSEUDO_MAP_VALUE} and the offset in its second slot's imm, a kfunc call as a
+     * {@code KfuncRef} by name (bpf-to-bpf calls are linked already).
+     *
+     * @param code this program's instructions, CO-RE relocated for a target or as read ({@link #bytecode()})
+     */
+    public Portable portable(BpfBytecode code) {
+        byte[] insns = code.toByteArray();
+        List<String> maps = new java.util.ArrayList<>();
+        List<dev.autolowat.api.asm.Relocation> out = new java.util.ArrayList<>();
+        for (ObjectRelocation r : relocations) {
+            if (r instanceof ObjectRelocation.MapReference m) {
+                out.add(new dev.autolowat.api.asm.Relocation.MapRef(m.slot(), indexOf(maps, m.map())));
+            } else if (r instanceof ObjectRelocation.MapValueReference v) {
+                dev.autolowat.api.asm.Encoding.setMapValue(insns, v.slot(), 0, v.offset());
+                out.add(new dev.autolowat.api.asm.Relocation.MapRef(v.slot(), indexOf(maps, v.map())));
+            } else if (r instanceof ObjectRelocation.KfuncCall k) {
+                out.add(new dev.autolowat.api.asm.Relocation.KfuncRef(k.slot(), k.name()));
+            }
+        }
+        return new Portable(BpfBytecode.of(insns, out), List.copyOf(maps));
+    }
+
+    private static int indexOf(List<String> maps, String map) {
+        int i = maps.indexOf(map);
+        if (i < 0) {
+            maps.add(map);
+            return maps.size() - 1;
+        }
+        return i;
+    }
+
+    /**
+     * {@link #portable}'s result.
+     *
+     * @param code the instructions with {@code MapRef}/{@code KfuncRef} relocations
+     * @param maps the object's map names, by {@code MapRef} index
+     */
+    public record Portable(BpfBytecode code, List<String> maps) {
+    }
+
     /** Number of 8-byte slots of the linked program. */
     public int slots() {
         return bytecode.slots();

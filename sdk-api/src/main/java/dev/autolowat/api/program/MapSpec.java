@@ -10,8 +10,29 @@ import java.util.Objects;
  * @param keySize    key size in bytes (4 for ARRAY, 4 for SK_STORAGE, 0 for RINGBUF)
  * @param valueSize  value size in bytes (0 for RINGBUF)
  * @param maxEntries entries (0 for SK_STORAGE, a power-of-two page multiple for RINGBUF)
+ * @param initialValue the value the map starts with ({@code null}: zeros): global data, e.g. a C
+ *                   object's {@code .data}/{@code .rodata} (libbpf's convention, {@link #globalData}); only for
+ *                   a one-entry ARRAY, {@code valueSize} bytes, the value of entry 0
+ * @param frozen     read-only for programs and frozen once initialised ({@code .rodata}: the kernel's
+ *                   {@code BPF_F_RDONLY_PROG} and {@code BPF_MAP_FREEZE}; the simulator faults a
+ *                   program's write and refuses userspace updates); only for ARRAY
  */
-public record MapSpec(String name, MapType type, int keySize, int valueSize, int maxEntries) {
+public record MapSpec(String name, MapType type, int keySize, int valueSize, int maxEntries, byte[] initialValue,
+                      boolean frozen) {
+    /** A map that starts zeroed and is writable: what most programs declare. */
+    public MapSpec(String name, MapType type, int keySize, int valueSize, int maxEntries) {
+        this(name, type, keySize, valueSize, maxEntries, null, false);
+    }
+
+    /**
+     * A global-data map as libbpf makes one of a C object's {@code .data}, {@code .rodata} or
+     * {@code .bss}: a one-entry ARRAY whose value is {@code contents}, {@code frozen} for {@code .rodata}.
+     */
+    public static MapSpec globalData(String name, byte[] contents, boolean frozen) {
+        Objects.requireNonNull(contents, "contents");
+        return new MapSpec(name, MapType.ARRAY, 4, contents.length, 1, contents, frozen);
+    }
+
     public MapSpec {
         Objects.requireNonNull(name, "map name");
         Objects.requireNonNull(type, "map type");
@@ -39,6 +60,40 @@ public record MapSpec(String name, MapType type, int keySize, int valueSize, int
                     "RINGBUF needs key and value size 0 and a power-of-two size of at least 4096 bytes");
             default -> throw new AssertionError(type);
         }
+        if (initialValue != null) {
+            require(name, type == MapType.ARRAY && maxEntries == 1 && initialValue.length == valueSize,
+                    "an initial value is for a one-entry ARRAY and has its value size (" + valueSize + " bytes), got "
+                            + initialValue.length + " bytes for " + type + " with " + maxEntries + " entries");
+            initialValue = initialValue.clone();
+        }
+        if (frozen) {
+            require(name, type == MapType.ARRAY, "only an ARRAY can be frozen (read-only for programs)");
+        }
+    }
+
+    /** A copy of the initial value, or {@code null} when the map starts zeroed. */
+    @Override
+    public byte[] initialValue() {
+        return initialValue == null ? null : initialValue.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MapSpec m && name.equals(m.name) && type == m.type && keySize == m.keySize
+                && valueSize == m.valueSize && maxEntries == m.maxEntries && frozen == m.frozen
+                && java.util.Arrays.equals(initialValue, m.initialValue);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, type, keySize, valueSize, maxEntries, frozen) * 31 + java.util.Arrays.hashCode(initialValue);
+    }
+
+    @Override
+    public String toString() {
+        return "MapSpec[name=" + name + ", type=" + type + ", keySize=" + keySize + ", valueSize=" + valueSize
+                + ", maxEntries=" + maxEntries + (initialValue == null ? "" : ", initialValue=" + initialValue.length
+                + " bytes") + (frozen ? ", frozen" : "") + "]";
     }
 
     private static void require(String name, boolean ok, String what) {

@@ -22,9 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The object reader under corrupt input: mutations of the committed objects (bytes, section header
  * sizes and offsets, the BTF header's lengths, .BTF.ext record counts) give a parsed object or a
  * {@link BpfObjectFormatException}, never another exception, a hang or an allocation the file does
- * not justify (the JVM's heap for tests is small; a runaway allocation would fail the test).
+ * not justify (the JVM's heap for tests is small; a runaway allocation would fail the test). Its edits
+ * ({@link #edit()}) also drive the simulator's property over the same objects
+ * ({@code ObjectSimulatorProperties}, sdk-sim).
  */
-class BpfObjectProperties {
+public class BpfObjectProperties {
     private static final List<String> OBJECTS = List.of("autolowat_policy", "feature_subprog", "feature_globals",
             "feature_maps", "feature_core", "feature_core_unsat", "feature_kfunc");
 
@@ -88,7 +90,7 @@ class BpfObjectProperties {
     }
 
     /** Either a structural edit or one of the BTF properties' byte edits. */
-    interface Edit {
+    public interface Edit {
         byte[] apply(byte[] b);
     }
 
@@ -98,7 +100,8 @@ class BpfObjectProperties {
         }
     }
 
-    static Gen<Edit> edit() {
+    /** A structural or byte edit of an object file. */
+    public static Gen<Edit> edit() {
         return c -> c.chance(2)
                 ? new Structural(c.intBetween(0, 2), c.intBetween(0, 64), c.intBetween(Integer.MIN_VALUE, Integer.MAX_VALUE))
                 : new ByteEdit(byteEdit(c));

@@ -5,8 +5,9 @@ import dev.autolowat.api.object.BpfObject;
 import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.object.ObjectMap;
 import dev.autolowat.api.object.ObjectProgram;
-import dev.autolowat.api.object.ObjectRelocation;
-import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.asm.Relocations;
+import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.kernel.MissingKernelFeatureException;
 import dev.autolowat.kernel.NativeBackend;
 import dev.autolowat.kernel.btf.KernelBtf;
@@ -150,19 +151,19 @@ public final class ObjectLoader {
                             + p.section() + "', which names no program type (libbpf's conventions: sockops, "
                             + "cgroup/setsockopt, ...)");
                 }
-                byte[] insns;
-                if (p.coreRelocations().isEmpty()) {
-                    insns = p.bytecode().toByteArray();
-                } else {
+                BpfBytecode code = p.bytecode();
+                if (!p.coreRelocations().isEmpty()) {
                     CoreRelocator.Relocated r = new CoreRelocator(object.btf().orElseThrow(), vmlinux).relocate(p);
-                    insns = r.bytecode().toByteArray();
+                    code = r.bytecode();
                     if (!r.poisoned().isEmpty()) {
                         poisoned.put(p.name(), r.poisoned());
                     }
                 }
-                for (ObjectRelocation r : p.relocations()) {
-                    patch(object, p, insns, r, maps);
-                }
+                // the SDK's one relocation step, as for its own programs (ProgramLoader)
+                ObjectProgram.Portable portable = p.portable(code);
+                byte[] insns = portable.code().toByteArray();
+                Relocations.apply(p.name(), insns, portable.code().relocations(), portable.maps().size(),
+                        resolver(object, p, portable, maps));
                 ProgLoadAttributes.ProgramBtf programBtf = btf == null ? null
                         : new ProgLoadAttributes.ProgramBtf(btf.fd(), funcInfo(p), lineInfo(p));
                 String name = BpfObject.kernelName(p.name());
@@ -190,12 +191,7 @@ public final class ObjectLoader {
         KernelMap map = KernelMap.create(attrs);
         try {
             byte[] init = m.initialData();
-            if (init != null) {
-                map.put(KernelMap.key(0), init);
-                if (m.readOnly()) {
-                    BpfSyscall.mapFreeze(map.fd());
-                }
-            }
+            ProgramLoader.initialise(map, init, init != null && m.readOnly());
             return map;
         } catch (RuntimeException | Error e) {
             map.close();
@@ -203,27 +199,32 @@ public final class ObjectLoader {
         }
     }
 
-    private void patch(BpfObject object, ObjectProgram p, byte[] insns, ObjectRelocation r, Map<String, KernelMap> maps) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = r.slot() * 8;
-        if (r instanceof ObjectRelocation.MapReference m) {
-            insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (Opcode.PSEUDO_MAP_FD << 4));
-            b.putInt(at + 4, maps.get(m.map()).fd());
-        } else if (r instanceof ObjectRelocation.MapValueReference v) {
-            insns[at + 1] = (byte) ((insns[at + 1] & 0x0f) | (Opcode.PSEUDO_MAP_VALUE << 4));
-            b.putInt(at + 4, maps.get(v.map()).fd());
-            b.putInt(at + 12, v.offset());
-        } else if (r instanceof ObjectRelocation.KfuncCall k) {
-            int id = vmlinux.funcId(k.name()).orElseThrow(() -> new MissingKernelFeatureException(p.name(),
-                    "kfunc " + k.name(), NativeBackend.kernelRelease(), List.of(),
-                    "program '" + p.name() + "' of " + object.origin() + " calls the kfunc " + k.name() + ", which this "
-                            + "kernel (" + NativeBackend.kernelRelease() + ") lacks" + (k.name().equals("bpf_sock_ops_tcp_set_rcvlowat")
-                            ? ": it needs the AutoLOWAT series (BPF_SOCK_OPS_RCVQ_CB); not supported by this kernel"
-                            : ": not in its vmlinux BTF")));
-            b.putInt(at + 4, id);
-            b.putShort(at + 2, (short) 0);
-        }
-        // SubprogramCall: already linked by the reader
+    /** Map fds by the object's map names, kfunc ids from this kernel's vmlinux BTF. */
+    private Relocations.Resolver resolver(BpfObject object, ObjectProgram p, ObjectProgram.Portable portable,
+                                          Map<String, KernelMap> maps) {
+        return new Relocations.Resolver() {
+            @Override
+            public int map(Relocation.MapRef r) {
+                return maps.get(portable.maps().get(r.mapIndex())).fd();
+            }
+
+            @Override
+            public int field(Relocation.FieldRef r) {
+                // objects reach kernel fields through CO-RE sites, relocated above; the reader makes no FieldRef
+                throw new IllegalStateException("an object program with a FieldRef: " + r);
+            }
+
+            @Override
+            public int kfunc(Relocation.KfuncRef k) {
+                return vmlinux.funcId(k.name()).orElseThrow(() -> new MissingKernelFeatureException(p.name(),
+                        "kfunc " + k.name(), NativeBackend.kernelRelease(), List.of(),
+                        "program '" + p.name() + "' of " + object.origin() + " calls the kfunc " + k.name() + ", which "
+                                + "this kernel (" + NativeBackend.kernelRelease() + ") lacks"
+                                + (k.name().equals("bpf_sock_ops_tcp_set_rcvlowat")
+                                ? ": it needs the AutoLOWAT series (BPF_SOCK_OPS_RCVQ_CB); not supported by this kernel"
+                                : ": not in its vmlinux BTF")));
+            }
+        };
     }
 
     /** func_info as the kernel takes it: insn_off in instructions, the FUNC's type id. */

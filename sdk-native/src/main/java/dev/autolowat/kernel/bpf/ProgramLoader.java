@@ -1,18 +1,19 @@
 package dev.autolowat.kernel.bpf;
 
 import dev.autolowat.api.ProgramRejectedException;
-import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.Relocations;
 import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.object.ObjectMap;
 import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -107,7 +108,10 @@ public final class ProgramLoader {
             }
         }
         byte[] insns = code.toByteArray();
-        resolveSymbols(name, insns, code.relocations(), maps.size());
+        // everything that can be refused is refused before a map exists: where each relocation sits,
+        // then the kernel's fields and kfuncs
+        Relocations.check(name, insns, code.relocations(), maps.size());
+        Map<Relocation, Integer> symbolValues = resolveSymbols(name, code.relocations());
 
         List<KernelMap> used = new ArrayList<>(maps.size());
         List<KernelMap> created = new ArrayList<>(maps.size());
@@ -115,16 +119,26 @@ public final class ProgramLoader {
             for (int i = 0; i < maps.size(); i++) {
                 KernelMap m = shared == null ? null : shared.get(i);
                 if (m == null) {
-                    m = KernelMap.create(maps.get(i));
-                    created.add(m);
+                    m = createMap(maps.get(i), created);
                 }
                 used.add(m);
             }
-            for (Relocation r : code.relocations()) {
-                if (r instanceof Relocation.MapRef m) {
-                    patchMap(insns, m.slot(), used.get(m.mapIndex()).fd());
+            Relocations.apply(name, insns, code.relocations(), maps.size(), new Relocations.Resolver() {
+                @Override
+                public int map(Relocation.MapRef r) {
+                    return used.get(r.mapIndex()).fd();
                 }
-            }
+
+                @Override
+                public int field(Relocation.FieldRef r) {
+                    return symbolValues.get(r);
+                }
+
+                @Override
+                public int kfunc(Relocation.KfuncRef r) {
+                    return symbolValues.get(r);
+                }
+            });
             int expected = type == ProgramType.CGROUP_SETSOCKOPT ? type.attachType() : 0;
             BpfProgram program = BpfProgram.load(new ProgLoadAttributes(type.progType(), expected, insns, license, name,
                     0, 0, null));
@@ -137,40 +151,25 @@ public final class ProgramLoader {
         }
     }
 
-    /** Checks every relocation's instruction and patches field offsets and kfunc ids in {@code insns}. */
-    private void resolveSymbols(String program, byte[] insns, List<Relocation> relocations, int mapCount) {
+    /** The kernel's value for every field and kfunc reference: a field's offset, a kfunc's vmlinux BTF id. */
+    private Map<Relocation, Integer> resolveSymbols(String program, List<Relocation> relocations) {
+        Map<Relocation, Integer> out = new HashMap<>();
         for (Relocation r : relocations) {
-            int opcode = insns[r.slot() * 8] & 0xff;
-            if (r instanceof Relocation.MapRef m) {
-                if (opcode != Opcode.LD_IMM64) {
-                    throw reject(program, r, "the instruction is not an LD_IMM64 (opcode 0x" + Integer.toHexString(opcode) + ")");
-                }
-                if (m.mapIndex() >= mapCount) {
-                    throw reject(program, r, "map index " + m.mapIndex() + " but the program declares " + mapCount + " map(s)");
-                }
-            } else if (r instanceof Relocation.FieldRef f) {
-                int cls = opcode & 0x07;
-                int mode = opcode & 0xe0;
-                if (!((cls == Opcode.LDX || cls == Opcode.STX || cls == Opcode.ST) && (mode == Opcode.MEM || mode == Opcode.MEMSX))) {
-                    throw reject(program, r, "the instruction is not a load or store (opcode 0x" + Integer.toHexString(opcode) + ")");
-                }
+            if (r instanceof Relocation.FieldRef f) {
                 KernelSymbols.FieldLocation loc = requireSymbols(program, r).field(f.struct(), f.field())
                         .orElseThrow(() -> reject(program, r, "this kernel's BTF has no member " + f.field() + " in struct "
                                 + f.struct() + " (or it is a bitfield)"));
-                patchOffset(program, r, insns, f.slot(), loc.offset());
+                out.put(r, loc.offset());
             } else if (r instanceof Relocation.KfuncRef k) {
-                int src = (insns[k.slot() * 8 + 1] >>> 4) & 0xf;
-                if (opcode != (Opcode.JMP | Opcode.CALL) || src != Opcode.PSEUDO_KFUNC_CALL) {
-                    throw reject(program, r, "the instruction is not a CALL with src BPF_PSEUDO_KFUNC_CALL");
-                }
                 OptionalInt id = requireSymbols(program, r).kfuncBtfId(k.name());
                 if (id.isEmpty()) {
                     throw reject(program, r, "this kernel has no kfunc " + k.name() + " in its vmlinux BTF"
                             + " (not supported by this kernel)");
                 }
-                patchKfunc(insns, k.slot(), id.getAsInt());
+                out.put(r, id.getAsInt());
             }
         }
+        return out;
     }
 
     private KernelSymbols requireSymbols(String program, Relocation r) {
@@ -183,47 +182,38 @@ public final class ProgramLoader {
     }
 
     private static ProgramRejectedException reject(String program, Relocation r, String why) {
-        return new ProgramRejectedException("program '" + program + "': cannot resolve " + describe(r) + " at slot "
-                + r.slot() + ": " + why);
+        return Relocations.reject(program, r, why);
     }
 
-    private static String describe(Relocation r) {
-        if (r instanceof Relocation.MapRef m) {
-            return "map reference #" + m.mapIndex();
+    /**
+     * Creates the map of {@code spec} (added to {@code created} at once, so that a failure closes it); a
+     * map with an initial value gets it as entry 0, a frozen one is created {@code BPF_F_RDONLY_PROG} and
+     * frozen after that ({@code BPF_MAP_FREEZE}), as libbpf does with {@code .rodata}.
+     */
+    private static KernelMap createMap(MapSpec spec, List<KernelMap> created) {
+        if (spec.initialValue() == null && !spec.frozen()) {
+            KernelMap m = KernelMap.create(spec);
+            created.add(m);
+            return m;
         }
-        if (r instanceof Relocation.FieldRef f) {
-            return "field reference " + f.struct() + "." + f.field();
+        KernelMap m = KernelMap.create(MapAttributes.of(spec.type().value(), spec.keySize(), spec.valueSize(),
+                spec.maxEntries(), spec.frozen() ? ObjectMap.F_RDONLY_PROG : 0, spec.name()));
+        created.add(m);
+        initialise(m, spec.initialValue(), spec.frozen());
+        return m;
+    }
+
+    /**
+     * Global data as libbpf sets it up: {@code init} (when not {@code null}) written as entry 0, then the
+     * map frozen ({@code BPF_MAP_FREEZE}) when {@code freeze}: programs keep reading it, userspace can no
+     * longer write it. Also what {@link ObjectLoader} does with an object's sections.
+     */
+    static void initialise(KernelMap map, byte[] init, boolean freeze) {
+        if (init != null) {
+            map.put(KernelMap.key(0), init);
         }
-        return "kfunc call " + ((Relocation.KfuncRef) r).name();
-    }
-
-    // ---- patching ({@code struct bpf_insn}: code u8, dst:4 src:4, off s16, imm s32; little-endian) ----
-
-    static void patchMap(byte[] insns, int slot, int mapFd) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        int dst = insns[at + 1] & 0x0f;
-        insns[at + 1] = (byte) (Opcode.PSEUDO_MAP_FD << 4 | dst);
-        b.putInt(at + 4, mapFd);
-        b.putInt(at + 8 + 4, 0);
-    }
-
-    static void patchOffset(String program, Relocation r, byte[] insns, int slot, int fieldOffset) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        int off = fieldOffset + b.getShort(at + 2);
-        if (off != (short) off) {
-            throw reject(program, r, "offset " + off + " does not fit the instruction's signed 16-bit offset");
+        if (freeze) {
+            BpfSyscall.mapFreeze(map.fd());
         }
-        b.putShort(at + 2, (short) off);
-    }
-
-    static void patchKfunc(byte[] insns, int slot, int btfId) {
-        ByteBuffer b = ByteBuffer.wrap(insns).order(ByteOrder.LITTLE_ENDIAN);
-        int at = slot * 8;
-        int dst = insns[at + 1] & 0x0f;
-        insns[at + 1] = (byte) (Opcode.PSEUDO_KFUNC_CALL << 4 | dst);
-        b.putShort(at + 2, (short) 0);
-        b.putInt(at + 4, btfId);
     }
 }

@@ -16,9 +16,14 @@ final class ArrayMap extends KeyedMap {
         int stride = (spec.valueSize() + 7) & ~7;
         byte[] data = new byte[Math.multiplyExact(stride, spec.maxEntries())];
         elements = new MemRegion[spec.maxEntries()];
+        byte[] init = spec.initialValue();
+        if (init != null) {
+            System.arraycopy(init, 0, data, 0, init.length); // global data: entry 0 starts with the section
+        }
         for (int i = 0; i < elements.length; i++) {
-            elements[i] = new MemRegion(addresses.allocate(), "map value of '" + spec.name() + "'[" + i + "]",
-                    data, i * stride, spec.valueSize(), true);
+            // frozen (.rodata, BPF_F_RDONLY_PROG): a program's store through the value pointer faults
+            elements[i] = new MemRegion(addresses.allocate(), "map value of '" + spec.name() + "'[" + i + "]"
+                    + (spec.frozen() ? " (read-only: frozen)" : ""), data, i * stride, spec.valueSize(), !spec.frozen());
         }
     }
 
@@ -47,6 +52,11 @@ final class ArrayMap extends KeyedMap {
         }
         if (flags == BPF_NOEXIST) {
             return Errno.EEXIST.negative();
+        }
+        if (spec.frozen()) {
+            // userspace: BPF_MAP_FREEZE refuses updates (EPERM); a program's update the kernel's verifier
+            // refuses at load (write into a BPF_F_RDONLY_PROG map), the simulator when called
+            return Errno.EPERM.negative();
         }
         MemRegion e = elements[i];
         System.arraycopy(v, vo, e.data, e.start, e.length);

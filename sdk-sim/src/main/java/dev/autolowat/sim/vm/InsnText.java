@@ -163,12 +163,7 @@ public final class InsnText {
     }
 
     private static int bits(int code) {
-        return switch (code & 0x18) {
-            case Opcode.W -> 32;
-            case Opcode.H -> 16;
-            case Opcode.B -> 8;
-            default -> 64;
-        };
+        return 8 * dev.autolowat.api.asm.Encoding.accessSize(code);
     }
 
     private static String signed(int v) {

@@ -2,9 +2,11 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.asm.Helper;
+import dev.autolowat.api.asm.Encoding;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.asm.Relocation;
+import dev.autolowat.api.asm.Relocations;
 import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
@@ -72,6 +74,8 @@ public final class VmLoader {
     private final boolean[] second;
     private final Object[] ref;
     private final Relocation[] reloc;
+    /** The program as given: relocations are checked on it by the SDK's one rule ({@link Encoding#misplaced}). */
+    private final byte[] bytes;
 
     private VmLoader(String name, ProgramType type, String license, VmOptions options, byte[] bytes) {
         this.name = name;
@@ -87,13 +91,13 @@ public final class VmLoader {
         this.second = new boolean[n];
         this.ref = new Object[n];
         this.reloc = new Relocation[n];
+        this.bytes = bytes;
         for (int i = 0; i < n; i++) {
-            int p = i * 8;
-            code[i] = bytes[p] & 0xff;
-            dst[i] = bytes[p + 1] & 0x0f;
-            src[i] = (bytes[p + 1] >>> 4) & 0x0f;
-            off[i] = (short) ((bytes[p + 2] & 0xff) | (bytes[p + 3] & 0xff) << 8);
-            imm[i] = (int) MemRegion.read(bytes, p + 4, 4);
+            code[i] = Encoding.opcode(bytes, i);
+            dst[i] = Encoding.dst(bytes, i);
+            src[i] = Encoding.src(bytes, i);
+            off[i] = Encoding.offset(bytes, i);
+            imm[i] = Encoding.imm(bytes, i);
         }
     }
 
@@ -184,23 +188,12 @@ public final class VmLoader {
     private void placeRelocations(List<Relocation> relocations, List<MapSpec> mapSpecs) {
         for (Relocation r : relocations) {
             int pc = r.slot();
-            if (pc >= n || second[pc]) {
-                throw reject(Math.min(pc, n - 1), "relocation " + r + " points "
-                        + (pc >= n ? "outside the program" : "at the second slot of an LD_IMM64"));
+            // where a relocation may sit: the same rule as the native loader's
+            java.util.Optional<String> misplaced = Encoding.misplaced(r, bytes, second, mapSpecs.size());
+            if (misplaced.isPresent()) {
+                throw reject(Math.min(pc, n - 1), misplaced.get());
             }
-            int cls = code[pc] & 7;
             if (r instanceof Relocation.MapRef m) {
-                if (code[pc] != Opcode.LD_IMM64) {
-                    throw reject(pc, "map relocation " + r + " on an instruction that is not LD_IMM64");
-                }
-                if (m.mapIndex() >= mapSpecs.size()) {
-                    throw reject(pc, "map relocation names map index " + m.mapIndex() + " but the program declares "
-                            + mapSpecs.size() + " map(s)");
-                }
-                if (src[pc] != 0 && src[pc] != Opcode.PSEUDO_MAP_FD && src[pc] != Opcode.PSEUDO_MAP_VALUE) {
-                    throw reject(pc, "map relocation on an LD_IMM64 with pseudo source " + src[pc]
-                            + " (use 0/PSEUDO_MAP_FD for the map, PSEUDO_MAP_VALUE for its value)");
-                }
                 if (src[pc] == Opcode.PSEUDO_MAP_VALUE) {
                     MapSpec spec = mapSpecs.get(m.mapIndex());
                     long at = imm[pc] >>> 32;
@@ -214,28 +207,18 @@ public final class VmLoader {
                     }
                 }
             } else if (r instanceof Relocation.FieldRef f) {
-                boolean mem = (cls == Opcode.LDX && ((code[pc] & 0xe0) == Opcode.MEM || (code[pc] & 0xe0) == Opcode.MEMSX))
-                        || ((cls == Opcode.ST || cls == Opcode.STX) && (code[pc] & 0xe0) == Opcode.MEM);
-                if (!mem) {
-                    throw reject(pc, "field relocation " + f.struct() + "." + f.field()
-                            + " on an instruction that is not a load or store");
-                }
                 Integer fieldOff = Layouts.fieldOffset(f.struct(), f.field());
                 if (fieldOff == null) {
                     throw reject(pc, "unknown field " + f.struct() + "." + f.field() + ": "
                             + Layouts.knownFields(f.struct()));
                 }
-                int total = fieldOff + off[pc];
-                if (total != (short) total) {
-                    throw reject(pc, "field " + f.struct() + "." + f.field() + " at offset " + fieldOff + " plus "
-                            + off[pc] + " does not fit the 16-bit offset field");
+                // the SDK's one patch step, then the VM's decoded copy of the slot follows it
+                java.util.Optional<String> problem = Relocations.patch(bytes, r, fieldOff);
+                if (problem.isPresent()) {
+                    throw reject(pc, problem.get());
                 }
-                off[pc] = total;
+                off[pc] = Encoding.offset(bytes, pc);
             } else if (r instanceof Relocation.KfuncRef k) {
-                if (code[pc] != (Opcode.JMP | Opcode.CALL) || src[pc] != Opcode.PSEUDO_KFUNC_CALL) {
-                    throw reject(pc, "kfunc relocation " + k.name() + " on an instruction that is not a kfunc call"
-                            + " (CALL with src PSEUDO_KFUNC_CALL)");
-                }
                 Kfunc kf = Kfunc.ofName(k.name());
                 if (kf == null || (kf.needsSeries() && !options.kernelHasSeries())) {
                     throw reject(pc, "calling kernel function " + k.name() + " is not allowed: the simulated kernel "
@@ -250,7 +233,8 @@ public final class VmLoader {
                     throw reject(pc, "cannot call kernel function " + k.name() + " from non-GPL compatible program"
                             + " (license '" + license + "')");
                 }
-                imm[pc] = kf.id();
+                Relocations.patch(bytes, r, kf.id());
+                imm[pc] = Encoding.imm(bytes, pc);
                 ref[pc] = kf;
             }
             reloc[pc] = r;

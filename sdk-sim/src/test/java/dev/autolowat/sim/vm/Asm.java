@@ -88,6 +88,12 @@ final class Asm {
         return raw(Opcode.LD_IMM64, dst, Opcode.PSEUDO_MAP_FD, 0, 0);
     }
 
+    /** {@code dst = &map[index].value + offset} (global data: {@code BPF_PSEUDO_MAP_VALUE}) with a MapRef relocation. */
+    Asm ldMapValue(int dst, int mapIndex, int offset) {
+        relocs.add(new Relocation.MapRef(slots, mapIndex));
+        return raw(Opcode.LD_IMM64, dst, Opcode.PSEUDO_MAP_VALUE, 0, (long) offset << 32);
+    }
+
     // ---- memory ----
     Asm ldx(int size, int dst, int src, int off) {
         return raw(Opcode.LDX | Opcode.MEM | size, dst, src, off, 0);

@@ -200,6 +200,13 @@ class LoadCheckTest {
                         List.of(new Relocation.FieldRef(0, "tcp_sock", "copied_seq"))), List.of(), h.maps,
                 new VmOptions(true, () -> 0, false)));
         assertRejected(e, 0, "not a load or store");
+        // the kernel's rule, shared with the native loader (Encoding.misplaced): ST/STX take no MEMSX
+        Asm memsxStore = new Asm().raw(STX | MEMSX | W, 1, 2, 0, 0).mov64(0, 0).exit();
+        ProgramRejectedException sx = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
+                ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(memsxStore.instructions(),
+                        List.of(new Relocation.FieldRef(0, "tcp_sock", "copied_seq"))), List.of(), h.maps,
+                new VmOptions(true, () -> 0, false)));
+        assertRejected(sx, 0, "not a load or store");
         // resolved field offsets: nested names reach the same field
         assertEquals(Layouts.fieldOffset("tcp_sock", "inet_conn.icsk_inet.sk.sk_rcvlowat"),
                 Layouts.fieldOffset("sock", "sk_rcvlowat"));
