@@ -1,6 +1,6 @@
 package dev.autolowat.kernel;
 
-import dev.autolowat.api.spi.RecvZeroContract;
+import dev.autolowat.testfixtures.RecvZeroContract;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.kernel.bpf.BpfTestSupport;

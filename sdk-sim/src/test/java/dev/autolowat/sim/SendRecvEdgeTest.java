@@ -1,6 +1,6 @@
 package dev.autolowat.sim;
 
-import dev.autolowat.api.spi.RecvZeroContract;
+import dev.autolowat.testfixtures.RecvZeroContract;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.RecvMode;
 import org.junit.jupiter.api.DisplayName;

@@ -1,5 +1,6 @@
 package dev.autolowat.api.btf;
 
+import dev.autolowat.testfixtures.SampleBtf;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

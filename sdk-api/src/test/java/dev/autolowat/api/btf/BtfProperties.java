@@ -1,5 +1,6 @@
 package dev.autolowat.api.btf;
 
+import dev.autolowat.testfixtures.SampleBtf;
 import dev.autolowat.api.btf.BtfWriter.M;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;
@@ -161,7 +162,7 @@ public class BtfProperties {
             int i = id;
             typed(() -> exerciseOne(btf, i));
         }
-        typed(() -> BtfTest.dump(btf));
+        typed(() -> SampleBtf.dump(btf));
         for (String[] f : SampleBtf.FIELDS) {
             typed(() -> btf.field(f[0], f[1]));
             typed(() -> btf.structSize(f[0]));

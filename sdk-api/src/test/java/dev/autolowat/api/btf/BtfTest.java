@@ -1,5 +1,7 @@
 package dev.autolowat.api.btf;
 
+import dev.autolowat.testfixtures.SampleBtf;
+import static dev.autolowat.testfixtures.SampleBtf.dump;
 import dev.autolowat.api.AutoLowatException;
 import dev.autolowat.api.btf.BtfWriter.M;
 import org.junit.jupiter.api.DisplayName;
@@ -388,34 +390,4 @@ public class BtfTest {
         assertEquals(3, Btf.editDistance("kitten", "sitting", 64));
     }
 
-    /** Everything the accessors say about every type, plus the queries, as text. */
-    public static String dump(Btf b) {
-        StringBuilder out = new StringBuilder();
-        for (int id = 0; id <= b.typeCount(); id++) {
-            BtfKind k = b.kind(id);
-            out.append(id).append(' ').append(k).append(' ').append(b.name(id)).append(' ').append(b.kindFlag(id))
-                    .append(' ').append(b.vlen(id)).append(' ').append(b.resolve(id)).append(' ').append(b.sizeOf(id));
-            switch (k) {
-                case INT -> out.append(b.intInfo(id));
-                case ARRAY -> out.append(b.array(id));
-                case STRUCT, UNION -> out.append(b.members(id));
-                case ENUM, ENUM64 -> out.append(b.enumerators(id));
-                case FUNC_PROTO -> out.append(b.params(id)).append(b.referencedType(id));
-                case FUNC -> out.append(b.linkage(id)).append(b.referencedType(id)).append(b.declTags(id));
-                case VAR -> out.append(b.linkage(id)).append(b.referencedType(id));
-                case DATASEC -> out.append(b.datasecVars(id));
-                case DECL_TAG -> out.append(b.declTagComponent(id)).append(b.referencedType(id));
-                case PTR, TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG -> out.append(b.referencedType(id));
-                default -> { }
-            }
-            out.append('\n');
-        }
-        List<String> queries = new ArrayList<>();
-        for (String[] f : SampleBtf.FIELDS) {
-            queries.add(b.field(f[0], f[1]).toString());
-        }
-        queries.add(b.enumValue(null, "OPS_TSTAMP_SENDMSG_CB") + " " + b.enumValue64(null, "E_NEG") + " "
-                + b.funcId("bpf_cast_to_kern_ctx") + " " + b.structSize("tcp_sock"));
-        return out + String.join("\n", queries);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.autolowat.api.object;
 
+import dev.autolowat.testfixtures.Commands;
 import dev.autolowat.api.btf.BtfProperties;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;

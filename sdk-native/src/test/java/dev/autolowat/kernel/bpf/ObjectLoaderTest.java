@@ -1,7 +1,7 @@
 package dev.autolowat.kernel.bpf;
 
 import dev.autolowat.api.object.BpfObject;
-import dev.autolowat.api.object.Commands;
+import dev.autolowat.testfixtures.Commands;
 import dev.autolowat.kernel.MissingKernelFeatureException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;

@@ -3,7 +3,7 @@ package dev.autolowat.kernel.btf;
 import dev.autolowat.api.asm.Instruction;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.object.BpfObject;
-import dev.autolowat.api.object.Commands;
+import dev.autolowat.testfixtures.Commands;
 import dev.autolowat.api.object.CoreRelocation;
 import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.object.ObjectProgram;

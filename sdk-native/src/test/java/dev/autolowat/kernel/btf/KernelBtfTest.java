@@ -3,8 +3,7 @@ package dev.autolowat.kernel.btf;
 import dev.autolowat.api.btf.Btf;
 import dev.autolowat.api.btf.BtfFormatException;
 import dev.autolowat.api.btf.BtfLookupException;
-import dev.autolowat.api.btf.BtfTest;
-import dev.autolowat.api.btf.SampleBtf;
+import dev.autolowat.testfixtures.SampleBtf;
 import dev.autolowat.kernel.KernelEnvironmentException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,7 @@ class KernelBtfTest {
         Files.write(file, s.bytes());
         Btf loaded = KernelBtf.load(file);
         assertEquals(file.toString(), loaded.origin());
-        assertEquals(BtfTest.dump(btf), BtfTest.dump(loaded));
+        assertEquals(SampleBtf.dump(btf), SampleBtf.dump(loaded));
         Path missing = dir.resolve("nope");
         KernelEnvironmentException e = assertThrows(KernelEnvironmentException.class, () -> KernelBtf.load(missing));
         assertTrue(e.getMessage().contains("no BTF file at " + missing), e.getMessage());

@@ -1,4 +1,6 @@
-package dev.autolowat.api.spi;
+package dev.autolowat.testfixtures;
+
+import dev.autolowat.api.spi.*;
 
 import dev.autolowat.api.Errno;
 

@@ -1,4 +1,6 @@
-package dev.autolowat.api.object;
+package dev.autolowat.testfixtures;
+
+import dev.autolowat.api.object.*;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

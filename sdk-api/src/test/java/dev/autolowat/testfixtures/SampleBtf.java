@@ -1,9 +1,12 @@
-package dev.autolowat.api.btf;
+package dev.autolowat.testfixtures;
+
+import dev.autolowat.api.btf.*;
 
 import dev.autolowat.api.btf.BtfWriter.M;
 import dev.autolowat.api.btf.BtfWriter.P;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,58 +44,58 @@ import java.util.List;
  * </pre>
  */
 public final class SampleBtf {
-    final BtfWriter w = new BtfWriter();
-    final int intT;
-    final int uintT;
-    final int charT;
-    final int longT;
-    final int boolT;
-    final int ushortT;
-    final int nodePtr;
-    final int node;
-    final int u32;
-    final int constU32;
-    final int volatileConstU32;
-    final int char19;
-    final int char24;
-    final int anonHalves;
-    final int anonUnion;
-    final int sockCommon;
-    final int volatileUchar;
-    final int bits;
-    final int u3;
-    final int u4at2;
-    final int oldbits;
-    final int sock;
-    final int sockT;
-    final int constSockT;
-    final int deepUnion;
-    final int anonStruct;
-    final int rcuNode;
-    final int rcuPtr;
-    final int restrictPtr;
-    final int charFlex;
-    final int tcpSock;
-    final int opsEnum;
-    final int signedEnum;
-    final int unsignedEnum;
-    final int enum64Signed;
-    final int enum64Unsigned;
-    final int dupA;
-    final int dupB;
-    final int fwdStruct;
-    final int fwdUnion;
-    final int voidPtr;
-    final int proto;
-    final int kfunc;
-    final int plainFunc;
-    final int kfuncTag;
-    final int argTag;
-    final int var;
-    final int datasec;
-    final int doubleT;
-    final int onlyUnion;
-    final int bigArray;
+    public final BtfWriter w = new BtfWriter();
+    public final int intT;
+    public final int uintT;
+    public final int charT;
+    public final int longT;
+    public final int boolT;
+    public final int ushortT;
+    public final int nodePtr;
+    public final int node;
+    public final int u32;
+    public final int constU32;
+    public final int volatileConstU32;
+    public final int char19;
+    public final int char24;
+    public final int anonHalves;
+    public final int anonUnion;
+    public final int sockCommon;
+    public final int volatileUchar;
+    public final int bits;
+    public final int u3;
+    public final int u4at2;
+    public final int oldbits;
+    public final int sock;
+    public final int sockT;
+    public final int constSockT;
+    public final int deepUnion;
+    public final int anonStruct;
+    public final int rcuNode;
+    public final int rcuPtr;
+    public final int restrictPtr;
+    public final int charFlex;
+    public final int tcpSock;
+    public final int opsEnum;
+    public final int signedEnum;
+    public final int unsignedEnum;
+    public final int enum64Signed;
+    public final int enum64Unsigned;
+    public final int dupA;
+    public final int dupB;
+    public final int fwdStruct;
+    public final int fwdUnion;
+    public final int voidPtr;
+    public final int proto;
+    public final int kfunc;
+    public final int plainFunc;
+    public final int kfuncTag;
+    public final int argTag;
+    public final int var;
+    public final int datasec;
+    public final int doubleT;
+    public final int onlyUnion;
+    public final int bigArray;
 
     public SampleBtf() {
         intT = w.intType("int", 4, true);
@@ -158,7 +161,7 @@ public final class SampleBtf {
         return w.build();
     }
 
-    byte[] bytes(ByteOrder order) {
+    public byte[] bytes(ByteOrder order) {
         return w.build(order);
     }
 
@@ -167,10 +170,41 @@ public final class SampleBtf {
     }
 
     /** The struct/member names that queries on the sample use (for properties). */
-    static final List<String[]> FIELDS = List.of(
+    public static final List<String[]> FIELDS = List.of(
             new String[]{"tcp_sock", "copied_seq"}, new String[]{"tcp_sock", "rcv_nxt"},
             new String[]{"tcp_sock", "sk.sk_rcvlowat"}, new String[]{"tcp_sock", "sk.__sk_common.skc_daddr_hi"},
             new String[]{"tcp_sock", "deep"}, new String[]{"tcp_sock", "old.y"}, new String[]{"sock", "sk_bits.b"},
             new String[]{"sock", "cb"}, new String[]{"sock_common", "skc_state"}, new String[]{"node", "next"},
             new String[]{"tcp_sock", "tail"}, new String[]{"tcp_sock", "head"});
+
+    /** Everything the accessors say about every type, plus the queries, as text. */
+    public static String dump(Btf b) {
+        StringBuilder out = new StringBuilder();
+        for (int id = 0; id <= b.typeCount(); id++) {
+            BtfKind k = b.kind(id);
+            out.append(id).append(' ').append(k).append(' ').append(b.name(id)).append(' ').append(b.kindFlag(id))
+                    .append(' ').append(b.vlen(id)).append(' ').append(b.resolve(id)).append(' ').append(b.sizeOf(id));
+            switch (k) {
+                case INT -> out.append(b.intInfo(id));
+                case ARRAY -> out.append(b.array(id));
+                case STRUCT, UNION -> out.append(b.members(id));
+                case ENUM, ENUM64 -> out.append(b.enumerators(id));
+                case FUNC_PROTO -> out.append(b.params(id)).append(b.referencedType(id));
+                case FUNC -> out.append(b.linkage(id)).append(b.referencedType(id)).append(b.declTags(id));
+                case VAR -> out.append(b.linkage(id)).append(b.referencedType(id));
+                case DATASEC -> out.append(b.datasecVars(id));
+                case DECL_TAG -> out.append(b.declTagComponent(id)).append(b.referencedType(id));
+                case PTR, TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG -> out.append(b.referencedType(id));
+                default -> { }
+            }
+            out.append('\n');
+        }
+        List<String> queries = new ArrayList<>();
+        for (String[] f : SampleBtf.FIELDS) {
+            queries.add(b.field(f[0], f[1]).toString());
+        }
+        queries.add(b.enumValue(null, "OPS_TSTAMP_SENDMSG_CB") + " " + b.enumValue64(null, "E_NEG") + " "
+                + b.funcId("bpf_cast_to_kern_ctx") + " " + b.structSize("tcp_sock"));
+        return out + String.join("\n", queries);
+    }
 }
