@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class BackendDiscoveryTest {
 
     static List<Backend> backends() {
-        return ServiceLoader.load(Backend.class).stream().map(ServiceLoader.Provider::get).toList();
+        return Backend.installed().stream().toList();
     }
 
     @Test

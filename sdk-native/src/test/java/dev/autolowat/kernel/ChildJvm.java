@@ -10,14 +10,18 @@ import java.util.List;
  * Starts a test class's {@code main} in a child JVM with this JVM's test class path: for what may
  * crash a JVM (a regression of the close race would SIGSEGV the Surefire fork) or must be killed.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {
     }
 
     /** The class path of the tests (Surefire runs them from a manifest-only jar and says the real one here). */
-    static String classPath() {
+    public static String classPath() {
         String cp = System.getProperty("surefire.test.class.path");
-        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+        String classes = cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+        // With module descriptors, Surefire puts the SDK's own modules on the module path: the child
+        // gets both on its class path (it reproduces a process-level effect, no module boundary needed).
+        String modules = System.getProperty("jdk.module.path");
+        return modules == null || modules.isBlank() ? classes : modules + java.io.File.pathSeparator + classes;
     }
 
     /** {@code java -cp <tests> [jvmArgs] main args}, stdout and stderr merged. */

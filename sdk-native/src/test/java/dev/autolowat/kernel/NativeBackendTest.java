@@ -35,7 +35,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -64,7 +63,7 @@ class NativeBackendTest {
     @DisplayName("construction never throws; ServiceLoader finds the backend as 'native'")
     void discovery() {
         assertDoesNotThrow(() -> { new NativeBackend(); });
-        Backend found = ServiceLoader.load(Backend.class).stream().map(ServiceLoader.Provider::get)
+        Backend found = Backend.installed().stream()
                 .filter(b -> b.name().equals("native")).findFirst().orElseThrow();
         assertTrue(found instanceof NativeBackend);
     }

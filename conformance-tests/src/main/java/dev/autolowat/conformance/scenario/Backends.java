@@ -10,7 +10,6 @@ import dev.autolowat.sim.SimConfig;
 
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,9 +20,9 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Every backend found with {@link ServiceLoader} ({@code sim}, {@code native}, ...), in class-path order. */
+    /** Every backend found with {@link java.util.ServiceLoader} ({@code sim}, {@code native}, ...), in class-path order. */
     public static List<Backend> discover() {
-        return ServiceLoader.load(Backend.class).stream().map(ServiceLoader.Provider::get).toList();
+        return Backend.installed();
     }
 
     /**

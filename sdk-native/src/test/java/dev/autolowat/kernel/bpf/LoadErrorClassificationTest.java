@@ -32,7 +32,7 @@ class LoadErrorClassificationTest {
             + " VerifierRejectedException (in a child JVM) [requires root]")
     void emfileAfterPassingVerifier() throws Exception {
         BpfTestSupport.requireRoot();
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String cp = dev.autolowat.kernel.ChildJvm.classPath();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // a small descriptor limit, kept by the JVM (-XX:-MaxFDLimit), so the table fills quickly
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", "ulimit -n 512 && exec \"$0\" \"$@\"", java,
