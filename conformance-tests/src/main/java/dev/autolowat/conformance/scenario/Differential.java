@@ -50,7 +50,7 @@ public final class Differential {
      * @throws NotRunnableException when {@code other} cannot run {@code s}
      */
     public static Result simVersus(Scenario s, Backend other) {
-        SimBackend sim = Backends.simulatorFor(other);
+        Backend sim = Backends.simulatorFor(other);
         ScenarioRunner.whyNotRunnable(s, other).ifPresent(why -> {
             throw new NotRunnableException(why);
         });
