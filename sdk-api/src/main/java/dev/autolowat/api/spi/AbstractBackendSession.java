@@ -18,47 +18,15 @@ import java.util.Set;
  * what it releases against calls that passed {@link #ensureOpen()} before the mark — e.g. take a
  * snapshot of its connections under the lock its {@code connect} holds.
  */
-public abstract class AbstractBackendSession implements BackendSession {
-    private final Object closeLock = new Object();
-    private final String description;
-    private volatile boolean closed;
-
+public abstract class AbstractBackendSession extends AbstractClosable implements BackendSession {
     /** @param description what the session is, for messages: e.g. {@code "simulator session"} */
     protected AbstractBackendSession(String description) {
-        this.description = Objects.requireNonNull(description, "description");
-    }
-
-    /**
-     * Closes every connection and detaches every program, once ({@link #implClose()}); idempotent.
-     * A call racing the first returns once the first has released everything.
-     */
-    @Override
-    public final void close() {
-        synchronized (closeLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            implClose();
-        }
-    }
-
-    /**
-     * Releases what the session holds; called once, by the first {@link #close()}, after the session
-     * was marked closed. It should try every step even when one fails, then throw.
-     */
-    protected abstract void implClose();
-
-    @Override
-    public final boolean isClosed() {
-        return closed;
+        super(description, "open a new one with backend.openSession()");
     }
 
     /** @throws ConnectionClosedException when the session is closed */
     protected final void ensureOpen() {
-        if (closed) {
-            throw new ConnectionClosedException("this " + description + " is closed; open a new one with backend.openSession()");
-        }
+        checkNotClosed();
     }
 
     @Override

@@ -22,11 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * them (the native backend counts every call in flight — issue #17), and they then throw
  * {@link ConnectionClosedException} too.
  */
-public abstract class AbstractConnection implements Connection {
+public abstract class AbstractConnection extends AbstractClosable implements Connection {
     private final BackendSession session;
-    private final String description;
-    private final Object closeLock = new Object();
-    private volatile boolean closed;
     private final AtomicLong droppedInvocations = new AtomicLong();
 
     /**
@@ -34,40 +31,15 @@ public abstract class AbstractConnection implements Connection {
      * @param description what the connection is, for messages: e.g. {@code "native connection"}
      */
     protected AbstractConnection(BackendSession session, String description) {
+        super(description, "make a new one with session.connect()");
         this.session = Objects.requireNonNull(session, "session");
-        this.description = Objects.requireNonNull(description, "description");
-    }
-
-    /**
-     * Closes both sockets, once ({@link #implClose()}); idempotent, from any thread. A call racing the
-     * first returns once the first has released everything.
-     */
-    @Override
-    public final void close() {
-        synchronized (closeLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            implClose();
-        }
-    }
-
-    /** Releases the sockets; called once, by the first {@link #close()}, after the connection was marked closed. */
-    protected abstract void implClose();
-
-    @Override
-    public final boolean isClosed() {
-        return closed;
     }
 
     /** @throws ConnectionClosedException when this connection or its session is closed */
     protected final void ensureOpen() {
-        if (closed) {
-            throw new ConnectionClosedException("this " + description + " is closed; make a new one with session.connect()");
-        }
+        checkNotClosed();
         if (session.isClosed()) {
-            throw new ConnectionClosedException("the session of this " + description + " is closed");
+            throw new ConnectionClosedException("the session of this " + description() + " is closed");
         }
     }
 
