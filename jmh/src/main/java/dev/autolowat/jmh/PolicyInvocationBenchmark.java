@@ -128,26 +128,24 @@ public class PolicyInvocationBenchmark {
      */
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            loop.checkLiveness();
-            if ((loop.connection().cbFlags() & CbFlags.RCVQ) == 0) {
+        RpcFrameLoop l = loop;
+        loop = null;
+        l.checkAndClose(() -> {
+            if ((l.connection().cbFlags() & CbFlags.RCVQ) == 0) {
                 throw new AutoLowatException("the " + policy + " policy disabled itself (A5) during the run; "
                         + "the invocation counts are void");
             }
-            long logged = loop.dispatchesSinceSetup();
+            long logged = l.dispatchesSinceSetup();
             if (logged != invocationsCounted) {
                 throw new AutoLowatException("the " + policy + " benchmark counted " + invocationsCounted
                         + " invocations but the connection dispatched " + logged);
             }
-        } finally {
-            loop.close();
-            loop = null;
-        }
+        });
     }
 
     /**
-     * One frame: the peer sends each segment; after each packet, if the reader was woken (edge
-     * triggered), it makes one non-blocking recv of up to {@value #READ_BUFFER} bytes.
+     * One frame ({@link RpcFrameLoop#frame()}), its invocations counted: one per segment sent (H1)
+     * and one per recv that returned data (H2).
      *
      * @return bytes read during this operation (consumed by JMH)
      */

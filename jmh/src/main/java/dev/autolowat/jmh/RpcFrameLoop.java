@@ -26,7 +26,7 @@ import java.util.Objects;
  *
  * <p>{@link #frame()} allocates nothing: the segments, the empty cut list and the read buffer are made
  * here. What it did is in the {@code last*} fields (for the benchmarks' JMH counters) and in the totals
- * since setup; {@link #checkLiveness()} and {@link #dispatchesSinceSetup()} check them at teardown.
+ * since setup; {@link #checkAndClose} and {@link #dispatchesSinceSetup()} check them at teardown.
  */
 final class RpcFrameLoop implements AutoCloseable {
     /** A1: descriptor size. */
@@ -178,11 +178,21 @@ final class RpcFrameLoop implements AutoCloseable {
         lowatTrace[lowatTraceLength++] = lowat;
     }
 
-    /** @throws AutoLowatException when a frame stayed (partly) unread: a lost wakeup, and the run's figures are void */
-    void checkLiveness() {
-        if (bytesRead != bytesSent) {
-            throw new AutoLowatException("liveness failure with " + label + ": the reader got " + bytesRead + " of "
-                    + bytesSent + " bytes; the rest stayed queued without a wakeup");
+    /**
+     * The teardown: checks liveness (every byte read — a frame left unread means a lost wakeup, and the
+     * run's figures are void), then {@code moreChecks}, and closes the session whatever they find.
+     *
+     * @throws AutoLowatException when a check fails
+     */
+    void checkAndClose(Runnable moreChecks) {
+        try {
+            if (bytesRead != bytesSent) {
+                throw new AutoLowatException("liveness failure with " + label + ": the reader got " + bytesRead + " of "
+                        + bytesSent + " bytes; the rest stayed queued without a wakeup");
+            }
+            moreChecks.run();
+        } finally {
+            close();
         }
     }
 

@@ -112,17 +112,13 @@ public class SimulatorThroughputBenchmark {
      */
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            loop.checkLiveness();
-        } finally {
-            loop.close();
-            loop = null;
-        }
+        RpcFrameLoop l = loop;
+        loop = null;
+        l.checkAndClose(() -> { });
     }
 
     /**
-     * One frame: the peer sends each segment; after each packet, if the reader was woken (edge
-     * triggered), it makes one non-blocking recv of up to {@value #READ_BUFFER} bytes.
+     * One frame ({@link RpcFrameLoop#frame()}), its wakeups and recv calls counted.
      *
      * @return bytes read during this operation (consumed by JMH)
      */

@@ -13,7 +13,6 @@ import dev.autolowat.kernel.bpf.BpfMap;
 import dev.autolowat.kernel.socket.NativeTcpPair;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -84,16 +83,16 @@ public final class NativeConnection extends AbstractConnection {
 
     // ---- the peer ----
 
+    /** One {@code send()} of the peer (see the class comment). */
     @Override
-    public int send(byte[] data, int... segmentLengths) {
-        ensureOpen();
-        Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(segmentLengths, "segmentLengths");
-        if (segmentLengths.length == 0) {
-            return data.length == 0 ? 0 : pair.sendSegment(data, 0, data.length);
-        }
-        checkSegments(data, segmentLengths);
-        return pair.send(data, segmentLengths);
+    protected int implSendWrite(byte[] data, int off, int len) {
+        return pair.sendSegment(data, off, len);
+    }
+
+    /** One {@code send()} per segment, each queued at the receiver before the next (see the class comment). */
+    @Override
+    protected int implSendSegments(byte[] data, int[] lengths) {
+        return pair.send(data, lengths);
     }
 
     /**

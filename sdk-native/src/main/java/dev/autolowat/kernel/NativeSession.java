@@ -114,7 +114,7 @@ public final class NativeSession extends AbstractBackendSession {
     private final Map<String, SessionMap> maps = new LinkedHashMap<>();
     private final List<NativeConnection> connections = new ArrayList<>();
     private int connectionCount;
-    private final SessionMaps sessionMaps = new NativeSessionMaps();
+    private final SessionMaps sessionMaps = SessionMaps.of(this::mapNames, this::findMap);
 
     private record SessionMap(MapSpec spec, BpfMap map) {
     }
@@ -363,20 +363,9 @@ public final class NativeSession extends AbstractBackendSession {
         return sessionMaps;
     }
 
-    private final class NativeSessionMaps implements SessionMaps {
-        @Override
-        public List<String> names() {
-            return mapNames();
-        }
-
-        @Override
-        public Optional<ProgramMap> find(String name) {
-            Objects.requireNonNull(name, "name");
-            synchronized (NativeSession.this) {
-                SessionMap m = maps.get(name);
-                return m == null ? Optional.empty() : Optional.of(new NativeProgramMap(m.spec(), m.map()));
-            }
-        }
+    private synchronized Optional<ProgramMap> findMap(String name) {
+        SessionMap m = maps.get(name);
+        return m == null ? Optional.empty() : Optional.of(new NativeProgramMap(m.spec(), m.map()));
     }
 
     /**

@@ -145,23 +145,14 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
         return mss;
     }
 
+    /** The segments, written in order; the peer pushes what the window takes (send's checks: the base class). */
     @Override
-    public int send(byte[] data, int... segmentLengths) {
-        ensureOpen();
-        Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(segmentLengths, "segmentLengths");
-        if (segmentLengths.length == 0) {
-            if (data.length == 0) {
-                return 0;
-            }
-            return sendSegments(data, 0, data.length);
-        }
-        checkSegments(data, segmentLengths);
+    protected int implSendSegments(byte[] data, int[] lengths) {
         if (sender.finRequested()) {
             return Errno.EPIPE.negative();
         }
         int off = 0;
-        for (int len : segmentLengths) {
+        for (int len : lengths) {
             sender.write(data, off, len);
             off += len;
         }
@@ -177,9 +168,12 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
     public int sendSegments(byte[] data, int off, int len) {
         ensureOpen();
         Objects.checkFromIndexSize(off, len, data.length);
-        if (len == 0) {
-            return 0;
-        }
+        return len == 0 ? 0 : implSendWrite(data, off, len);
+    }
+
+    /** One write of the peer, cut only by MSS and window. */
+    @Override
+    protected int implSendWrite(byte[] data, int off, int len) {
         if (sender.finRequested()) {
             return Errno.EPIPE.negative();
         }

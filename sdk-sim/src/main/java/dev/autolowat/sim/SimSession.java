@@ -12,7 +12,6 @@ import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Connection;
 import dev.autolowat.api.spi.ExecutionMode;
-import dev.autolowat.api.spi.ProgramMap;
 import dev.autolowat.api.spi.SessionMaps;
 import dev.autolowat.api.spi.SessionOption;
 import dev.autolowat.api.spi.UnknownMapException;
@@ -75,7 +74,8 @@ public final class SimSession extends AbstractBackendSession {
     private int connectionCount;
     /** {@link SessionOption#FIXED_ISN}: the peer ISN of new connections, or null to draw them. */
     private Integer fixedIsn;
-    private final SessionMaps sessionMaps = new SimSessionMaps();
+    private final SessionMaps sessionMaps = SessionMaps.of(() -> maps.names(),
+            name -> Optional.ofNullable(maps.view(name)).map(SimProgramMap::new));
     private VmOptions.ExecutionMode vmMode = VmOptions.ExecutionMode.fromSystemProperty();
     /** The bytecode programs attached, in attach order, with the mode each runs in. */
     private final List<ProgramExecution> executions = new ArrayList<>();
@@ -224,19 +224,6 @@ public final class SimSession extends AbstractBackendSession {
     @Override
     public SessionMaps maps() {
         return sessionMaps;
-    }
-
-    private final class SimSessionMaps implements SessionMaps {
-        @Override
-        public List<String> names() {
-            return maps.names();
-        }
-
-        @Override
-        public Optional<ProgramMap> find(String name) {
-            BpfMapView view = maps.view(Objects.requireNonNull(name, "name"));
-            return view == null ? Optional.empty() : Optional.of(new SimProgramMap(view));
-        }
     }
 
     /** A {@link BpfMapView} through the SPI (checks in {@link AbstractProgramMap}). */

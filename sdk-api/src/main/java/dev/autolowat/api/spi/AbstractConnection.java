@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * What every {@link Connection} shares, in the shape of the JDK's {@code AbstractInterruptibleChannel}:
  * a final, idempotent {@link #close()} that runs {@link #implClose()} once; {@link #ensureOpen()},
  * which every other call runs first (the connection and its session); the invocation-log entries
- * dropped so far (as {@link Observation#droppedInvocations()} reports them); the argument checks of
- * {@link #send} and {@link #sendOutOfOrder}; and the checks of {@link #socketStorage}.
+ * dropped so far (as {@link Observation#droppedInvocations()} reports them); {@link #send} with its
+ * argument checks (also those of {@link #sendOutOfOrder}); and the checks of {@link #socketStorage}.
  *
  * <p><b>Threads.</b> {@link #close()} may be called from any thread, also while it runs elsewhere: the
  * first call marks the connection closed at once (from then on {@link #ensureOpen()} throws
@@ -59,6 +59,28 @@ public abstract class AbstractConnection extends AbstractClosable implements Con
         }
         return droppedInvocations.addAndGet(n);
     }
+
+    /**
+     * {@link Connection#send}: checks the arguments (see {@link #checkSegments}), then hands the data
+     * to {@link #implSendWrite} (no lengths: one write) or {@link #implSendSegments}.
+     */
+    @Override
+    public final int send(byte[] data, int... segmentLengths) {
+        ensureOpen();
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(segmentLengths, "segmentLengths");
+        if (segmentLengths.length == 0) {
+            return data.length == 0 ? 0 : implSendWrite(data, 0, data.length);
+        }
+        checkSegments(data, segmentLengths);
+        return implSendSegments(data, segmentLengths);
+    }
+
+    /** The peer writes {@code data[off, off + len)} as one write ({@code len >= 1}, checked). */
+    protected abstract int implSendWrite(byte[] data, int off, int len);
+
+    /** The peer sends {@code data} as segments of {@code lengths} (checked: each >= 1, summing to the data). */
+    protected abstract int implSendSegments(byte[] data, int[] lengths);
 
     /**
      * The checks of {@link #send(byte[], int...)} with lengths and of {@link #sendOutOfOrder}: every

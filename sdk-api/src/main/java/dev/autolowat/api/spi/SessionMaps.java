@@ -1,7 +1,10 @@
 package dev.autolowat.api.spi;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The maps of a session's programs, by name: a live view (it grows as programs are attached) of
@@ -23,5 +26,22 @@ public interface SessionMaps {
      */
     default ProgramMap get(String name) {
         return find(name).orElseThrow(() -> new UnknownMapException(name, names()));
+    }
+
+    /** The view a backend builds from its two look-ups ({@code find} gets a non-null name). */
+    static SessionMaps of(Supplier<List<String>> names, Function<String, Optional<ProgramMap>> find) {
+        Objects.requireNonNull(names, "names");
+        Objects.requireNonNull(find, "find");
+        return new SessionMaps() {
+            @Override
+            public List<String> names() {
+                return names.get();
+            }
+
+            @Override
+            public Optional<ProgramMap> find(String name) {
+                return find.apply(Objects.requireNonNull(name, "name"));
+            }
+        };
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -141,15 +142,28 @@ class SpiBaseClassesTest {
             super(s, "test connection");
         }
 
+        final List<String> sent = new ArrayList<>();
+
         static void segments(byte[] data, int... lengths) {
             checkSegments(data, lengths);
+        }
+
+        @Override
+        protected int implSendWrite(byte[] data, int off, int len) {
+            sent.add("write " + off + "+" + len);
+            return len;
+        }
+
+        @Override
+        protected int implSendSegments(byte[] data, int[] lengths) {
+            sent.add("segments " + java.util.Arrays.toString(lengths));
+            return data.length;
         }
 
         // ---- not used by these tests ----
         @Override protected void implClose() { }
         @Override protected Optional<byte[]> implSocketStorage(String map) { return Optional.empty(); }
         @Override public ConnectOptions options() { return ConnectOptions.IPV4; }
-        @Override public int send(byte[] data, int... segmentLengths) { return 0; }
         @Override public int sendOutOfOrder(byte[] data, int[] segmentLengths, int[] deliveryOrder) { return 0; }
         @Override public int peerShutdownWrite() { return 0; }
         @Override public int peerGetsockopt(int level, int optname) { return 0; }
@@ -174,6 +188,22 @@ class SpiBaseClassesTest {
         assertEquals("segment lengths add up to 2 but data has 3 bytes",
                 assertThrows(IllegalArgumentException.class, () -> Checks.segments(new byte[3], 1, 1)).getMessage());
         assertThrows(NullPointerException.class, () -> Checks.segments(null, 1));
+    }
+
+    @Test
+    @DisplayName("send: nothing for an empty write, one write without lengths, the segments with them; bad lengths never reach the backend")
+    void sendDispatch() {
+        SlowSession s = new SlowSession();
+        s.release.countDown();
+        Checks c = new Checks(s);
+        assertEquals(0, c.send(new byte[0]));
+        assertEquals(3, c.send(new byte[3]));
+        assertEquals(3, c.send(new byte[3], 2, 1));
+        assertThrows(IllegalArgumentException.class, () -> c.send(new byte[3], 2, 2));
+        assertThrows(NullPointerException.class, () -> c.send(null));
+        assertEquals(List.of("write 0+3", "segments [2, 1]"), c.sent);
+        c.close();
+        assertThrows(ConnectionClosedException.class, () -> c.send(new byte[1]));
     }
 
     @Test
