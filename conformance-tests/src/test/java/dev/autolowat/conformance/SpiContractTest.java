@@ -195,6 +195,8 @@ class SpiContractTest {
             assertTrue(assertThrows(ConnectionClosedException.class, other::readable).getMessage().contains("closed"),
                     "the session closed its connections");
             assertThrows(ConnectionClosedException.class, () -> m.lookupLong(0));
+            assertThrows(ConnectionClosedException.class, () -> s.maps().names());
+            assertThrows(ConnectionClosedException.class, () -> s.maps().find("spi_arr"));
             assertThrows(ConnectionClosedException.class, () -> s.connect(ConnectOptions.IPV4));
         } finally {
             s.close();

@@ -114,7 +114,10 @@ public final class NativeSession extends AbstractBackendSession {
     private final Map<String, SessionMap> maps = new LinkedHashMap<>();
     private final List<NativeConnection> connections = new ArrayList<>();
     private int connectionCount;
-    private final SessionMaps sessionMaps = SessionMaps.of(this::mapNames, this::findMap);
+    private final SessionMaps sessionMaps = SessionMaps.of(() -> {
+        ensureOpen();
+        return mapNames();
+    }, this::findMap);
 
     private record SessionMap(MapSpec spec, BpfMap map) {
     }
@@ -364,6 +367,7 @@ public final class NativeSession extends AbstractBackendSession {
     }
 
     private synchronized Optional<ProgramMap> findMap(String name) {
+        ensureOpen();
         SessionMap m = maps.get(name);
         return m == null ? Optional.empty() : Optional.of(new NativeProgramMap(m.spec(), m.map()));
     }

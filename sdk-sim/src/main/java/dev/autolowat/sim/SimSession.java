@@ -74,8 +74,13 @@ public final class SimSession extends AbstractBackendSession {
     private int connectionCount;
     /** {@link SessionOption#FIXED_ISN}: the peer ISN of new connections, or null to draw them. */
     private Integer fixedIsn;
-    private final SessionMaps sessionMaps = SessionMaps.of(() -> maps.names(),
-            name -> Optional.ofNullable(maps.view(name)).map(SimProgramMap::new));
+    private final SessionMaps sessionMaps = SessionMaps.of(() -> {
+        ensureOpen();
+        return maps.names();
+    }, name -> {
+        ensureOpen();
+        return Optional.ofNullable(maps.view(name)).map(SimProgramMap::new);
+    });
     private VmOptions.ExecutionMode vmMode = VmOptions.ExecutionMode.fromSystemProperty();
     /** The bytecode programs attached, in attach order, with the mode each runs in. */
     private final List<ProgramExecution> executions = new ArrayList<>();

@@ -47,7 +47,8 @@ public interface BackendSession extends AutoCloseable {
 
     /**
      * The maps the attached programs declared, by name, with userspace lookup, update and iteration
-     * (a live view: it grows as programs are attached). Programs share a map by name (H6).
+     * (a live view: it grows as programs are attached). Programs share a map by name (H6). Once the
+     * session is closed, the view and its maps throw {@link dev.autolowat.api.ConnectionClosedException}.
      */
     SessionMaps maps();
 
