@@ -2,16 +2,13 @@ package dev.autolowat.jmh;
 
 import dev.autolowat.api.AutoLowatException;
 import dev.autolowat.api.CbFlags;
-import dev.autolowat.api.Errno;
 import dev.autolowat.api.policy.FramingPolicy;
 import dev.autolowat.api.program.Policy;
-import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.api.spi.Connection;
+import dev.autolowat.api.spi.ExecutionMode;
 import dev.autolowat.api.spi.Invocation;
 import dev.autolowat.sim.SimBackend;
-import dev.autolowat.sim.SimConnection;
-import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
-import dev.autolowat.sim.vm.VmOptions;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,17 +30,19 @@ import java.util.concurrent.TimeUnit;
  * VM ({@link FramingPolicy#REFERENCE_RPC}{@code .compile()}).
  *
  * <p>One operation is one 258-byte A1 frame ({@code {100, 150}} descriptor, then zero bytes) that the
- * peer sends as 3 segments of 86 bytes over one long-lived {@link SimConnection} on which the policy
- * is enabled ({@code enableAutoLowat(1) == 0}); after each packet the reader, an event loop, makes
- * one non-blocking recv for each edge-triggered wakeup — the workload of
- * {@link SimulatorThroughputBenchmark} in its {@code AUTOLOWAT} mode. The policy runs once per
+ * peer sends as 3 segments of 86 bytes over one long-lived connection on which the policy is
+ * enabled ({@code enableAutoLowat(1) == 0}); after each packet the reader, an event loop, makes one
+ * non-blocking recv for each edge-triggered wakeup — the workload of
+ * {@link SimulatorThroughputBenchmark} in its {@code AUTOLOWAT} mode ({@link RpcFrameLoop}, driven
+ * through the SPI; the bytecode's execution mode is {@code SessionOption.EXECUTION_MODE}). The policy runs once per
  * enqueued segment (H1) and once per recv that copied data (H2): 4 invocations per frame, the rest
  * of the work (TCP receive model, wakeup rule, reader) is the same for both forms.
  *
  * <p>Counters ({@link Counters}, JMH {@code @AuxCounters(EVENTS)}: totals over the measured
- * iterations): {@code invocations} — policy invocations, counted exactly and without allocation as
- * packets that arrived ({@link dev.autolowat.sim.tcp.PeerSender#packetsSent()}) plus recv calls
- * that returned data, both while the hook is enabled; {@code frames} (= operations) and
+ * iterations): {@code invocations} — policy invocations, counted without allocation as the segments
+ * the peer sent (each is one packet: 86 bytes, below the MSS, and the reader drains every frame, so
+ * the window never holds one back) plus recv calls that returned data, both while the hook is
+ * enabled; {@code frames} (= operations) and
  * {@code wakeups}. Invocations per second = score × {@code invocations / frames}. At teardown the
  * count is checked against the connection's own invocation log (dropped + pending entries), so a
  * run whose count drifted fails instead of reporting a wrong figure.
@@ -62,41 +61,17 @@ public class PolicyInvocationBenchmark {
      */
     public static final String BYTECODE_INTERPRETER = "BYTECODE_INTERPRETER";
 
-    public static final int FRAME_SIZE = SimulatorThroughputBenchmark.FRAME_SIZE;
-    public static final int SEGMENTS_PER_FRAME = SimulatorThroughputBenchmark.SEGMENTS_PER_FRAME;
-    public static final int READ_BUFFER = SimulatorThroughputBenchmark.READ_BUFFER;
+    public static final int FRAME_SIZE = RpcFrameLoop.FRAME_SIZE;
+    public static final int SEGMENTS_PER_FRAME = RpcFrameLoop.SEGMENTS_PER_FRAME;
+    public static final int READ_BUFFER = RpcFrameLoop.READ_BUFFER;
 
     /** The policy's form: {@value #JAVA}, {@value #BYTECODE} or {@value #BYTECODE_INTERPRETER}. */
     @Param({JAVA, BYTECODE, BYTECODE_INTERPRETER})
     public String policy;
 
-    private final byte[] frame = SimulatorThroughputBenchmark.frame(SimulatorThroughputBenchmark.HEADER_LEN,
-            SimulatorThroughputBenchmark.PAYLOAD_LEN);
-    private final int[] segmentOffsets = new int[SEGMENTS_PER_FRAME];
-    private final int[] segmentLengths = new int[SEGMENTS_PER_FRAME];
-    private final byte[] readBuffer = new byte[READ_BUFFER];
-
-    private SimSession session;
-    private SimConnection connection;
-    /** Edge wakeups the reader has already handled. */
-    private long seenWakeups;
-    /** Packets the peer had sent after the previous operation. */
-    private long seenPackets;
-    /** Since setup: bytes sent and read (liveness), invocations counted (checked against the log). */
-    private long bytesSent;
-    private long bytesRead;
+    private RpcFrameLoop loop;
+    /** Since setup: invocations counted (checked against the log at teardown). */
     private long invocationsCounted;
-    /** {@link SimConnection#droppedInvocations()} at setup, after the log was drained. */
-    private long droppedAtSetup;
-    /** Log entries drained by {@link #drainInvocations()} since setup. */
-    private long drainedSinceSetup;
-
-    /**
-     * Test hook, {@code null} in benchmark runs: when set, {@code sk_rcvlowat} after every packet and
-     * every recv is appended here (4 values per frame), so the smoke test can compare both forms.
-     */
-    int[] lowatTrace;
-    int lowatTraceLength;
 
     /** Auxiliary counters, totals of one iteration. */
     @State(Scope.Thread)
@@ -139,144 +114,78 @@ public class PolicyInvocationBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Policy p = policyOf(policy);
-        int off = 0;
-        for (int i = 0; i < SEGMENTS_PER_FRAME; i++) {
-            segmentOffsets[i] = off;
-            segmentLengths[i] = FRAME_SIZE / SEGMENTS_PER_FRAME + (i < FRAME_SIZE % SEGMENTS_PER_FRAME ? 1 : 0);
-            off += segmentLengths[i];
-        }
-        session = new SimBackend().openSession();
-        session.setVmMode(BYTECODE_INTERPRETER.equals(policy) ? VmOptions.ExecutionMode.INTERPRETER
-                : VmOptions.ExecutionMode.JIT);
-        session.attach(p);
-        connection = session.connect(ConnectOptions.IPV4);
-        int rc = connection.enableAutoLowat(1);
-        if (rc != 0) {
-            session.close();
-            throw new AutoLowatException("enabling the " + policy + " reference policy failed with "
-                    + Errno.describeResult(rc) + "; the benchmark needs enableAutoLowat(1) == 0");
-        }
-        connection.observe();
-        droppedAtSetup = connection.droppedInvocations();
-        drainedSinceSetup = 0;
-        seenWakeups = connection.edgeWakeups();
-        seenPackets = connection.peer().packetsSent();
-        bytesSent = 0;
-        bytesRead = 0;
+        ExecutionMode mode = BYTECODE_INTERPRETER.equals(policy) ? ExecutionMode.INTERPRETER : ExecutionMode.JIT;
+        loop = new RpcFrameLoop(new SimBackend(), p, mode, "the " + policy + " reference policy");
         invocationsCounted = 0;
     }
 
     /**
      * Checks liveness (every byte read), that the policy is still enabled, and that the invocations
-     * counted equal the dispatches the connection logged; then closes the session.
+     * counted equal the dispatches the connection logged; then closes the session. (An invocation the
+     * VM aborted already failed the operation: the simulator's sessions throw it from the SPI call.)
      *
      * @throws AutoLowatException when a check fails (the run's figures would be wrong)
      */
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            if (bytesRead != bytesSent) {
-                throw new AutoLowatException("liveness failure with the " + policy + " policy: the reader got "
-                        + bytesRead + " of " + bytesSent + " bytes; the rest stayed queued without a wakeup");
-            }
-            if ((connection.cbFlags() & CbFlags.RCVQ) == 0) {
+        RpcFrameLoop l = loop;
+        loop = null;
+        l.checkAndClose(() -> {
+            if ((l.connection().cbFlags() & CbFlags.RCVQ) == 0) {
                 throw new AutoLowatException("the " + policy + " policy disabled itself (A5) during the run; "
                         + "the invocation counts are void");
             }
-            if (session.vmFaultCount() != 0) {
-                throw new AutoLowatException("the VM aborted " + session.vmFaultCount() + " invocations of the "
-                        + policy + " policy: " + session.vmFaults());
-            }
-            long logged = dispatchesSinceSetup();
+            long logged = l.dispatchesSinceSetup();
             if (logged != invocationsCounted) {
                 throw new AutoLowatException("the " + policy + " benchmark counted " + invocationsCounted
                         + " invocations but the connection dispatched " + logged);
             }
-        } finally {
-            if (session != null) {
-                session.close();
-                session = null;
-                connection = null;
-            }
-        }
+        });
     }
 
     /**
-     * One frame: the peer sends each segment; after each packet, if the reader was woken (edge
-     * triggered), it makes one non-blocking recv of up to {@value #READ_BUFFER} bytes.
+     * One frame ({@link RpcFrameLoop#frame()}), its invocations counted: one per segment sent (H1)
+     * and one per recv that returned data (H2).
      *
      * @return bytes read during this operation (consumed by JMH)
      */
     @Benchmark
     public int rpcFrame(Counters counters) {
-        SimConnection c = connection;
-        int read = 0;
-        int recvsWithData = 0;
-        for (int s = 0; s < SEGMENTS_PER_FRAME; s++) {
-            c.sendSegments(frame, segmentOffsets[s], segmentLengths[s]);
-            if (lowatTrace != null) {
-                trace(c.rcvLowat());
-            }
-            long now = c.edgeWakeups();
-            if (now != seenWakeups) {
-                counters.wakeups += now - seenWakeups;
-                int n = c.recvDiscard(readBuffer, READ_BUFFER);
-                if (n > 0) {
-                    read += n;
-                    recvsWithData++;
-                }
-                if (lowatTrace != null) {
-                    trace(c.rcvLowat());
-                }
-                seenWakeups = c.edgeWakeups();
-            }
-        }
-        long packets = c.peer().packetsSent();
-        long invocations = packets - seenPackets + recvsWithData;
-        seenPackets = packets;
+        RpcFrameLoop l = loop;
+        int read = l.frame();
+        long invocations = SEGMENTS_PER_FRAME + l.lastRecvsWithData;
         counters.invocations += invocations;
+        counters.wakeups += l.lastWakeups;
         counters.frames++;
         invocationsCounted += invocations;
-        bytesSent += FRAME_SIZE;
-        bytesRead += read;
         return read;
     }
 
-    private void trace(int lowat) {
-        lowatTrace[lowatTraceLength++] = lowat;
+    /** The fixture (for the smoke test: its lowat trace, its log). */
+    RpcFrameLoop loop() {
+        return loop;
     }
 
-    /**
-     * Sock_ops dispatches since setup, from the connection's invocation log: the entries it dropped
-     * plus those drained (this drains the log). Each dispatch runs the policy's one sock_ops program
-     * once.
-     */
+    /** Sock_ops dispatches since setup, from the connection's invocation log (drains it). */
     long dispatchesSinceSetup() {
-        drainInvocations();
-        return connection.droppedInvocations() - droppedAtSetup + drainedSinceSetup;
+        return loop.dispatchesSinceSetup();
     }
 
     /** Drains the connection's invocation log (allocates: for teardown and tests only). */
     List<Invocation> drainInvocations() {
-        List<Invocation> out = connection.observe().invocations();
-        drainedSinceSetup += out.size();
-        return out;
+        return loop.drainInvocations();
     }
 
-    SimConnection connection() {
-        return connection;
-    }
-
-    SimSession session() {
-        return session;
+    Connection connection() {
+        return loop.connection();
     }
 
     long bytesSent() {
-        return bytesSent;
+        return loop.bytesSent();
     }
 
     long bytesRead() {
-        return bytesRead;
+        return loop.bytesRead();
     }
 
     long invocationsCounted() {

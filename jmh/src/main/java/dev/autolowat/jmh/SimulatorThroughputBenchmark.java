@@ -1,11 +1,8 @@
 package dev.autolowat.jmh;
 
 import dev.autolowat.api.AutoLowatException;
-import dev.autolowat.api.Errno;
-import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.api.spi.Connection;
 import dev.autolowat.sim.SimBackend;
-import dev.autolowat.sim.SimConnection;
-import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Simulator throughput for the RPC workload of the series: one operation is one 258-byte frame
  * (rule A1 descriptor {@code {100, 150}}, little-endian, zero header and payload bytes) sent by the
- * peer as 3 segments of 86 bytes over one long-lived {@link SimConnection}, and read by an
- * event-loop reader that makes one non-blocking recv per edge-triggered wakeup (rule H3).
+ * peer as 3 segments of 86 bytes over one long-lived connection, and read by an event-loop reader
+ * that makes one non-blocking recv per edge-triggered wakeup (rule H3) — {@link RpcFrameLoop}, driven
+ * through the SPI.
  *
  * <ul>
  *   <li>{@code LOWAT_1}: no policy, {@code SO_RCVLOWAT} 1: every segment wakes the reader, so 3
@@ -38,9 +36,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link Counters}): {@code wakeups}, {@code recvCalls} and {@code frames} are totals per
  * iteration; wakeups per frame = {@code wakeups / frames}.
  *
- * <p>The operation allocates nothing: the frame, the segment cuts and the read buffer are made once
- * at setup, the peer writes with {@link SimConnection#sendSegments} and the reader drains with
- * {@link SimConnection#recvDiscard}.
+ * <p>The operation allocates nothing: the segments and the read buffer are made once at setup.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -51,33 +47,22 @@ public class SimulatorThroughputBenchmark {
     public static final String AUTOLOWAT = "AUTOLOWAT";
 
     /** A1: descriptor size. */
-    public static final int DESCRIPTOR_SIZE = 8;
+    public static final int DESCRIPTOR_SIZE = RpcFrameLoop.DESCRIPTOR_SIZE;
     /** A1 descriptor values of the series' selftest frame. */
-    public static final int HEADER_LEN = 100;
-    public static final int PAYLOAD_LEN = 150;
+    public static final int HEADER_LEN = RpcFrameLoop.HEADER_LEN;
+    public static final int PAYLOAD_LEN = RpcFrameLoop.PAYLOAD_LEN;
     /** Bytes per frame, descriptor included: 258. */
-    public static final int FRAME_SIZE = DESCRIPTOR_SIZE + HEADER_LEN + PAYLOAD_LEN;
+    public static final int FRAME_SIZE = RpcFrameLoop.FRAME_SIZE;
     /** Segments each frame is cut into. */
-    public static final int SEGMENTS_PER_FRAME = 3;
+    public static final int SEGMENTS_PER_FRAME = RpcFrameLoop.SEGMENTS_PER_FRAME;
     /** The reader's buffer, as an RPC server's event loop would have (and the conformance workload has). */
-    public static final int READ_BUFFER = 1 << 16;
+    public static final int READ_BUFFER = RpcFrameLoop.READ_BUFFER;
 
     /** The reader's setup: {@value #LOWAT_1} or {@value #AUTOLOWAT}. */
     @Param({LOWAT_1, AUTOLOWAT})
     public String mode;
 
-    private final byte[] frame = frame(HEADER_LEN, PAYLOAD_LEN);
-    private final int[] segmentOffsets = new int[SEGMENTS_PER_FRAME];
-    private final int[] segmentLengths = new int[SEGMENTS_PER_FRAME];
-    private final byte[] readBuffer = new byte[READ_BUFFER];
-
-    private SimSession session;
-    private SimConnection connection;
-    /** Edge wakeups the reader has already handled. */
-    private long seenWakeups;
-    /** Bytes sent and read since setup: the reader must keep up (liveness), checked at teardown. */
-    private long bytesSent;
-    private long bytesRead;
+    private RpcFrameLoop loop;
 
     /** Auxiliary counters of one iteration, reported by JMH next to the throughput. */
     @State(Scope.Thread)
@@ -115,28 +100,8 @@ public class SimulatorThroughputBenchmark {
         } else {
             throw new IllegalArgumentException("unknown mode '" + mode + "'; use " + LOWAT_1 + " or " + AUTOLOWAT);
         }
-        int off = 0;
-        for (int i = 0; i < SEGMENTS_PER_FRAME; i++) {
-            segmentOffsets[i] = off;
-            segmentLengths[i] = FRAME_SIZE / SEGMENTS_PER_FRAME + (i < FRAME_SIZE % SEGMENTS_PER_FRAME ? 1 : 0);
-            off += segmentLengths[i];
-        }
-        session = new SimBackend().openSession();
-        if (autoLowat) {
-            session.attach(ReferenceAutoLowat.policy());
-        }
-        connection = session.connect(ConnectOptions.IPV4);
-        if (autoLowat) {
-            int rc = connection.enableAutoLowat(1);
-            if (rc != 0) {
-                session.close();
-                throw new AutoLowatException("enabling the AutoLOWAT reference policy failed with "
-                        + Errno.describeResult(rc) + "; the benchmark needs enableAutoLowat(1) == 0");
-            }
-        }
-        seenWakeups = connection.edgeWakeups();
-        bytesSent = 0;
-        bytesRead = 0;
+        loop = new RpcFrameLoop(new SimBackend(), autoLowat ? ReferenceAutoLowat.policy() : null, null,
+                autoLowat ? "the AutoLOWAT reference policy" : "mode " + mode);
     }
 
     /**
@@ -147,61 +112,38 @@ public class SimulatorThroughputBenchmark {
      */
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            if (bytesRead != bytesSent) {
-                throw new AutoLowatException("liveness failure in mode " + mode + ": the reader got " + bytesRead
-                        + " of " + bytesSent + " bytes; the rest stayed queued without a wakeup");
-            }
-        } finally {
-            if (session != null) {
-                session.close();
-                session = null;
-                connection = null;
-            }
-        }
+        RpcFrameLoop l = loop;
+        loop = null;
+        l.checkAndClose(() -> { });
     }
 
     /**
-     * One frame: the peer sends each segment; after each packet, if the reader was woken (edge
-     * triggered), it makes one non-blocking recv of up to {@value #READ_BUFFER} bytes.
+     * One frame ({@link RpcFrameLoop#frame()}), its wakeups and recv calls counted.
      *
      * @return bytes read during this operation (consumed by JMH)
      */
     @Benchmark
     public int rpcFrame(Counters counters) {
-        SimConnection c = connection;
-        int read = 0;
-        for (int s = 0; s < SEGMENTS_PER_FRAME; s++) {
-            c.sendSegments(frame, segmentOffsets[s], segmentLengths[s]);
-            long now = c.edgeWakeups();
-            if (now != seenWakeups) {
-                counters.wakeups += now - seenWakeups;
-                int n = c.recvDiscard(readBuffer, READ_BUFFER);
-                counters.recvCalls++;
-                if (n > 0) {
-                    read += n;
-                }
-                seenWakeups = c.edgeWakeups();
-            }
-        }
+        RpcFrameLoop l = loop;
+        int read = l.frame();
+        counters.wakeups += l.lastWakeups;
+        counters.recvCalls += l.lastRecvCalls;
         counters.frames++;
-        bytesSent += FRAME_SIZE;
-        bytesRead += read;
         return read;
     }
 
     /** The connection under test, for the smoke test; {@code null} outside setup..teardown. */
-    SimConnection connection() {
-        return connection;
+    Connection connection() {
+        return loop == null ? null : loop.connection();
     }
 
     /** Bytes the peer sent and the reader read since setup. */
     long bytesSent() {
-        return bytesSent;
+        return loop.bytesSent();
     }
 
     long bytesRead() {
-        return bytesRead;
+        return loop.bytesRead();
     }
 
     /**
@@ -209,16 +151,6 @@ public class SimulatorThroughputBenchmark {
      * header and payload bytes.
      */
     static byte[] frame(int headerLen, int payloadLen) {
-        byte[] out = new byte[DESCRIPTOR_SIZE + headerLen + payloadLen];
-        putIntLe(out, 0, headerLen);
-        putIntLe(out, 4, payloadLen);
-        return out;
-    }
-
-    private static void putIntLe(byte[] dst, int off, int value) {
-        dst[off] = (byte) value;
-        dst[off + 1] = (byte) (value >>> 8);
-        dst[off + 2] = (byte) (value >>> 16);
-        dst[off + 3] = (byte) (value >>> 24);
+        return RpcFrameLoop.frame(headerLen, payloadLen);
     }
 }

@@ -6,12 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Smoke test of {@link SimulatorThroughputBenchmark} without the JMH runner: the state is made
@@ -21,9 +18,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SimulatorThroughputBenchmarkTest {
     private static final int FRAMES = 1_000;
-    private static final int ALLOCATION_WARMUP_CALLS = 10_000;
-    private static final int ALLOCATION_MEASURED_CALLS = 10_000;
-    private static final long ALLOCATION_LIMIT_BYTES = 64 * 1024;
 
     private SimulatorThroughputBenchmark benchmark;
 
@@ -88,7 +82,7 @@ class SimulatorThroughputBenchmarkTest {
         assertEquals(recvCallsPerFrame * FRAMES, counters.recvCalls, mode + ": recv calls");
         assertEquals(b.bytesSent(), b.bytesRead(), mode + ": bytes read vs sent");
         assertEquals((long) FRAMES * SimulatorThroughputBenchmark.FRAME_SIZE, b.bytesRead(), mode + ": bytes read");
-        assertEquals(0, b.connection().acceptedSocket().inq(), mode + ": nothing left queued");
+        assertEquals(0, b.connection().observe().queuedBytes(), mode + ": nothing left queued");
     }
 
     @Test
@@ -114,38 +108,11 @@ class SimulatorThroughputBenchmarkTest {
     @ValueSource(strings = {SimulatorThroughputBenchmark.LOWAT_1, SimulatorThroughputBenchmark.AUTOLOWAT})
     @DisplayName("the benchmark operation allocates nothing per call after warm-up")
     void operationDoesNotAllocate(String mode) {
-        java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
-        assumeTrue(plain instanceof com.sun.management.ThreadMXBean,
-                "allocation measurement not supported by this JVM: its ThreadMXBean is not a "
-                        + "com.sun.management.ThreadMXBean (" + plain.getClass().getName() + ")");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) plain;
-        assumeTrue(threads.isThreadAllocatedMemorySupported(),
-                "allocation measurement not supported by this JVM: isThreadAllocatedMemorySupported() is false");
-        if (!threads.isThreadAllocatedMemoryEnabled()) {
-            threads.setThreadAllocatedMemoryEnabled(true);
-        }
-        long threadId = Thread.currentThread().getId();
-
         SimulatorThroughputBenchmark b = setUp(mode);
         SimulatorThroughputBenchmark.Counters counters = new SimulatorThroughputBenchmark.Counters();
-        long sink = 0;
-        for (int i = 0; i < ALLOCATION_WARMUP_CALLS; i++) {
-            sink += b.rpcFrame(counters);
-        }
-        long before = threads.getThreadAllocatedBytes(threadId);
-        for (int i = 0; i < ALLOCATION_MEASURED_CALLS; i++) {
-            sink += b.rpcFrame(counters);
-        }
-        long after = threads.getThreadAllocatedBytes(threadId);
-        assumeTrue(before >= 0 && after >= 0,
-                "allocation measurement not supported by this JVM: getThreadAllocatedBytes returned -1");
-
-        long allocated = after - before;
-        assertEquals((long) (ALLOCATION_WARMUP_CALLS + ALLOCATION_MEASURED_CALLS) * SimulatorThroughputBenchmark.FRAME_SIZE,
-                sink, mode + ": every frame read whole");
-        assertTrue(allocated < ALLOCATION_LIMIT_BYTES, mode + ": " + allocated + " bytes allocated over "
-                + ALLOCATION_MEASURED_CALLS + " benchmark calls after " + ALLOCATION_WARMUP_CALLS
-                + " warm-up calls (limit " + ALLOCATION_LIMIT_BYTES + "): the operation allocates per call, about "
-                + allocated / ALLOCATION_MEASURED_CALLS + " bytes each");
+        long[] sink = new long[1];
+        AllocationProbe.assertNoAllocation(mode, () -> sink[0] += b.rpcFrame(counters));
+        assertEquals((long) (AllocationProbe.WARMUP_CALLS + AllocationProbe.MEASURED_CALLS)
+                * SimulatorThroughputBenchmark.FRAME_SIZE, sink[0], mode + ": every frame read whole");
     }
 }

@@ -2,8 +2,8 @@ package dev.autolowat.kernel;
 
 import dev.autolowat.api.ConnectionClosedException;
 import dev.autolowat.api.Errno;
+import dev.autolowat.api.spi.AbstractConnection;
 import dev.autolowat.api.spi.ConnectOptions;
-import dev.autolowat.api.spi.Connection;
 import dev.autolowat.api.spi.Invocation;
 import dev.autolowat.api.spi.Observation;
 import dev.autolowat.api.spi.RecvMode;
@@ -13,9 +13,7 @@ import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.socket.NativeTcpPair;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real loopback TCP pair of a {@link NativeSession} ({@link NativeTcpPair}: IPv4, IPv6, MPTCP),
@@ -49,18 +47,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * for someone else (the SOCKHASH update, the flag observer, the invocation log's key) run inside that
  * count too ({@link NativeTcpPair#withAcceptedFd}), so no call can reach a descriptor number after
  * {@link #close()} released it. {@link #close()} from any thread wakes a blocking {@link #recv}; calls
- * racing or following it throw {@link ConnectionClosedException}.
+ * racing or following it throw {@link ConnectionClosedException}. The lifecycle — the final,
+ * idempotent {@link #close()}, the open checks, the dropped-invocation count — is
+ * {@link AbstractConnection}'s; the in-flight discipline is the pair's.
  */
-public final class NativeConnection implements Connection {
+public final class NativeConnection extends AbstractConnection {
     private final NativeSession session;
     private final NativeTcpPair pair;
     private final int number;
     /** Guarded by {@code this}: the invocation log read so far. */
     private int logSeen;
-    private long droppedInvocations;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     NativeConnection(NativeSession session, NativeTcpPair pair, int number) {
+        super(session, "native connection");
         this.session = session;
         this.pair = pair;
         this.number = number;
@@ -84,26 +83,16 @@ public final class NativeConnection implements Connection {
 
     // ---- the peer ----
 
+    /** One {@code send()} of the peer (see the class comment). */
     @Override
-    public int send(byte[] data, int... segmentLengths) {
-        ensureOpen();
-        Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(segmentLengths, "segmentLengths");
-        if (segmentLengths.length == 0) {
-            return data.length == 0 ? 0 : pair.sendSegment(data, 0, data.length);
-        }
-        long sum = 0;
-        for (int i = 0; i < segmentLengths.length; i++) {
-            if (segmentLengths[i] < 1) {
-                throw new IllegalArgumentException("segment " + i + " has length " + segmentLengths[i]
-                        + "; every segment needs at least one byte");
-            }
-            sum += segmentLengths[i];
-        }
-        if (sum != data.length) {
-            throw new IllegalArgumentException("segment lengths add up to " + sum + " but data has " + data.length + " bytes");
-        }
-        return pair.send(data, segmentLengths);
+    protected int implSendWrite(byte[] data, int off, int len) {
+        return pair.sendSegment(data, off, len);
+    }
+
+    /** One {@code send()} per segment, each queued at the receiver before the next (see the class comment). */
+    @Override
+    protected int implSendSegments(byte[] data, int[] lengths) {
+        return pair.send(data, lengths);
     }
 
     /**
@@ -215,7 +204,25 @@ public final class NativeConnection implements Connection {
         long edges = pair.edgeWakeups();
         int flags = cbFlags();
         int queued = pair.queuedBytes();
-        return new Observation(lowat, rcvbuf, readable, edges, flags, queued, drainInvocations());
+        List<Invocation> invocations = drainInvocations();
+        return new Observation(lowat, rcvbuf, readable, edges, flags, queued, invocations, droppedInvocations());
+    }
+
+    /** The accepted socket's value in the SK_STORAGE map {@code map}, with its descriptor as the key. */
+    @Override
+    protected Optional<byte[]> implSocketStorage(String map) {
+        return lookupByAcceptedFd(session.map(map));
+    }
+
+    /** {@code map}'s value under the accepted socket's descriptor, looked up while the descriptor is held open. */
+    private Optional<byte[]> lookupByAcceptedFd(KernelMap map) {
+        @SuppressWarnings("unchecked")
+        Optional<byte[]>[] value = new Optional[1];
+        pair.withAcceptedFd(fd -> {
+            value[0] = map.lookup(KernelMap.key(fd));
+            return 0;
+        });
+        return value[0];
     }
 
     /**
@@ -228,57 +235,29 @@ public final class NativeConnection implements Connection {
         if (log == null) {
             return List.of();
         }
-        @SuppressWarnings("unchecked")
-        Optional<byte[]>[] value = new Optional[1];
-        pair.withAcceptedFd(fd -> {
-            value[0] = log.lookup(KernelMap.key(fd));
-            return 0;
-        });
-        if (value[0].isEmpty()) {
+        Optional<byte[]> value = lookupByAcceptedFd(log);
+        if (value.isEmpty()) {
             return List.of();
         }
         synchronized (this) {
-            InvocationLogMap.Decoded d = InvocationLogMap.decode(value[0].get(), logSeen);
+            InvocationLogMap.Decoded d = InvocationLogMap.decode(value.get(), logSeen);
             logSeen = d.count();
-            droppedInvocations += d.dropped();
+            addDroppedInvocations(d.dropped());
             return d.entries();
         }
     }
 
-    /** Log entries lost because more than the ring holds were written between two observations. */
-    public synchronized long droppedInvocations() {
-        return droppedInvocations;
-    }
-
-    /** Whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return closed.get();
-    }
-
     /**
-     * Closes both sockets and the listener (the kernel drops the socket from the SOCKHASH), from any
-     * thread: calls in flight are woken and waited for first ({@link NativeTcpPair#close()}).
-     * Idempotent.
+     * Closes both sockets and the listener (the kernel drops the socket from the SOCKHASH), for
+     * {@link #close()}, from any thread: calls in flight are woken and waited for first
+     * ({@link NativeTcpPair#close()}).
      */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            pair.close(); // returns once the first closer's release is done
-            return;
-        }
+    protected void implClose() {
         try {
             pair.close();
         } finally {
             session.forget(this);
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new ConnectionClosedException("this native connection is closed; make a new one with session.connect()");
-        }
-        if (session.isClosed()) {
-            throw new ConnectionClosedException("the session of this native connection is closed");
         }
     }
 

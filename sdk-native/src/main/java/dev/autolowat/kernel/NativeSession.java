@@ -1,6 +1,7 @@
 package dev.autolowat.kernel;
 
 import dev.autolowat.api.ConnectionClosedException;
+import dev.autolowat.api.Errno;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.Rule;
 import dev.autolowat.api.asm.Helper;
@@ -13,8 +14,13 @@ import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
-import dev.autolowat.api.spi.BackendSession;
+import dev.autolowat.api.spi.AbstractBackendSession;
+import dev.autolowat.api.spi.AbstractProgramMap;
 import dev.autolowat.api.spi.ConnectOptions;
+import dev.autolowat.api.spi.ProgramMap;
+import dev.autolowat.api.spi.SessionMaps;
+import dev.autolowat.api.spi.UnknownMapException;
+import dev.autolowat.kernel.bpf.BpfException;
 import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.bpf.KernelSymbols;
 import dev.autolowat.kernel.bpf.LoadedProgram;
@@ -27,12 +33,15 @@ import dev.autolowat.kernel.socket.NativeTcpPair;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -55,7 +64,12 @@ import java.util.function.Consumer;
  *
  * <p><b>Close</b> closes the connections, detaches every program (newest first), moves the process
  * back, removes the cgroup directory and closes every program and map descriptor; it tries every
- * step and throws one {@link KernelEnvironmentException} naming what failed.
+ * step and throws one {@link KernelEnvironmentException} naming what failed. The lifecycle — a final,
+ * idempotent close, the open checks — is {@link AbstractBackendSession}'s.
+ *
+ * <p><b>Maps</b> through the SPI ({@link #maps()}): the attached programs' maps, keys and values in
+ * the kernel's byte order; every call runs under the session's lock, so none reaches a map
+ * descriptor that {@link #close()} released.
  *
  * <p><b>Threads.</b> Thread-safe: attach, connect and the queries are serialised on the session;
  * {@link #close()} may be called from any thread while they or calls on its connections run — those
@@ -72,7 +86,7 @@ import java.util.function.Consumer;
  * killed one leaves only its cgroup directory (the programs are attached through BPF links and die
  * with the process), which the next session start removes ({@link SessionCgroup#removeStale}).
  */
-public final class NativeSession implements BackendSession {
+public final class NativeSession extends AbstractBackendSession {
     /** The steps of opening a session, in order (tests inject failures by name). */
     static final List<String> STEPS = List.of("load observer", "open cgroup", "attach observer");
 
@@ -100,13 +114,16 @@ public final class NativeSession implements BackendSession {
     private final Map<String, SessionMap> maps = new LinkedHashMap<>();
     private final List<NativeConnection> connections = new ArrayList<>();
     private int connectionCount;
-    /** Set under the monitor; read without it by every connection call. */
-    private volatile boolean closed;
+    private final SessionMaps sessionMaps = SessionMaps.of(() -> {
+        ensureOpen();
+        return mapNames();
+    }, this::findMap);
 
     private record SessionMap(MapSpec spec, KernelMap map) {
     }
 
     private NativeSession(NativeBackend backend, SessionCgroup cgroup, FlagObserver observer) {
+        super("native session");
         this.backend = backend;
         this.cgroup = cgroup;
         this.observer = observer;
@@ -223,7 +240,7 @@ public final class NativeSession implements BackendSession {
             }
             for (int i = 0; i < 3 && !current.refersTo(null); i++) {
                 NativeSession s = current.get();
-                if (s != null && s.closed) {
+                if (s != null && s.isClosed()) {
                     break;
                 }
                 s = null;
@@ -332,16 +349,104 @@ public final class NativeSession implements BackendSession {
      * The map called {@code name} that an attached program declared (for tests and tools: read what a
      * program wrote, e.g. with a socket's fd as the key of an SK_STORAGE map).
      *
-     * @throws IllegalArgumentException when no attached program declared such a map
+     * @throws UnknownMapException when no attached program declared such a map
      */
     public synchronized KernelMap map(String name) {
         ensureOpen();
         SessionMap m = maps.get(Objects.requireNonNull(name, "name"));
         if (m == null) {
-            throw new IllegalArgumentException("no map named '" + name + "' in this session; the attached programs declared "
-                    + maps.keySet());
+            throw new UnknownMapException(name, List.copyOf(maps.keySet()));
         }
         return m.map();
+    }
+
+    /** The session's maps through the SPI (see the class comment). */
+    @Override
+    public SessionMaps maps() {
+        return sessionMaps;
+    }
+
+    private synchronized Optional<ProgramMap> findMap(String name) {
+        ensureOpen();
+        SessionMap m = maps.get(name);
+        return m == null ? Optional.empty() : Optional.of(new NativeProgramMap(m.spec(), m.map()));
+    }
+
+    /**
+     * A session map through the SPI (checks in {@link AbstractProgramMap}): each call holds the
+     * session's lock, which {@link #close()} takes before it closes the descriptors.
+     */
+    private final class NativeProgramMap extends AbstractProgramMap {
+        private final KernelMap map;
+
+        NativeProgramMap(MapSpec spec, KernelMap map) {
+            super(spec);
+            this.map = map;
+        }
+
+        @Override
+        public ByteOrder byteOrder() {
+            return ByteOrder.nativeOrder();
+        }
+
+        @Override
+        protected void ensureOpen() {
+            NativeSession.this.ensureOpen();
+        }
+
+        @Override
+        protected Optional<byte[]> implLookup(byte[] key) {
+            synchronized (NativeSession.this) {
+                ensureOpen();
+                return map.lookup(key);
+            }
+        }
+
+        @Override
+        protected int implUpdate(byte[] key, byte[] value, long flags) {
+            synchronized (NativeSession.this) {
+                ensureOpen();
+                try {
+                    map.update(key, value, flags);
+                    return 0;
+                } catch (BpfException e) {
+                    return -e.errno();
+                }
+            }
+        }
+
+        @Override
+        protected int implDelete(byte[] key) {
+            synchronized (NativeSession.this) {
+                ensureOpen();
+                try {
+                    return map.delete(key) ? 0 : Errno.ENOENT.negative();
+                } catch (BpfException e) {
+                    return -e.errno();
+                }
+            }
+        }
+
+        @Override
+        protected void implForEach(BiConsumer<byte[], byte[]> action) {
+            List<byte[]> keys;
+            List<byte[]> values = new ArrayList<>();
+            synchronized (NativeSession.this) {
+                ensureOpen();
+                keys = new ArrayList<>();
+                for (byte[] k : map.keys()) {
+                    Optional<byte[]> v = map.lookup(k);
+                    if (v.isPresent()) { // removed by a program meanwhile: not part of the snapshot
+                        keys.add(k);
+                        values.add(v.get());
+                    }
+                }
+            }
+            // outside the lock: the action may call back into the session
+            for (int i = 0; i < keys.size(); i++) {
+                action.accept(keys.get(i), values.get(i));
+            }
+        }
     }
 
     /** The names of the session's maps, in creation order. */
@@ -540,45 +645,26 @@ public final class NativeSession implements BackendSession {
         }
     }
 
-    /** Whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return closed;
-    }
-
-    void ensureOpen() {
-        if (closed) {
-            throw new ConnectionClosedException("this native session is closed; open a new one with backend.openSession()");
-        }
-    }
-
     // ---- close ----
 
     /**
      * Closes every connection, detaches every program, moves the process back, removes the cgroup
-     * directory and closes every descriptor. Idempotent and safe from any thread: calls on the session
-     * or its connections that race it throw {@link ConnectionClosedException}; a second
-     * {@code close()} returns once the first has released everything.
+     * directory and closes every descriptor, for {@link #close()} — idempotent and safe from any
+     * thread: calls on the session or its connections that race it throw
+     * {@link ConnectionClosedException}; a second {@code close()} returns once the first has released
+     * everything.
      *
      * @throws KernelEnvironmentException naming the steps that failed (all steps are tried)
      */
     @Override
-    public void close() {
+    protected void implClose() {
         List<NativeConnection> open;
         synchronized (this) {
-            if (closed) {
-                open = null;
-            } else {
-                // From here no connect or attach starts, and connection calls that have not yet
-                // entered their pair throw ConnectionClosedException.
-                closed = true;
-                open = List.copyOf(connections);
-            }
-        }
-        if (open == null) {
-            // another thread is closing (or closed) it: return once what it holds is released, as
-            // the first close() does
-            owned.awaitReleased(30_000);
-            return;
+            // The session is marked closed (no connect or attach starts; connection calls that have
+            // not yet entered their pair throw ConnectionClosedException). A connect that passed its
+            // open check before the mark holds this lock until its connection is listed: the
+            // snapshot includes it.
+            open = List.copyOf(connections);
         }
         List<RuntimeException> failures = new ArrayList<>();
         // Outside the monitor: closing a connection waits for its calls in flight, which may need
@@ -622,7 +708,7 @@ public final class NativeSession implements BackendSession {
 
     @Override
     public String toString() {
-        return "NativeSession[" + cgroup.path() + (closed ? ", closed" : ", " + loaded.size() + " program(s), "
+        return "NativeSession[" + cgroup.path() + (isClosed() ? ", closed" : ", " + loaded.size() + " program(s), "
                 + connections.size() + " connection(s)") + "]";
     }
 }

@@ -325,6 +325,8 @@ class NativeBackendTest {
                 assertEquals(1, next.size(), "a one-entry ring keeps the newest entry: " + next);
                 assertEquals(10, next.get(0).op());
                 assertTrue(c.droppedInvocations() >= 1, "dropped " + c.droppedInvocations());
+                assertEquals(c.droppedInvocations(), c.observe().droppedInvocations(),
+                        "the SPI's Observation reports the same count (issue #14)");
             }
         }
     }

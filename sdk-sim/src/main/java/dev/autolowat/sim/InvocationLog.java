@@ -64,9 +64,14 @@ final class InvocationLog {
         return out;
     }
 
-    /** Entries dropped because the log was full: the oldest ones go first. */
-    long dropped() {
-        return dropped;
+    /**
+     * Entries dropped (because the log was full: the oldest ones go first) since the previous call;
+     * the connection adds them up ({@code AbstractConnection.droppedInvocations()}).
+     */
+    long takeDropped() {
+        long n = dropped;
+        dropped = 0;
+        return n;
     }
 
     int pending() {

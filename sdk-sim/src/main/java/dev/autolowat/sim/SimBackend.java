@@ -2,12 +2,16 @@ package dev.autolowat.sim;
 
 import dev.autolowat.api.Rule;
 import dev.autolowat.api.spi.Backend;
+import dev.autolowat.api.spi.BackendRole;
 import dev.autolowat.api.spi.Capabilities;
+import dev.autolowat.api.spi.SessionOption;
 
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The in-JVM backend: a deterministic model of the TCP receive path (see {@code docs/simulator.md}).
@@ -16,7 +20,11 @@ import java.util.Objects;
  * <p>With {@link SimConfig#faults() faults} injected it is a deliberately broken backend (a test-only
  * mutant, see {@link SimFault}): its name says so ({@code sim+hook_after_wakeup}), but its capabilities
  * are those of the correct simulator — a mutant claims conformance, so that a conformance suite has
- * to catch it.
+ * to catch it. Its {@link #role()} says what it is ({@link BackendRole#MUTANT}), for the suite that
+ * drives it, and {@link #referenceModel()} is the same machine without the faults.
+ *
+ * <p>Sessions offer {@link SessionOption#FIXED_ISN} (the peer's ISN, else drawn from
+ * {@link SimConfig#isnSeed()}) and {@link SessionOption#EXECUTION_MODE} (how the VM runs bytecode).
  */
 public final class SimBackend implements Backend {
     private final SimConfig config;
@@ -66,5 +74,23 @@ public final class SimBackend implements Backend {
     @Override
     public SimSession openSession() {
         return new SimSession(this, config);
+    }
+
+    /** {@link SessionOption#FIXED_ISN} and {@link SessionOption#EXECUTION_MODE}. */
+    @Override
+    public Set<SessionOption<?>> supportedOptions() {
+        return Set.of(SessionOption.FIXED_ISN, SessionOption.EXECUTION_MODE);
+    }
+
+    /** {@link BackendRole#REFERENCE_MODEL}, or {@link BackendRole#MUTANT} with faults injected. */
+    @Override
+    public BackendRole role() {
+        return config.faults().isEmpty() ? BackendRole.REFERENCE_MODEL : BackendRole.MUTANT;
+    }
+
+    /** This backend, or for a mutant the same machine without its faults. */
+    @Override
+    public Optional<Backend> referenceModel() {
+        return Optional.of(config.faults().isEmpty() ? this : new SimBackend(config.withFaults()));
     }
 }

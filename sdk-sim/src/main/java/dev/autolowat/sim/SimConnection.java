@@ -1,14 +1,14 @@
 package dev.autolowat.sim;
 
-import dev.autolowat.api.ConnectionClosedException;
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.SockOpsOp;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.program.SockOpsHandler;
 import dev.autolowat.api.program.SockoptHandler;
+import dev.autolowat.api.spi.AbstractConnection;
 import dev.autolowat.api.spi.ConnectOptions;
-import dev.autolowat.api.spi.Connection;
 import dev.autolowat.api.spi.Family;
+import dev.autolowat.api.spi.Invocation;
 import dev.autolowat.api.spi.Observation;
 import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.api.spi.Shutdown;
@@ -18,7 +18,9 @@ import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.sim.vm.SocketInfo;
 import dev.autolowat.sim.vm.SockoptInput;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A simulated loopback TCP pair, driven like Netty's {@code EmbeddedChannel}: the test makes the peer
@@ -26,9 +28,10 @@ import java.util.Objects;
  *
  * <p>Each packet that arrives is one step of the wakeup accounting (H3); so is each call on the
  * accepted socket. Arguments are checked before anything changes: a rejected call leaves the model
- * exactly as it was.
+ * exactly as it was. The lifecycle (close, the open checks, the dropped-invocation count) is
+ * {@link AbstractConnection}'s.
  */
-public final class SimConnection implements Connection, RcvQueueHooks {
+public final class SimConnection extends AbstractConnection implements RcvQueueHooks {
     private final SimSession session;
     private final ConnectOptions options;
     private final int mss;
@@ -45,9 +48,9 @@ public final class SimConnection implements Connection, RcvQueueHooks {
     /** What bytecode programs read about each socket that the TCP model does not keep. */
     private final SocketInfo acceptedInfo;
     private final SocketInfo peerInfo;
-    private boolean closed;
 
     SimConnection(SimSession session, ConnectOptions options, int peerIsn, int clientPort) {
+        super(session, "simulated connection");
         this.session = session;
         this.options = options;
         SimConfig config = session.config();
@@ -142,23 +145,14 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         return mss;
     }
 
+    /** The segments, written in order; the peer pushes what the window takes (send's checks: the base class). */
     @Override
-    public int send(byte[] data, int... segmentLengths) {
-        ensureOpen();
-        Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(segmentLengths, "segmentLengths");
-        if (segmentLengths.length == 0) {
-            if (data.length == 0) {
-                return 0;
-            }
-            return sendSegments(data, 0, data.length);
-        }
-        checkSegments(data, segmentLengths);
+    protected int implSendSegments(byte[] data, int[] lengths) {
         if (sender.finRequested()) {
             return Errno.EPIPE.negative();
         }
         int off = 0;
-        for (int len : segmentLengths) {
+        for (int len : lengths) {
             sender.write(data, off, len);
             off += len;
         }
@@ -174,9 +168,12 @@ public final class SimConnection implements Connection, RcvQueueHooks {
     public int sendSegments(byte[] data, int off, int len) {
         ensureOpen();
         Objects.checkFromIndexSize(off, len, data.length);
-        if (len == 0) {
-            return 0;
-        }
+        return len == 0 ? 0 : implSendWrite(data, off, len);
+    }
+
+    /** One write of the peer, cut only by MSS and window. */
+    @Override
+    protected int implSendWrite(byte[] data, int off, int len) {
         if (sender.finRequested()) {
             return Errno.EPIPE.negative();
         }
@@ -191,28 +188,11 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         session.clock().advance(packets * VirtualClock.PACKET_NANOS);
     }
 
-    private static void checkSegments(byte[] data, int[] lengths) {
-        long sum = 0;
-        for (int i = 0; i < lengths.length; i++) {
-            if (lengths[i] < 1) {
-                throw new IllegalArgumentException("segment " + i + " has length " + lengths[i]
-                        + "; every segment needs at least one byte");
-            }
-            sum += lengths[i];
-        }
-        if (sum != data.length) {
-            throw new IllegalArgumentException("segment lengths add up to " + sum + " but data has "
-                    + data.length + " bytes");
-        }
-    }
-
     @Override
     public int sendOutOfOrder(byte[] data, int[] segmentLengths, int[] deliveryOrder) {
         ensureOpen();
-        Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(segmentLengths, "segmentLengths");
-        Objects.requireNonNull(deliveryOrder, "deliveryOrder");
         checkSegments(data, segmentLengths);
+        Objects.requireNonNull(deliveryOrder, "deliveryOrder");
         for (int len : segmentLengths) {
             if (len > mss) {
                 throw new IllegalArgumentException("out-of-order segment of " + len + " bytes exceeds the MSS "
@@ -461,19 +441,24 @@ public final class SimConnection implements Connection, RcvQueueHooks {
         return accepted.readable();
     }
 
+    /**
+     * The observation; its {@link Observation#droppedInvocations()} counts the log entries dropped
+     * because more than {@value InvocationLog#CAPACITY} accumulated between two observations (the
+     * oldest go first).
+     */
     @Override
     public Observation observe() {
         ensureOpen();
+        List<Invocation> drained = log.drain();
+        long dropped = addDroppedInvocations(log.takeDropped());
         return new Observation(accepted.rcvLowat(), accepted.rcvBuf(), accepted.readable(), accepted.edgeWakeups(),
-                accepted.cbFlags(), accepted.inq(), log.drain());
+                accepted.cbFlags(), accepted.inq(), drained, dropped);
     }
 
-    /**
-     * Invocation-log entries dropped because more than {@value InvocationLog#CAPACITY} accumulated
-     * between two {@link #observe()} calls (the oldest go first).
-     */
-    public long droppedInvocations() {
-        return log.dropped();
+    /** The accepted socket's value in the session's SK_STORAGE map {@code map} (the VM's, by socket model). */
+    @Override
+    protected Optional<byte[]> implSocketStorage(String map) {
+        return Optional.ofNullable(session.map(map).storageOf(accepted));
     }
 
     /** The model of the connecting (peer) socket, on which TCP_CONNECT_CB and ACTIVE_ESTABLISHED_CB run. */
@@ -492,27 +477,10 @@ public final class SimConnection implements Connection, RcvQueueHooks {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void implClose() {
         accepted.close();
         peerSocket.close();
         sender.close();
         session.forget(this);
-    }
-
-    public boolean isClosed() {
-        return closed;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new ConnectionClosedException("this simulated connection is closed; make a new one with session.connect()");
-        }
-        if (session.isClosed()) {
-            throw new ConnectionClosedException("the session of this connection is closed");
-        }
     }
 }

@@ -1,16 +1,20 @@
 package dev.autolowat.sim;
 
-import dev.autolowat.api.ConnectionClosedException;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsHandler;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptHandler;
 import dev.autolowat.api.program.SockoptProgram;
+import dev.autolowat.api.spi.AbstractBackendSession;
+import dev.autolowat.api.spi.AbstractProgramMap;
 import dev.autolowat.api.spi.Backend;
-import dev.autolowat.api.spi.BackendSession;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Connection;
+import dev.autolowat.api.spi.ExecutionMode;
+import dev.autolowat.api.spi.SessionMaps;
+import dev.autolowat.api.spi.SessionOption;
+import dev.autolowat.api.spi.UnknownMapException;
 import dev.autolowat.sim.vm.BpfMapView;
 import dev.autolowat.sim.vm.BpfVmException;
 import dev.autolowat.sim.vm.VmLoader;
@@ -18,10 +22,13 @@ import dev.autolowat.sim.vm.VmMaps;
 import dev.autolowat.sim.vm.VmOptions;
 import dev.autolowat.sim.vm.VmProgram;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 
 /**
  * A simulated cgroup: the programs attached to it run for every connection made in it, in attach
@@ -36,8 +43,12 @@ import java.util.SplittableRandom;
  * the model finishes the step it was in (it stays consistent: every helper call completed as a
  * whole), the fault is recorded ({@link #vmFaults()}), and the SPI call that caused it throws it
  * once the step is done — unless {@link #throwOnVmFault(boolean)} turned that off.
+ *
+ * <p>Through the SPI: {@link #maps()} (userspace map access, little-endian), the options
+ * {@link SessionOption#FIXED_ISN} and {@link SessionOption#EXECUTION_MODE}; the lifecycle is
+ * {@link AbstractBackendSession}'s.
  */
-public final class SimSession implements BackendSession {
+public final class SimSession extends AbstractBackendSession {
     /** How many faults {@link #vmFaults()} keeps (the first ones; {@link #vmFaultCount()} counts all). */
     public static final int KEPT_FAULTS = 100;
     static final int SERVER_PORT = 8080;
@@ -61,15 +72,25 @@ public final class SimSession implements BackendSession {
     private BpfVmException pendingFault;
     private boolean throwOnVmFault = true;
     private int connectionCount;
-    private boolean closed;
+    /** {@link SessionOption#FIXED_ISN}: the peer ISN of new connections, or null to draw them. */
+    private Integer fixedIsn;
+    private final SessionMaps sessionMaps = SessionMaps.of(() -> {
+        ensureOpen();
+        return maps.names();
+    }, name -> {
+        ensureOpen();
+        return Optional.ofNullable(maps.view(name)).map(SimProgramMap::new);
+    });
     private VmOptions.ExecutionMode vmMode = VmOptions.ExecutionMode.fromSystemProperty();
     /** The bytecode programs attached, in attach order, with the mode each runs in. */
     private final List<ProgramExecution> executions = new ArrayList<>();
 
     SimSession(SimBackend backend, SimConfig config) {
+        super("simulator session");
         this.backend = backend;
         this.config = config;
         this.isnRandom = new SplittableRandom(config.isnSeed());
+        this.fixedIsn = config.fixedIsn();
     }
 
     @Override
@@ -181,7 +202,7 @@ public final class SimSession implements BackendSession {
     public SimConnection connect(ConnectOptions options) {
         Objects.requireNonNull(options, "options");
         ensureOpen();
-        int isn = config.fixedIsn() != null ? config.fixedIsn() : isnRandom.nextInt();
+        int isn = fixedIsn != null ? fixedIsn : isnRandom.nextInt();
         int clientPort = FIRST_CLIENT_PORT + (connectionCount++ % 20000);
         SimConnection connection = new SimConnection(this, options, isn, clientPort);
         connections.add(connection);
@@ -193,16 +214,77 @@ public final class SimSession implements BackendSession {
      * A read (and userspace-update) view of the map called {@code name}, which a bytecode program
      * attached to this session declared.
      *
-     * @throws IllegalArgumentException when no attached program declared such a map
+     * @throws UnknownMapException when no attached program declared such a map
      */
     public BpfMapView map(String name) {
         Objects.requireNonNull(name, "name");
         BpfMapView view = maps.view(name);
         if (view == null) {
-            throw new IllegalArgumentException("no map named '" + name + "' in this session; the attached bytecode programs "
-                    + "declared " + maps.names());
+            throw new UnknownMapException(name, maps.names());
         }
         return view;
+    }
+
+    /** The session's maps through the SPI: the same maps as {@link #map(String)}, keys and values little-endian. */
+    @Override
+    public SessionMaps maps() {
+        return sessionMaps;
+    }
+
+    /** A {@link BpfMapView} through the SPI (checks in {@link AbstractProgramMap}). */
+    private final class SimProgramMap extends AbstractProgramMap {
+        private final BpfMapView view;
+
+        SimProgramMap(BpfMapView view) {
+            super(view.spec());
+            this.view = view;
+        }
+
+        @Override
+        public ByteOrder byteOrder() {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+
+        @Override
+        protected void ensureOpen() {
+            SimSession.this.ensureOpen();
+        }
+
+        @Override
+        protected Optional<byte[]> implLookup(byte[] key) {
+            return Optional.ofNullable(view.lookup(key));
+        }
+
+        @Override
+        protected int implUpdate(byte[] key, byte[] value, long flags) {
+            return view.update(key, value, flags);
+        }
+
+        @Override
+        protected int implDelete(byte[] key) {
+            return view.delete(key);
+        }
+
+        @Override
+        protected void implForEach(BiConsumer<byte[], byte[]> action) {
+            for (BpfMapView.Entry e : view.entries()) {
+                action.accept(e.key(), e.value());
+            }
+        }
+    }
+
+    @Override
+    protected <T> void implSetOption(SessionOption<T> option, T value) {
+        if (option == SessionOption.FIXED_ISN) {
+            fixedIsn = SessionOption.FIXED_ISN.check(value);
+        } else {
+            setVmMode(VmOptions.ExecutionMode.valueOf(SessionOption.EXECUTION_MODE.check(value).name()));
+        }
+    }
+
+    @Override
+    protected <T> T implGetOption(SessionOption<T> option) {
+        return option.check(option == SessionOption.FIXED_ISN ? fixedIsn : ExecutionMode.valueOf(vmMode.name()));
     }
 
     /** The names of the session's maps, in creation order. */
@@ -250,11 +332,7 @@ public final class SimSession implements BackendSession {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void implClose() {
         for (Connection c : List.copyOf(connections)) {
             c.close();
         }
@@ -267,10 +345,6 @@ public final class SimSession implements BackendSession {
         sockoptHandlers = new SockoptHandler[0];
         executions.clear();
         maps.clear();
-    }
-
-    public boolean isClosed() {
-        return closed;
     }
 
     void forget(SimConnection connection) {
@@ -289,11 +363,5 @@ public final class SimSession implements BackendSession {
 
     VirtualClock clock() {
         return clock;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new ConnectionClosedException("this simulator session is closed; open a new one with backend.openSession()");
-        }
     }
 }

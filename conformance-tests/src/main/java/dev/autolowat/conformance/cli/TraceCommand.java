@@ -3,15 +3,15 @@ package dev.autolowat.conformance.cli;
 import dev.autolowat.api.policy.FramingPolicy;
 import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.spi.Backend;
+import dev.autolowat.api.spi.ExecutionMode;
 import dev.autolowat.api.spi.Family;
+import dev.autolowat.api.spi.SessionOption;
 import dev.autolowat.testkit.trace.TraceCase;
 import dev.autolowat.testkit.trace.TraceFile;
 import dev.autolowat.testkit.trace.TraceFormatException;
 import dev.autolowat.testkit.trace.TraceRunner;
 import dev.autolowat.conformance.scenario.Backends;
-import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
-import dev.autolowat.sim.vm.VmOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -112,7 +112,7 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
         PrintWriter out = spec.commandLine().getOut();
         Backend chosen;
         Policy chosenPolicy;
-        VmOptions.ExecutionMode vmMode;
+        ExecutionMode vmMode;
         Family onlyFamily;
         TraceFile traces;
         List<TraceCase> selected;
@@ -126,7 +126,7 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
         } catch (IllegalArgumentException | TraceFormatException | UncheckedIOException e) {
             throw CliErrors.bad(spec, e.getMessage());
         }
-        String where = chosen.name() + (isSim(chosen) && vmMode != null ? ", VM " + vmMode.name().toLowerCase(Locale.ROOT) : "");
+        String where = chosen.name() + (vmMode != null ? ", VM " + vmMode.name().toLowerCase(Locale.ROOT) : "");
         int passed = 0;
         int failed = 0;
         int unsupported = 0;
@@ -136,8 +136,8 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
                     continue;
                 }
                 TraceRunner.Result r = TraceRunner.run(c, f, chosen, chosenPolicy, session -> {
-                    if (vmMode != null && session instanceof SimSession s) {
-                        s.setVmMode(vmMode);
+                    if (vmMode != null) {
+                        session.setOption(SessionOption.EXECUTION_MODE, vmMode);
                     }
                 });
                 r = new TraceRunner.Result(r.trace(), r.family(), where, r.policy(), r.status(), r.reason(), r.steps());
@@ -160,8 +160,9 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
         return unsupported > 0 ? 3 : 0;
     }
 
-    private static boolean isSim(Backend b) {
-        return b.name().equals("sim");
+    /** Whether {@code b} lets a session choose how bytecode runs ({@link SessionOption#EXECUTION_MODE}: the simulator's VM). */
+    private static boolean choosesExecutionMode(Backend b) {
+        return b.supportedOptions().contains(SessionOption.EXECUTION_MODE);
     }
 
     static Backend backend(String name) {
@@ -186,17 +187,17 @@ public final class TraceCommand implements java.util.concurrent.Callable<Integer
         };
     }
 
-    static VmOptions.ExecutionMode mode(String name, Backend b, Policy p) {
+    static ExecutionMode mode(String name, Backend b, Policy p) {
         boolean javaHandler = p.sockOps() instanceof dev.autolowat.api.program.SockOpsProgram.Handler;
         if (name == null) {
-            return isSim(b) && !javaHandler ? VmOptions.ExecutionMode.JIT : null;
+            return choosesExecutionMode(b) && !javaHandler ? ExecutionMode.JIT : null;
         }
-        VmOptions.ExecutionMode m = switch (name.strip().toLowerCase(Locale.ROOT)) {
-            case "jit" -> VmOptions.ExecutionMode.JIT;
-            case "interpreter" -> VmOptions.ExecutionMode.INTERPRETER;
+        ExecutionMode m = switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "jit" -> ExecutionMode.JIT;
+            case "interpreter" -> ExecutionMode.INTERPRETER;
             default -> throw new IllegalArgumentException("unknown --mode '" + name + "'; modes: jit, interpreter");
         };
-        if (!isSim(b)) {
+        if (!choosesExecutionMode(b)) {
             throw new IllegalArgumentException("--mode is how the simulator's VM runs bytecode; backend " + b.name()
                     + " runs it in the kernel");
         }

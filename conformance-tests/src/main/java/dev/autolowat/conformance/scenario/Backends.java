@@ -1,6 +1,7 @@
 package dev.autolowat.conformance.scenario;
 
 import dev.autolowat.api.spi.Backend;
+import dev.autolowat.api.spi.BackendRole;
 import dev.autolowat.api.spi.BackendSession;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Connection;
@@ -26,32 +27,38 @@ public final class Backends {
     }
 
     /**
-     * Whether {@code b} is a correct simulator (a model, never compared with itself). A simulator with
-     * {@link dev.autolowat.sim.SimFault faults} injected is not: it is a deliberately broken backend
-     * (see {@link #isMutant}), compared with the correct simulator like any other backend.
+     * Whether {@code b} is a correct simulator — a model ({@link BackendRole#REFERENCE_MODEL}), never
+     * compared with itself. A simulator with {@link dev.autolowat.sim.SimFault faults} injected is not:
+     * it is a deliberately broken backend (see {@link #isMutant}), compared with the correct simulator
+     * like any other backend.
      */
     public static boolean isSimulator(Backend b) {
-        return b instanceof SimBackend s && s.config().faults().isEmpty();
+        return b.role() == BackendRole.REFERENCE_MODEL;
     }
 
-    /** Whether {@code b} is a simulator with faults injected: a test-only mutant ({@code sim+hook_after_wakeup}). */
+    /** Whether {@code b} is a test-only mutant ({@link BackendRole#MUTANT}, e.g. {@code sim+hook_after_wakeup}). */
     public static boolean isMutant(Backend b) {
-        return b instanceof SimBackend s && !s.config().faults().isEmpty();
+        return b.role() == BackendRole.MUTANT;
     }
 
     /**
-     * The simulator as {@code other}'s machine: for a kernel, this machine's sysctls ({@code tcp_rmem},
-     * {@code rmem_max}, read with {@link NetSysctls}) and the series exactly when the kernel has it
-     * ({@code SimConfig.withSeries}); the MSS stays the simulator's loopback default (no scenario of the
-     * exact regime comes near it), and what the kernel measures where versions differ ({@link #measuredOn}).
-     * For a simulator, that simulator; for a mutant ({@link #isMutant}), the
-     * same machine without its faults.
+     * The simulator as {@code other}'s machine: for a kernel, {@link #simConfigFor} it. For a model,
+     * that model; for a mutant ({@link #isMutant}), the same machine without its faults (both:
+     * {@link Backend#referenceModel()}).
      */
-    public static SimBackend simulatorFor(Backend other) {
-        if (other instanceof SimBackend s) {
-            return s.config().faults().isEmpty() ? s : new SimBackend(s.config().withFaults());
-        }
-        return new SimBackend(measuredOn(other, thisMachine().withSeries(other.capabilities().kernelHasSeries())));
+    public static Backend simulatorFor(Backend other) {
+        return other.referenceModel().orElseGet(() -> new SimBackend(simConfigFor(other)));
+    }
+
+    /**
+     * The simulator's configuration as {@code kernel}'s machine: this machine's sysctls
+     * ({@code tcp_rmem}, {@code rmem_max}, read with {@link NetSysctls}) and the series exactly when the
+     * kernel has it ({@code SimConfig.withSeries}); the MSS stays the simulator's loopback default (no
+     * scenario of the exact regime comes near it), and what the kernel measures where versions differ
+     * ({@link #measuredOn}).
+     */
+    static SimConfig simConfigFor(Backend kernel) {
+        return measuredOn(kernel, thisMachine().withSeries(kernel.capabilities().kernelHasSeries()));
     }
 
     /**

@@ -60,7 +60,7 @@ public final class Differential {
 
     /** {@link #simVersus(Scenario, Backend)} with {@code policy} as the scenario's {@code reference-bytecode}, on both sides. */
     public static Result simVersus(Scenario s, Backend other, PolicyUnderTest policy) {
-        SimBackend sim = Backends.simulatorFor(other);
+        Backend sim = Backends.simulatorFor(other);
         ScenarioRunner.whyNotRunnable(s, other).ifPresent(why -> {
             throw new NotRunnableException(why);
         });

@@ -11,22 +11,15 @@ import dev.autolowat.api.spi.Capabilities;
 import dev.autolowat.api.spi.Connection;
 import dev.autolowat.api.spi.Invocation;
 import dev.autolowat.api.spi.Observation;
+import dev.autolowat.api.spi.ProgramMap;
 import dev.autolowat.api.spi.RecvMode;
+import dev.autolowat.api.spi.SessionOption;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.kernel.InvocationLogMap;
 import dev.autolowat.kernel.MissingKernelFeatureException;
-import dev.autolowat.kernel.NativeConnection;
-import dev.autolowat.kernel.NativeSession;
-import dev.autolowat.kernel.bpf.KernelMap;
 import dev.autolowat.kernel.socket.MptcpUnavailableException;
-import dev.autolowat.sim.SimBackend;
-import dev.autolowat.sim.SimConnection;
-import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
-import dev.autolowat.sim.vm.BpfMapView;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +32,10 @@ import java.util.Optional;
  * the connect and after every step the call's result, the observation and the program's own map
  * contents ({@link ProgramView}).
  *
- * <p>The simulator and the native backend are known here (for their maps, and the simulator's fixed
- * ISN); any other backend runs through the plain SPI with no {@link ProgramView}.
+ * <p>Only the SPI is used: the program's maps through {@link BackendSession#maps()} and
+ * {@link Connection#socketStorage}, the scenario's ISN through {@link SessionOption#FIXED_ISN} where the
+ * backend offers it (the simulator; a kernel picks its own, and traces compare relative sequence
+ * numbers there).
  */
 public final class ScenarioRunner {
     private ScenarioRunner() {
@@ -95,19 +90,18 @@ public final class ScenarioRunner {
         if (why.isPresent()) {
             throw new NotRunnableException(why.get());
         }
-        Backend effective = backend;
-        if (backend instanceof SimBackend sim && scenario.isn() != null) {
-            effective = new SimBackend(sim.config().withFixedIsn(scenario.isn()));
-        }
         List<StepRecord> records = new ArrayList<>();
         BackendSession opened;
         try {
-            opened = effective.openSession();
+            opened = backend.openSession();
         } catch (AutoLowatException e) {
             // no privileges, no cgroup2...: the backend cannot run anything here
             throw new NotRunnableException(e.getMessage(), e);
         }
         try (BackendSession session = opened) {
+            if (scenario.isn() != null && session.supportedOptions().contains(SessionOption.FIXED_ISN)) {
+                session.setOption(SessionOption.FIXED_ISN, scenario.isn());
+            }
             attach(scenario, session, backend, policy);
             Connection c;
             try {
@@ -237,7 +231,7 @@ public final class ScenarioRunner {
      */
     private static ProgramView programView(Connection c, BackendSession session, Scenario scenario,
                                            PolicyUnderTest policy) {
-        if (scenario.mptcp() || !(session instanceof SimSession || session instanceof NativeSession)) {
+        if (scenario.mptcp()) {
             return ProgramView.EMPTY;
         }
         List<Invocation> log = null;
@@ -261,41 +255,22 @@ public final class ScenarioRunner {
         return new ProgramView(log, rets, state);
     }
 
+    /** The accepted socket's value in the SK_STORAGE map {@code map}; null without one (or without the map). */
     private static byte[] storageOfAccepted(BackendSession session, Connection c, String map) {
-        if (session instanceof SimSession s && c instanceof SimConnection sc) {
-            return s.mapNames().contains(map) ? s.map(map).storageOf(sc.acceptedSocket()) : null;
-        }
-        if (session instanceof NativeSession n && c instanceof NativeConnection nc) {
-            return n.mapNames().contains(map) ? n.map(map).lookup(KernelMap.key(nc.pair().acceptedFd())).orElse(null) : null;
-        }
-        return null;
+        return session.maps().find(map).isPresent() ? c.socketStorage(map).orElse(null) : null;
     }
 
+    /** The u64 at index {@code index} of the map {@code map}; null without one (or without the map). */
     private static Long readLong(BackendSession session, String map, int index) {
-        if (session instanceof SimSession s) {
-            if (!s.mapNames().contains(map)) {
-                return null;
-            }
-            byte[] v = s.map(map).lookup(index);
-            return v == null ? null : ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        Optional<ProgramMap> m = session.maps().find(map);
+        if (m.isEmpty()) {
+            return null;
         }
-        if (session instanceof NativeSession n) {
-            if (!n.mapNames().contains(map)) {
-                return null;
-            }
-            var v = n.map(map).lookupLong(index);
-            return v.isPresent() ? v.getAsLong() : null;
-        }
-        return null;
+        var v = m.get().lookupLong(index);
+        return v.isPresent() ? v.getAsLong() : null;
     }
 
     private static void writeLong(BackendSession session, String map, int index, long value) {
-        if (session instanceof SimSession s && s.mapNames().contains(map)) {
-            BpfMapView m = s.map(map);
-            byte[] key = {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
-            m.update(key, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array(), 0);
-        } else if (session instanceof NativeSession n && n.mapNames().contains(map)) {
-            n.map(map).putLong(index, value);
-        }
+        session.maps().find(map).ifPresent(m -> m.updateLong(index, value));
     }
 }

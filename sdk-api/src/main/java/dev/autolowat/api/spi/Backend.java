@@ -1,8 +1,14 @@
 package dev.autolowat.api.spi;
 
+import java.util.Optional;
+import java.util.Set;
+
 /**
  * An executor of the contract: the simulator, or a kernel. Backends are found with
  * {@link java.util.ServiceLoader} ({@code META-INF/services/dev.autolowat.api.spi.Backend}).
+ *
+ * <p>Everything a client needs is here and in the types it returns — capabilities, options, the
+ * role a suite gives it — so that no client has to know a backend's class.
  */
 public interface Backend {
     /**
@@ -29,4 +35,23 @@ public interface Backend {
      *         says what is missing and how to fix it
      */
     BackendSession openSession();
+
+    /** The {@link SessionOption}s its sessions accept (none by default). */
+    default Set<SessionOption<?>> supportedOptions() {
+        return Set.of();
+    }
+
+    /** What this backend is to a conformance suite; an {@link BackendRole#IMPLEMENTATION} by default. */
+    default BackendRole role() {
+        return BackendRole.IMPLEMENTATION;
+    }
+
+    /**
+     * The correct model of the same machine: this backend for a {@link BackendRole#REFERENCE_MODEL},
+     * the model without its faults for a {@link BackendRole#MUTANT}; empty for an implementation (a
+     * suite configures a model for it from what it measures).
+     */
+    default Optional<Backend> referenceModel() {
+        return Optional.empty();
+    }
 }

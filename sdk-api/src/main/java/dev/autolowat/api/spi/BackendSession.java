@@ -4,6 +4,8 @@ import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 
+import java.util.Set;
+
 /**
  * A session of a backend: programs attached to it run for every connection made in it
  * (rule H6: cgroup semantics). Closing the session closes its connections and detaches its
@@ -42,6 +44,38 @@ public interface BackendSession extends AutoCloseable {
      * which {@link Connection} operates. The ESTABLISHED callbacks run during this call.
      */
     Connection connect(ConnectOptions options);
+
+    /**
+     * The maps the attached programs declared, by name, with userspace lookup, update and iteration
+     * (a live view: it grows as programs are attached). Programs share a map by name (H6). Once the
+     * session is closed, the view and its maps throw {@link dev.autolowat.api.ConnectionClosedException}.
+     */
+    SessionMaps maps();
+
+    /** The {@link SessionOption}s this session accepts: its backend's {@link Backend#supportedOptions()}. */
+    default Set<SessionOption<?>> supportedOptions() {
+        return backend().supportedOptions();
+    }
+
+    /**
+     * Sets {@code option} for what this session does from now on (see each option).
+     *
+     * @return this session
+     * @throws UnsupportedOperationException when the backend does not offer {@code option} (the
+     *         message names the options it offers)
+     * @throws dev.autolowat.api.ConnectionClosedException when the session is closed
+     */
+    <T> BackendSession setOption(SessionOption<T> option, T value);
+
+    /**
+     * The current value of {@code option}.
+     *
+     * @throws UnsupportedOperationException when the backend does not offer {@code option}
+     */
+    <T> T getOption(SessionOption<T> option);
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed();
 
     /**
      * Closes every connection and detaches every program. Idempotent; any other call afterwards

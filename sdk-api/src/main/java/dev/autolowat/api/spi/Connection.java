@@ -2,6 +2,8 @@ package dev.autolowat.api.spi;
 
 import dev.autolowat.api.SockOpt;
 
+import java.util.Optional;
+
 /**
  * A connected TCP pair seen from the accepted socket: the peer sends, the accepted socket reads.
  * Every method that is a system call returns the kernel's convention (a result, or {@code -errno}),
@@ -115,6 +117,22 @@ public interface Connection extends AutoCloseable {
 
     /** The current observation of the accepted socket; the invocation log is drained. */
     Observation observe();
+
+    /**
+     * The accepted socket's value in the per-socket map ({@code SK_STORAGE}) called {@code map} — what
+     * {@code bpf_sk_storage_get} finds for it — or empty when it has none. This is how a program's
+     * per-connection state (e.g. the reference policy's A2 state, its own invocation log) is read
+     * through the SPI; a kernel names the socket by its descriptor, the simulator by its model.
+     * An MPTCP socket has none: a kernel runs sock_ops programs on its subflows (F3).
+     *
+     * @throws UnknownMapException      when no program attached to the session declared {@code map}
+     * @throws IllegalArgumentException when {@code map} is not an {@code SK_STORAGE} map (read it with
+     *                                  {@link BackendSession#maps()})
+     */
+    Optional<byte[]> socketStorage(String map);
+
+    /** Whether {@link #close()} was called (on this connection; see also its session's). */
+    boolean isClosed();
 
     /**
      * Closes both sockets. Idempotent; any other call afterwards throws

@@ -14,10 +14,25 @@ import java.util.List;
  * @param cbFlags      the socket's sock_ops flag word (F1/F2)
  * @param queuedBytes  {@code ioctl(FIONREAD)}: bytes ready to read
  * @param invocations  program invocations on the accepted socket since the previous observation
+ * @param droppedInvocations invocation-log entries lost since the connection was made, because more
+ *                     than the log holds were written between two observations (the oldest go
+ *                     first). The log's size is the backend's (the simulator keeps 16,384 entries, a
+ *                     kernel program's ring what it declares), so this says whether
+ *                     {@code invocations} is complete — compare invocations where it is 0 on both
+ *                     sides; it is not a rule of the contract.
  */
 public record Observation(int rcvLowat, int rcvBuf, boolean readable, long edgeWakeups, int cbFlags,
-                          int queuedBytes, List<Invocation> invocations) {
+                          int queuedBytes, List<Invocation> invocations, long droppedInvocations) {
     public Observation {
         invocations = List.copyOf(invocations);
+        if (droppedInvocations < 0) {
+            throw new IllegalArgumentException("dropped invocations cannot be negative, got " + droppedInvocations);
+        }
+    }
+
+    /** An observation with a complete invocation log (nothing dropped). */
+    public Observation(int rcvLowat, int rcvBuf, boolean readable, long edgeWakeups, int cbFlags, int queuedBytes,
+                       List<Invocation> invocations) {
+        this(rcvLowat, rcvBuf, readable, edgeWakeups, cbFlags, queuedBytes, invocations, 0);
     }
 }
