@@ -102,6 +102,17 @@ public final class NativeBackend implements Backend {
      *   <li>the others (F1, F2, H3–H6, K2–K4) run on any kernel.</li>
      * </ul>
      */
+    /**
+     * This backend's kernel BTF ({@code /sys/kernel/btf/vmlinux} for the running kernel), read once and
+     * kept, as {@link #symbols()} keeps it for kfunc and field relocations.
+     *
+     * @throws KernelEnvironmentException when there is no vmlinux BTF (CONFIG_DEBUG_INFO_BTF) or sysfs is missing
+     */
+    @Override
+    public Btf targetBtf() {
+        return symbols().btf();
+    }
+
     @Override
     public Capabilities capabilities() {
         Capabilities c = capabilities;

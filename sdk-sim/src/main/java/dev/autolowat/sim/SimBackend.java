@@ -57,6 +57,12 @@ public final class SimBackend implements Backend {
         return name;
     }
 
+    /** The simulated kernel's types ({@link dev.autolowat.sim.vm.SimKernelBtf}, D15), faults or not. */
+    @Override
+    public dev.autolowat.api.btf.Btf targetBtf() {
+        return dev.autolowat.sim.vm.SimKernelBtf.btf();
+    }
+
     @Override
     public Capabilities capabilities() {
         Map<Rule, String> unsupported = new EnumMap<>(Rule.class);

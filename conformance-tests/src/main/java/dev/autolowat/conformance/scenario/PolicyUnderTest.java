@@ -9,8 +9,6 @@ import dev.autolowat.api.policy.FramingPolicy;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.Policy;
 import dev.autolowat.api.spi.Backend;
-import dev.autolowat.kernel.btf.KernelBtf;
-import dev.autolowat.sim.SimBackend;
 import dev.autolowat.sim.vm.SimKernelBtf;
 
 import java.util.Objects;
@@ -22,7 +20,7 @@ import java.util.Optional;
  * a user's clang-compiled object ({@link #of(BpfObject)}, {@code autolowat report --policy FILE.o}).
  * An object is prepared for each side of a pair as {@link ObjectPolicies} prepares it for a target BTF:
  * for the simulator against the simulated kernel's BTF ({@link SimKernelBtf}), for a kernel against
- * its vmlinux BTF ({@link KernelBtf#vmlinux()}, read once, on first use).
+ * its vmlinux BTF ({@link Backend#targetBtf()}, read once, on first use).
  */
 public final class PolicyUnderTest {
     /** The reference policy as bytecode: what the default report runs. */
@@ -30,7 +28,9 @@ public final class PolicyUnderTest {
 
     private final BpfObject object;
     private final Policy forSimulator;
-    private volatile Policy forKernel;
+    private Policy forKernel;
+    /** The target BTF {@link #forKernel} was prepared for. */
+    private Btf forKernelBtf;
 
     private PolicyUnderTest() {
         this.object = null;
@@ -74,24 +74,29 @@ public final class PolicyUnderTest {
      *                              prepared for it ("not supported by this kernel: ...")
      */
     public Policy forBackend(Backend backend) {
-        if (object == null || backend instanceof SimBackend) {
+        if (object == null) {
             return forSimulator;
         }
-        Policy p = forKernel;
-        if (p == null) {
-            synchronized (this) {
-                if (forKernel == null) {
-                    try {
-                        Btf vmlinux = KernelBtf.vmlinux();
-                        forKernel = ObjectPolicies.policy(object, vmlinux);
-                    } catch (AutoLowatException e) {
-                        throw new NotRunnableException("not supported by this kernel: " + label() + ": " + e.getMessage(), e);
-                    }
-                }
-                p = forKernel;
-            }
+        Btf target;
+        try {
+            target = backend.targetBtf();
+        } catch (AutoLowatException e) {
+            throw new NotRunnableException("not supported by this kernel: " + label() + ": " + e.getMessage(), e);
         }
-        return p;
+        if (target == SimKernelBtf.btf()) {
+            return forSimulator;
+        }
+        synchronized (this) {
+            if (forKernel == null || forKernelBtf != target) {
+                try {
+                    forKernel = ObjectPolicies.policy(object, target);
+                    forKernelBtf = target;
+                } catch (AutoLowatException e) {
+                    throw new NotRunnableException("not supported by this kernel: " + label() + ": " + e.getMessage(), e);
+                }
+            }
+            return forKernel;
+        }
     }
 
     /**

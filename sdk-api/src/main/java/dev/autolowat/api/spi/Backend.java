@@ -36,6 +36,21 @@ public interface Backend {
      */
     BackendSession openSession();
 
+    /**
+     * The kernel types this backend's programs see: the <em>target BTF</em> that the CO-RE relocations
+     * of a clang-compiled object are resolved against before it is attached here (libbpf resolves
+     * them against the running kernel's vmlinux BTF; {@code ObjectPolicies.policy(object, btf)}). A
+     * kernel backend answers with {@code /sys/kernel/btf/vmlinux}; the simulator with its own
+     * kernel's types (docs/decisions.md D15). Backends that run no objects keep the default.
+     *
+     * @throws dev.autolowat.api.AutoLowatException when this backend cannot describe its kernel (the
+     *         message says why, e.g. a kernel built without {@code CONFIG_DEBUG_INFO_BTF})
+     */
+    default dev.autolowat.api.btf.Btf targetBtf() {
+        throw new dev.autolowat.api.AutoLowatException("backend '" + name() + "' does not describe its kernel's"
+                + " types (no target BTF): clang-compiled objects with CO-RE relocations cannot be prepared for it");
+    }
+
     /** The {@link SessionOption}s its sessions accept (none by default). */
     default Set<SessionOption<?>> supportedOptions() {
         return Set.of();
