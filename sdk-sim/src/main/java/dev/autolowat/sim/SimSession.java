@@ -11,6 +11,7 @@ import dev.autolowat.api.spi.Backend;
 import dev.autolowat.api.spi.BackendSession;
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.Connection;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.vm.BpfMapView;
 import dev.autolowat.sim.vm.BpfVmException;
 import dev.autolowat.sim.vm.VmLoader;
@@ -82,7 +83,7 @@ public final class SimSession implements BackendSession {
     }
 
     private VmOptions vmOptions() {
-        return VmOptions.of(config.kernelHasSeries(), clock::nanos).withMode(vmMode);
+        return VmOptions.of(config.kernelHasSeries(), clock::nanos).withMode(vmMode).withKernel(SimKernel.INSTANCE);
     }
 
     /**

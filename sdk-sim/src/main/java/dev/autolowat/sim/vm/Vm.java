@@ -2,13 +2,10 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.SockOpsOp;
-import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Helper;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
-import dev.autolowat.api.program.StorageKey;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.Arrays;
 
@@ -33,12 +30,6 @@ final class Vm {
     /** Instructions one invocation may execute before it is aborted. */
     static final int INSTRUCTION_BUDGET = 1_000_000;
     static final int MAX_FRAMES = VmLoader.MAX_CALL_FRAMES;
-    private static final int SOL_SOCKET = SockOpt.SOL_SOCKET;
-    private static final int SOL_TCP = SockOpt.SOL_TCP;
-    private static final int SOL_IP = 0;
-    private static final int SOL_IPV6 = 41;
-    /** SOL_SOCKET options the kernel's bpf_{get,set}sockopt accept (sol_socket_sockopt); only two are modelled. */
-    private static final int[] KERNEL_SOL_SOCKET = {2, 7, 8, 9, 12, 15, 18, 36, 47, 62, 25, 74};
 
     /** The tag of a register that was never written (or clobbered by a call). */
     static final Region UNINIT = new Region(0) {
@@ -64,9 +55,6 @@ final class Vm {
             HELPERS[h.id()] = h;
         }
     }
-
-    /** {@code sk->sk_txhash}, which a sock_ops program may write: kept per socket. */
-    private static final StorageKey<int[]> TXHASH = StorageKey.create("vm.sk_txhash", () -> new int[1]);
 
     // ---- pre-decoded operations (see decode) ----
     /** Not specialised: decoded from the raw instruction by {@link #generic}. */
@@ -178,8 +166,11 @@ final class Vm {
     // ---- the invocation's input ----
     SockOpsInput sockOps;
     SockoptInput sockopt;
-    TcpSocketModel socket;
+    /** The socket handle of the input, which only {@link #kernel} interprets. */
+    Object socket;
     SocketInfo info;
+    /** The kernel this VM runs in ({@link VmOptions#kernel()}): all it knows of sockets; null for raw programs only. */
+    final KernelServices kernel;
 
     // ---- views, allocated once ----
     /** What r1 points to on entry: the context view, or the memory buffer of a raw program. */
@@ -198,6 +189,7 @@ final class Vm {
 
     Vm(VmProgram p, AddressSpace addresses) {
         this.p = p;
+        this.kernel = p.options.kernel();
         for (int i = 0; i < MAX_FRAMES; i++) {
             stacks[i] = new StackRegion(addresses.allocate(), i);
         }
@@ -529,6 +521,10 @@ final class Vm {
     private long enter() {
         if (socket == null || info == null) {
             throw new IllegalStateException("program '" + p.name + "': the input has no socket; call set(...) first");
+        }
+        if (kernel == null) {
+            throw new IllegalStateException("program '" + p.name + "' was loaded without kernel services "
+                    + "(VmOptions.withKernel): it cannot run on a socket");
         }
         if (running) {
             throw new IllegalStateException("program '" + p.name + "' is already running: the VM is not re-entrant");
@@ -1990,13 +1986,13 @@ final class Vm {
     /** {@code SOCK_OPS_CB_FLAGS_SET} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
     long helperSockOpsCbFlagsSet() {
         contextArg(1, "bpf_sock_ops_cb_flags_set", false);
-        return socket.cbFlagsSet(intArg(2)); // F1, F3
+        return kernel.cbFlagsSet(socket, intArg(2)); // F1, F3
     }
 
     /** {@code TCP_SOCK} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
     long helperTcpSock() {
         socketArg(1, "bpf_tcp_sock", true);
-        return ptr(socket.isMptcp() ? null : bpfTcpSock);
+        return ptr(kernel.isMptcp(socket) ? null : bpfTcpSock);
     }
 
     /** {@code SK_STORAGE_GET} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
@@ -2049,7 +2045,7 @@ final class Vm {
     /** {@code SKC_TO_TCP_SOCK} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
     long helperSkcToTcpSock() {
         socketArg(1, "bpf_skc_to_tcp_sock", false);
-        return ptr(socket.isMptcp() ? null : tcpSock);
+        return ptr(kernel.isMptcp(socket) ? null : tcpSock);
     }
 
     private static void mapKind(BpfMap map, String fn) {
@@ -2075,7 +2071,7 @@ final class Vm {
             Arrays.fill(to.data, at, at + (int) len, (byte) 0);
             return Errno.EFAULT.negative();
         }
-        socket.loadQueuedBytes(in.queueIndex + (int) offset, to.data, at, (int) len);
+        kernel.loadSegmentBytes(socket, in.length, (int) offset, to.data, at, (int) len); // H1
         return 0;
     }
 
@@ -2099,55 +2095,9 @@ final class Vm {
         if (!set) {
             clobbered(buf, at, len);
         }
-        int result;
-        int value = 0;
-        if (level == SOL_SOCKET && (optname == SockOpt.SO_RCVLOWAT || optname == SockOpt.SO_RCVBUF)) {
-            if (len != 4) {
-                result = Errno.EINVAL.negative();
-            } else if (set) {
-                int v = (int) MemRegion.read(buf.data, at, 4);
-                if (optname == SockOpt.SO_RCVBUF) {
-                    result = socket.setRcvBuf(v); // K4
-                } else if (p.type == ProgramType.SOCK_OPS && sockOps.op == SockOpsOp.RCVQ_CB.value()) {
-                    result = Errno.EOPNOTSUPP.negative(); // K3 [SDK decision]: the kfunc is the setter in op 21
-                } else {
-                    result = socket.bpfSetsockoptRcvlowat(v); // K3 (K2 once the socket is accepted)
-                }
-            } else {
-                value = optname == SockOpt.SO_RCVLOWAT ? socket.rcvLowat() : socket.rcvBuf(); // K4
-                result = 0;
-            }
-        } else if (level == SOL_TCP && optname == SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS) {
-            if (len != 4) {
-                result = Errno.EINVAL.negative();
-            } else if (set) {
-                result = socket.setCbFlagsSockopt((int) MemRegion.read(buf.data, at, 4)); // F2, F3
-            } else {
-                value = socket.cbFlags(); // F2
-                result = 0;
-            }
-        } else if ((level == SOL_SOCKET && contains(KERNEL_SOL_SOCKET, optname))
-                || level == SOL_TCP || level == SOL_IP || level == SOL_IPV6) {
-            result = Errno.EOPNOTSUPP.negative(); // a real option the model has no state for
-        } else {
-            result = Errno.EINVAL.negative();
-        }
-        if (!set) {
-            Arrays.fill(buf.data, at, at + len, (byte) 0);
-            if (result == 0) {
-                MemRegion.write(buf.data, at, 4, value);
-            }
-        }
-        return result;
-    }
-
-    private static boolean contains(int[] values, int v) {
-        for (int x : values) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
+        // K3, K4, F2: what the option does is the kernel's
+        return kernel.sockopt(socket, set, p.type == ProgramType.SOCK_OPS ? sockOps.op : -1, level, optname, buf.data,
+                at, len);
     }
 
     private long kfunc(Kfunc k) {
@@ -2181,7 +2131,7 @@ final class Vm {
         if (type != null && t != null && regs[1] == t.base) {
             if (t instanceof Views.SocketView && java.util.Set.of("tcp_sock", "inet_connection_sock", "inet_sock", "sock",
                     "sock_common").contains(type)) {
-                return ptr(socket.isMptcp() && type.equals("tcp_sock") ? null : tcpSock);
+                return ptr(kernel.isMptcp(socket) && type.equals("tcp_sock") ? null : tcpSock);
             }
             if ((t == context || t == kern) && type.equals("bpf_sock_ops_kern")) {
                 return ptr(kern);
@@ -2210,10 +2160,7 @@ final class Vm {
         // measured on the patched 6.12) leaves the upper half zero: -EOPNOTSUPP reads back
         // as 0xffffffa1 from a 64-bit register. Unlike helpers (BPF_CALL_x), nothing
         // sign-extends it, so neither does the VM: programs compare 32-bit or use movsx.
-        int result = sockOps.op != SockOpsOp.RCVQ_CB.value()
-                ? Errno.EOPNOTSUPP.negative() // K1 [SDK decision]: op 21 only
-                : socket.kfuncSetRcvlowat(val); // K1
-        return Integer.toUnsignedLong(result);
+        return Integer.toUnsignedLong(kernel.sockOpsTcpSetRcvlowat(socket, sockOps.op, val)); // K1
     }
 
     // =====================================================================================
@@ -2224,20 +2171,18 @@ final class Vm {
         if (p.type == ProgramType.SOCK_OPS && sockOps.op == SockOpsOp.TCP_CONNECT_CB.value()) {
             return Views.TCP_SYN_SENT;
         }
-        return socket.finReceived() ? Views.TCP_CLOSE_WAIT : Views.TCP_ESTABLISHED;
+        return kernel.tcpState(socket);
     }
 
     long bytesReceived() {
-        long seqSpace = (socket.rcvNxt() - (info.irs() + 1)) & 0xffff_ffffL;
-        return socket.finReceived() ? seqSpace - 1 : seqSpace;
+        return kernel.bytesReceived(socket, info);
     }
 
     int txhash() {
-        int[] h = socket.storage(TXHASH, false);
-        return h == null ? 0 : h[0];
+        return kernel.txhash(socket);
     }
 
     void setTxhash(int value) {
-        socket.storage(TXHASH, true)[0] = value;
+        kernel.setTxhash(socket, value);
     }
 }
