@@ -115,7 +115,7 @@ final class Vm {
     private static final int JSLT = Opcode.JSLT >> 4;
     private static final int JSLE = Opcode.JSLE >> 4;
 
-    private final VmProgram p;
+    final VmProgram p;
     /** Registers; 16 entries so that a 4-bit register index needs no bounds check (r11–r15 never pass the loader). */
     final long[] regs = new long[16];
     /** What each register holds: {@link #SCALAR}, {@link #UNINIT_KIND} or a region number (at least {@link #POINTER}). */
@@ -130,27 +130,22 @@ final class Vm {
     private int fixedRegions;
     private int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
-    private final int[] returnPc = new int[MAX_FRAMES];
-    private final long[] savedRegs = new long[MAX_FRAMES * 5];
-    private final int[] savedKinds = new int[MAX_FRAMES * 5];
+    final int[] returnPc = new int[MAX_FRAMES];
+    final long[] savedRegs = new long[MAX_FRAMES * 5];
+    final int[] savedKinds = new int[MAX_FRAMES * 5];
     private boolean running;
     int lastCount;
-    /** The program as JVM bytecode, or null when it is interpreted (see {@link VmOptions#mode()}). */
-    private final TranslatedProgram translated;
-    /** Why the program is interpreted although translation was asked for; null when it is not. */
-    private final String fallbackReason;
-    /** Translated code: the instruction count a subprogram's method (or a chunk) hands back to its caller. */
-    int jitCount;
     /**
-     * Translated code cut into chunks: the slot the next chunk goes on from, -1 when the
-     * subprogram exited (see {@code JitCompiler.emitDispatcher}).
+     * The invocation as translated JVM code ({@link JitRuntime}, installed by {@link VmProgram} after
+     * {@code JitCompiler} translated the program), or null: interpreted. The VM itself knows nothing
+     * of translation: it only hands an invocation whose input is set to this engine.
      */
-    int jitPc;
-    /**
-     * Translated code: set when a subprogram's method handed the invocation to the interpreter
-     * (budget), which finished it; its callers then return the result as it is.
-     */
-    boolean handedOver;
+    private Engine translated;
+
+    /** Runs one invocation whose input is set, in place of the interpreter (translated code). */
+    interface Engine {
+        long invoke();
+    }
 
     /** Per slot: {@code op | dst << 8 | src << 12 | off << 16} (see {@link #decode}). */
     private final int[] insn;
@@ -174,7 +169,7 @@ final class Vm {
 
     // ---- views, allocated once ----
     /** What r1 points to on entry: the context view, or the memory buffer of a raw program. */
-    private final Region context;
+    final Region context;
     /** The memory buffer of a raw program (what r1 points to, r2 its length), else null. */
     final MemRegion rawMemory;
     final Views.BpfSock bpfSock;
@@ -246,16 +241,11 @@ final class Vm {
             }
         }
         regionCount = fixedRegions;
-        // translated last: the translation reads the decoded program (region numbers of LD_IMM64s)
-        JitCompiler.Result translation = p.options.mode() == VmOptions.ExecutionMode.JIT
-                ? JitCompiler.translate(p, this) : null;
-        translated = translation == null ? null : translation.code();
-        fallbackReason = translation == null ? null : translation.fallbackReason();
     }
 
-    /** Why the program is interpreted in JIT mode, or null (translated, or interpreter mode chosen). */
-    String fallbackReason() {
-        return fallbackReason;
+    /** Runs invocations through {@code engine} from now on (see {@link #translated}). */
+    void install(Engine engine) {
+        this.translated = engine;
     }
 
     /** The value of register {@code r} when an invocation starts (see {@link #resetForInvocation}). */
@@ -281,37 +271,6 @@ final class Vm {
     /** The stack of frame {@code frame} (translated subprograms: what their r10 points to the end of). */
     StackRegion stackOf(int frame) {
         return stacks[frame];
-    }
-
-    /**
-     * Translated code, at a bpf-to-bpf call in frame {@code frame}: what the interpreter keeps for
-     * the return (the caller's r6-r10, the return pc), so that a budget hand-over inside the callee
-     * can go on in {@link #interpret} and return through this frame.
-     */
-    void jitSaveFrame(int frame, int retPc, long r6, long r7, long r8, long r9, int k6, int k7, int k8, int k9) {
-        int base = frame * 5;
-        long[] sr = savedRegs;
-        int[] sk = savedKinds;
-        sr[base] = r6;
-        sr[base + 1] = r7;
-        sr[base + 2] = r8;
-        sr[base + 3] = r9;
-        sr[base + 4] = stacks[frame].base + StackRegion.SIZE;
-        sk[base] = k6;
-        sk[base + 1] = k7;
-        sk[base + 2] = k8;
-        sk[base + 3] = k9;
-        sk[base + 4] = stacks[frame].ownId;
-        returnPc[frame] = retPc;
-    }
-
-    int translatedCodeSize() {
-        return translated == null ? 0 : translated.codeSize;
-    }
-
-    /** Whether this VM runs the program as translated JVM bytecode (false: interpreted). */
-    boolean isTranslated() {
-        return translated != null;
     }
 
     /** The region of kind {@code k} when it is plain memory (kind MEM: map and storage values, optval), else null. */
@@ -542,17 +501,22 @@ final class Vm {
     // =====================================================================================
 
     private long execute() {
-        TranslatedProgram code = translated;
-        if (code != null) {
-            // translated code starts from constants (r1 = context, r10 = frame pointer) and keeps
-            // registers in JVM locals: only the per-invocation region numbers and the stack to reset
-            regionCount = fixedRegions;
-            stacks[0].reset();
-            handedOver = false;
-            return code.run(this);
+        Engine engine = translated;
+        if (engine != null) {
+            return engine.invoke();
         }
         resetForInvocation();
         return interpret(0, 0, 0);
+    }
+
+    /**
+     * What translated code needs reset before an invocation: it starts from constants (r1 =
+     * context, r10 = frame pointer) and keeps registers in JVM locals, so only the per-invocation
+     * region numbers and the stack.
+     */
+    void resetForTranslated() {
+        regionCount = fixedRegions;
+        stacks[0].reset();
     }
 
     /**
@@ -1260,7 +1224,7 @@ final class Vm {
      * layout, the offset and the size (fixed per slot), so the last checked access of each slot is
      * remembered: a repeated access skips the layout walk, a different one is checked again.
      */
-    private void loadView(ViewRegion v, int pc, int d, long ptrOff, int insnOff, int size, boolean signExtend) {
+    void loadView(ViewRegion v, int pc, int d, long ptrOff, int insnOff, int size, boolean signExtend) {
         v.checkUnmoved(ptrOff);
         long off = ptrOff + insnOff;
         Layout layout = v.layout;
@@ -1696,90 +1660,6 @@ final class Vm {
     // read them, then run exactly the interpreter's code for the instruction. A value written to a
     // register is returned; its kind is left in kinds[d] for the caller to read back.
     // =====================================================================================
-
-    /** {@code LDX}/{@code LDSX} at {@code pc}: {@code d = *(size *)(s + off)}; s is (rs, ks). */
-    long jitLoad(int pc, int d, int s, long rs, int ks, int off, int size, boolean signExtend) {
-        if (ks >= POINTER) {
-            Region v = regionTable[ks];
-            if (v.kind == Region.VIEW) { // kernel objects, and the context when the access was not resolved at translation
-                loadView((ViewRegion) v, pc, d, rs - v.base, off, size, signExtend);
-                return regs[d];
-            }
-        }
-        regs[s] = rs;
-        kinds[s] = ks;
-        Region b = regionTable[ks];
-        if (ks >= POINTER && b.kind == Region.STACK) {
-            ((StackRegion) b).loadStack(this, d, rs - b.base, off, size, signExtend);
-        } else {
-            load(pc, d, s, off, size, signExtend); // plain memory inline there, views with the per-slot layout check
-        }
-        return regs[d];
-    }
-
-    /**
-     * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
-     * pointer: the member was found at translation time ({@code m} is what the layout check of the
-     * access gives; it depends only on the layout, the offset and the size). {@code jitContextScalar}:
-     * a scalar member, whose value is all the load gives (no register arrays touched).
-     */
-    long jitContextScalar(Layout.Member m, int off, int size, boolean signExtend) {
-        return ((ViewRegion) context).scalarMember(m, off, size, signExtend);
-    }
-
-    long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
-        ((ViewRegion) context).loadMember(this, d, m, off, size, signExtend);
-        return regs[d];
-    }
-
-    /** {@code STX} (not atomic): {@code *(size *)(d + off) = s}. */
-    void jitStore(int d, int s, long rd, int kd, long rs, int ks, int off, int size) {
-        regs[s] = rs;
-        kinds[s] = ks;
-        regs[d] = rd;
-        kinds[d] = kd;
-        Region b = regionTable[kd];
-        if (kd >= POINTER && ks != UNINIT_KIND && b.kind == Region.STACK) {
-            ((StackRegion) b).storeStack(this, rd - b.base, off, size, rs, ks);
-        } else if (kd >= POINTER && ks == SCALAR && b.kind == Region.MEM) {
-            ((MemRegion) b).storeMem(rd - b.base, off, size, rs, null);
-        } else {
-            storeReg(d, s, off, size); // views, other regions and the faults
-        }
-    }
-
-    /** {@code ST}: {@code *(size *)(d + off) = value}. */
-    void jitStoreImm(int d, long rd, int kd, int off, int size, long value) {
-        regs[d] = rd;
-        kinds[d] = kd;
-        store(d, off, size, value, SCALAR);
-    }
-
-    /**
-     * The pointer path of a specialised ALU instruction ({@link #aluSlow}): an operand that is not
-     * a scalar. Returns the new value of d (its kind in kinds[d]); a 32-bit one always faults.
-     */
-    long jitAlu(int pc, boolean is64, int d, int s, long rd, int kd, long rs, int ks) {
-        regs[s] = rs;
-        kinds[s] = ks;
-        regs[d] = rd;
-        kinds[d] = kd;
-        aluSlow(pc, is64);
-        return regs[d];
-    }
-
-    /**
-     * The exception a fault at {@code pc} aborts the invocation with, as {@link #interpret} makes
-     * it; {@code count} is the number of instructions executed including the faulting one.
-     *
-     * @param at {@code pc | instructionsAfterInBlock << 16}: translated code counts a whole block
-     *           on entry, so the instructions of the block after the faulting one are taken off
-     */
-    static BpfVmException translatedFault(Fault f, int at, int blockCount, Vm vm) {
-        int pc = at & 0xffff;
-        vm.lastCount = blockCount - (at >>> 16);
-        return new BpfVmException(vm.p.name, pc, vm.p.text(pc), f.getMessage());
-    }
 
     // =====================================================================================
     // Helpers and kfuncs
