@@ -8,6 +8,11 @@ package dev.autolowat.sim.vm;
  * chunks. One instance per translated program, bound to its {@link Vm}; the generated class holds
  * it as a constant. It is also the {@link Vm.Engine} that runs an invocation: the VM does not know
  * it is translated, and nothing in {@link Vm} refers to the translator.
+ *
+ * <p>Translated code keeps registers in JVM locals and passes the ones an instruction reads as
+ * arguments; the entry points put them where the interpreter's checks (and their fault messages)
+ * read them, then run exactly the interpreter's code for the instruction. A value written to a
+ * register is returned; its kind is left in {@code kinds[d]} for the caller to read back.
  */
 final class JitRuntime implements Vm.Engine {
     private final Vm vm;

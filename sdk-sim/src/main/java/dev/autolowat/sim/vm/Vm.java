@@ -1653,15 +1653,6 @@ final class Vm {
     }
 
     // =====================================================================================
-    // Entry points of translated code (JitCompiler)
-    //
-    // Translated code keeps registers in JVM locals and passes the ones an instruction reads as
-    // arguments; these methods put them where the interpreter's checks (and their fault messages)
-    // read them, then run exactly the interpreter's code for the instruction. A value written to a
-    // register is returned; its kind is left in kinds[d] for the caller to read back.
-    // =====================================================================================
-
-    // =====================================================================================
     // Helpers and kfuncs
     // =====================================================================================
 
