@@ -991,6 +991,15 @@ final class JitCompiler {
                 loadViaVm(pc, d, s, off, size, signExtend); // an invalid context access: the interpreter's fault
                 return;
             }
+            ViewRegion context = (ViewRegion) vm.contextRegion();
+            Region target = member.kind == Layout.Kind.POINTER ? context.constantPointer(member) : null;
+            if (target != null && target.owner == vm) {
+                // a pointer the same on every invocation (ctx->sk): value and region are constants
+                pushLong(target.base + context.pointerOffset(member));
+                storeReg(d);
+                constantKind(d, target.ownId);
+                return;
+            }
             runtime();
             constant(member, Layout.Member.class);
             if (member.kind == Layout.Kind.SCALAR) {
@@ -2005,13 +2014,40 @@ final class JitCompiler {
      * kind of r = the int on the stack; and the plain-memory region r points into, or null
      * ({@link #plainMemory} reads it instead of looking the kind up at every access: region
      * numbers do not change during an invocation, so it only changes when the kind does).
+     *
+     * <p>This is {@link Vm#plainMemoryOf} in line: C2 inlines little into a large translated
+     * method, so a call here would be a real call, spilling every live register, after every load
+     * and helper that gives a register a kind. A scalar or uninitialized kind (the most common) is
+     * one compare.
      */
     private void storeKind(int r) {
+        Label region = new Label();
+        Label done = new Label();
         mv.visitInsn(Opcodes.DUP);
         mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+        mv.visitInsn(Opcodes.DUP);
+        push(Vm.POINTER);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGE, region);
+        mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(region);
+        // regionTable[kind], when its kind is MEM (a map or storage value, optval), else null
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
         mv.visitInsn(Opcodes.SWAP);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemoryOf", "(I)L" + MEM_REGION + ";", false);
+        mv.visitInsn(Opcodes.AALOAD);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "kind", "I");
+        push(Region.MEM);
+        Label memory = new Label();
+        mv.visitJumpInsn(Opcodes.IF_ICMPEQ, memory);
+        mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(memory);
+        mv.visitTypeInsn(Opcodes.CHECKCAST, MEM_REGION);
+        mv.visitLabel(done);
         mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
     }
 

@@ -112,6 +112,11 @@ final class Views {
         }
 
         @Override
+        Region constantPointer(Layout.Member m) {
+            return m.off == SockOpsCtx.SK ? vm.bpfSock : null; // skb_data*: only with a segment
+        }
+
+        @Override
         void write(Layout.Member m, long value) {
             if (m.off == SockOpsCtx.REPLY) {
                 vm.sockOps.args[0] = (int) value;
@@ -143,6 +148,11 @@ final class Views {
         @Override
         Region pointer(Layout.Member m) {
             return m.off == SockoptCtx.SK ? vm.bpfSock : vm.optval;
+        }
+
+        @Override
+        Region constantPointer(Layout.Member m) {
+            return pointer(m);
         }
 
         @Override
