@@ -1,6 +1,7 @@
 package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.SockOpsCtx;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;
@@ -1000,6 +1001,11 @@ final class JitCompiler {
                 constantKind(d, target.ownId);
                 return;
             }
+            if (member.kind == Layout.Kind.SCALAR && inputField(context, member, off, size, signExtend)) {
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+                return;
+            }
             runtime();
             constant(member, Layout.Member.class);
             if (member.kind == Layout.Kind.SCALAR) {
@@ -1036,6 +1042,39 @@ final class JitCompiler {
             loadViaVm(pc, d, s, off, size, signExtend); // views first there, then the rest and the faults
             mv.visitJumpInsn(Opcodes.GOTO, done);
         });
+    }
+
+    /**
+     * A whole-field u32 load of a sock_ops context field that is a field of the invocation's input
+     * ({@code op}, {@code skb_len}: what {@code Views.SockOpsContext.value} reads): pushes its value
+     * as the interpreter's load gives it, read directly from {@code vm.sockOps}, and returns true;
+     * else pushes nothing and returns false (the field goes through {@link JitRuntime}).
+     */
+    private boolean inputField(ViewRegion context, Layout.Member member, int off, int size, boolean signExtend) {
+        if (!(context instanceof Views.SockOpsContext) || size != 4 || member.size != 4 || off != member.off
+                || signExtend || (off != SockOpsCtx.OP && off != SockOpsCtx.SKB_LEN)) {
+            return false;
+        }
+        String input = Type.getInternalName(SockOpsInput.class);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "sockOps", "L" + input + ";");
+        if (off == SockOpsCtx.OP) {
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "op", "I");
+        } else { // skb_len: the segment's length, 0 without one (H2)
+            Label none = new Label();
+            Label done = new Label();
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "segment", "Z");
+            mv.visitJumpInsn(Opcodes.IFEQ, none);
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "length", "I");
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(none);
+            mv.visitInsn(Opcodes.POP);
+            push(0);
+            mv.visitLabel(done);
+        }
+        zeroExtend();
+        return true;
     }
 
     /**
@@ -1566,6 +1605,21 @@ final class JitCompiler {
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitVarInsn(Opcodes.ILOAD, COUNT);
             mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "lastCount", "I");
+            // Vm.exit in line when it passes: r0 a scalar (in [0, 1] when the return is checked)
+            Label check = new Label();
+            loadKind(0);
+            mv.visitJumpInsn(Opcodes.IFNE, check);
+            if (p.options.checkReturn()) {
+                loadReg(0);
+                pushLong(~1L);
+                mv.visitInsn(Opcodes.LAND);
+                mv.visitInsn(Opcodes.LCONST_0);
+                mv.visitInsn(Opcodes.LCMP);
+                mv.visitJumpInsn(Opcodes.IFNE, check);
+            }
+            loadReg(0);
+            mv.visitInsn(Opcodes.LRETURN);
+            mv.visitLabel(check); // the fault, with the interpreter's message
             spill(0);
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "exit", "()J", false);
