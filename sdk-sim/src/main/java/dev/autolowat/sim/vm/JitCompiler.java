@@ -1777,6 +1777,17 @@ final class JitCompiler {
             callLocal(pc, imm);
             return;
         }
+        if (s == Opcode.PSEUDO_KFUNC_CALL && p.ref[pc] == Kfunc.CAST_TO_KERN_CTX && facts.context(pc, 1)) {
+            // bpf_cast_to_kern_ctx(ctx) on the unmodified context pointer: its argument check passes
+            // on every path and its result is this VM's bpf_sock_ops_kern view, so both are constants
+            pushLong(vm.kern.base);
+            storeReg(0);
+            constantKind(0, vm.kern.ownId);
+            for (int i = 1; i <= 5; i++) {
+                constantKind(i, Vm.UNINIT_KIND);
+            }
+            return;
+        }
         Direct direct = s == Opcode.PSEUDO_KFUNC_CALL ? Direct.of((Kfunc) p.ref[pc]) : Direct.of((int) imm);
         if (direct == null) {
             callGeneric(pc, s, imm);
