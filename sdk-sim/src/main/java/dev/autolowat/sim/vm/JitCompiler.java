@@ -2092,11 +2092,7 @@ final class JitCompiler {
         mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
         mv.visitInsn(Opcodes.DUP);
         push(Vm.POINTER);
-        mv.visitJumpInsn(Opcodes.IF_ICMPGE, region);
-        mv.visitInsn(Opcodes.POP);
-        mv.visitInsn(Opcodes.ACONST_NULL);
-        mv.visitJumpInsn(Opcodes.GOTO, done);
-        mv.visitLabel(region);
+        keepIf(Opcodes.IF_ICMPGE, region, done); // a pointer: its region
         // regionTable[kind], when its kind is MEM (a map or storage value, optval), else null
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
@@ -2105,15 +2101,22 @@ final class JitCompiler {
         mv.visitInsn(Opcodes.DUP);
         mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "kind", "I");
         push(Region.MEM);
-        Label memory = new Label();
-        mv.visitJumpInsn(Opcodes.IF_ICMPEQ, memory);
-        mv.visitInsn(Opcodes.POP);
-        mv.visitInsn(Opcodes.ACONST_NULL);
-        mv.visitJumpInsn(Opcodes.GOTO, done);
-        mv.visitLabel(memory);
+        keepIf(Opcodes.IF_ICMPEQ, new Label(), done);
         mv.visitTypeInsn(Opcodes.CHECKCAST, MEM_REGION);
         mv.visitLabel(done);
         mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+    }
+
+    /**
+     * [x, a, b] -> compares a with b by {@code cmp}: when it holds, goes on at {@code keep} (placed
+     * here) with [x]; else continues at {@code done} with [null].
+     */
+    private void keepIf(int cmp, Label keep, Label done) {
+        mv.visitJumpInsn(cmp, keep);
+        mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(keep);
     }
 
     /** {@link #storeKind} of a kind known at translation. */
