@@ -10,6 +10,7 @@ import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
 import dev.autolowat.sim.SimConfig;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.tcp.RcvQueueHooks;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.sim.vm.SockOpsInput;
@@ -180,7 +181,8 @@ public class VmInstructionBenchmark {
      */
     @Setup(Level.Trial)
     public void setup() {
-        options = VmOptions.of(true, () -> 0L).withMode(VmOptions.ExecutionMode.valueOf(mode));
+        options = VmOptions.of(true, () -> 0L).withMode(VmOptions.ExecutionMode.valueOf(mode))
+                .withKernel(SimKernel.INSTANCE);
         SockOpsProgram.Bytecode ep = emptyProgram();
         empty = VmLoader.load(ep.name(), ProgramType.SOCK_OPS, ep.license(), ep.code(), ep.maps(), maps, options);
         SockOpsProgram.Bytecode lp = loopProgram();

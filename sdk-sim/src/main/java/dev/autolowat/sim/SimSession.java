@@ -15,6 +15,7 @@ import dev.autolowat.api.spi.ExecutionMode;
 import dev.autolowat.api.spi.SessionMaps;
 import dev.autolowat.api.spi.SessionOption;
 import dev.autolowat.api.spi.UnknownMapException;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.vm.BpfMapView;
 import dev.autolowat.sim.vm.BpfVmException;
 import dev.autolowat.sim.vm.VmLoader;
@@ -103,7 +104,7 @@ public final class SimSession extends AbstractBackendSession {
     }
 
     private VmOptions vmOptions() {
-        return VmOptions.of(config.kernelHasSeries(), clock::nanos).withMode(vmMode);
+        return VmOptions.of(config.kernelHasSeries(), clock::nanos).withMode(vmMode).withKernel(SimKernel.INSTANCE);
     }
 
     /**

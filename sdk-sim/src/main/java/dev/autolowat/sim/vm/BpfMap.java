@@ -2,7 +2,6 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.program.MapSpec;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.List;
 
@@ -58,7 +57,7 @@ abstract class BpfMap extends Region implements BpfMapView {
     }
 
     /** Drops per-socket state of a closed socket (SK_STORAGE). */
-    void forget(TcpSocketModel socket) {
+    void forget(Object socket) {
     }
 
     // ---- userspace view (BpfMapView) ----
@@ -94,7 +93,7 @@ abstract class BpfMap extends Region implements BpfMapView {
     }
 
     @Override
-    public byte[] storageOf(TcpSocketModel socket) {
+    public byte[] storageOf(Object socket) {
         throw new UnsupportedOperationException("map " + spec.name() + " is " + spec.type() + ", not SK_STORAGE");
     }
 

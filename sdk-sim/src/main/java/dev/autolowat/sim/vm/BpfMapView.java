@@ -1,7 +1,6 @@
 package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.program.MapSpec;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.Arrays;
 import java.util.List;
@@ -50,8 +49,11 @@ public interface BpfMapView {
      */
     List<Entry> entries();
 
-    /** SK_STORAGE: a copy of {@code socket}'s value, or {@code null}. */
-    byte[] storageOf(TcpSocketModel socket);
+    /**
+     * SK_STORAGE: a copy of {@code socket}'s value, or {@code null}; {@code socket} is the handle the
+     * invocations were given ({@link SockOpsInput#set}; the simulator's TCP socket model).
+     */
+    byte[] storageOf(Object socket);
 
     /** RINGBUF: the records written since the last drain, oldest first (each its own copy). */
     List<byte[]> drainRecords();

@@ -1,6 +1,7 @@
 package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.SockOpsCtx;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;
@@ -24,7 +25,7 @@ import java.util.List;
  *       locals; every eBPF instruction becomes its own piece of code, and jumps become JVM jumps to
  *       labels, so there is no decode, no switch and no program counter at run time.</li>
  *   <li>Scalar ALU operations and conditional jumps run inline after the interpreter's operand
- *       checks (non-scalar operand: {@link Vm#jitAlu}, the interpreter's pointer path;
+ *       checks (non-scalar operand: {@link JitRuntime#jitAlu}, the interpreter's pointer path;
  *       uninitialized operand: {@link Vm#uninit}). {@link RegisterFacts} leaves out the checks that
  *       cannot fire (registers initialized, or scalar, on every path).</li>
  *   <li>Loads and stores through r10 have their bounds and alignment checked here (r10 never
@@ -34,9 +35,12 @@ import java.util.List;
  *   <li>Everything else — kernel-object views, pointer arithmetic, helpers and kfuncs
  *       ({@link Vm#call}), exit, the instructions without a translation of their own (DIV, MOD,
  *       NEG, byte swaps, sign-extending moves, atomics) and every path that faults — calls the
- *       interpreter's own methods on the same {@link Vm}, with the registers they read stored into
- *       {@link Vm#regs}/{@link Vm#kinds} first and the registers they write read back after: bounds,
- *       region and layout checks, helper semantics and fault messages are the interpreter's.</li>
+ *       interpreter's own methods on the same {@link Vm} (directly, or through the program's
+ *       {@link JitRuntime}, the entry points that hand registers over), with the registers they read
+ *       stored into {@link Vm#regs}/{@link Vm#kinds} first and the registers they write read back
+ *       after: bounds, region and layout checks, helper semantics and fault messages are the
+ *       interpreter's. {@link Vm} does not know the translator: {@link VmProgram} translates after
+ *       making the VM, and the {@link JitRuntime} it installs runs the invocations.</li>
  *   <li>The instruction budget is counted per basic block on entry and checked at loop headers
  *       (see {@link #enterBlock}): when it could run out before the next loop header, the code hands
  *       its registers to {@link Vm#interpret}, which finishes the invocation instruction by
@@ -52,7 +56,7 @@ import java.util.List;
  * for the others), called with the instruction count and the frame number; r0-r5 travel through
  * {@link Vm#regs}, r6-r9 stay in the caller's locals (the callee's are its own), the callee's
  * stack is the frame's {@link StackRegion}, and the caller keeps the interpreter's frame
- * bookkeeping ({@link Vm#jitSaveFrame}) so that a budget hand-over inside a callee goes on in
+ * bookkeeping ({@link JitRuntime#jitSaveFrame}) so that a budget hand-over inside a callee goes on in
  * {@link Vm#interpret} and returns through the frames. Subprogram entries and the instructions
  * after calls are budget checks too, so no path between two checks leaves its method.
  *
@@ -73,6 +77,7 @@ final class JitCompiler {
     static final int HUGE_METHOD_LIMIT = 8000;
 
     private static final String VM = Type.getInternalName(Vm.class);
+    private static final String RUNTIME = Type.getInternalName(JitRuntime.class);
     private static final String FAULT = Type.getInternalName(Fault.class);
     private static final String SUPER = Type.getInternalName(TranslatedProgram.class);
     private static final String NAME = "dev/autolowat/sim/vm/TranslatedProgram$Code";
@@ -117,7 +122,7 @@ final class JitCompiler {
      * The outcome of a translation: the code, or null and why the program is interpreted instead
      * (see {@link VmProgram#fallbackReason()}).
      */
-    record Result(TranslatedProgram code, String fallbackReason) {
+    record Result(JitRuntime code, String fallbackReason) {
         static Result fallback(String reason) {
             return new Result(null, reason);
         }
@@ -133,13 +138,15 @@ final class JitCompiler {
         }
     }
 
-    /** A chunk method's descriptor: as a subprogram's; where it starts is {@code Vm.jitPc}. */
+    /** A chunk method's descriptor: as a subprogram's; where it starts is {@code JitRuntime.jitPc}. */
     private static final String CHUNK_DESC = SUB_DESC;
     /** A method's code is cut into chunks of about this many bytes of inline code when it is too large. */
     private static final int[] CHUNK_TARGETS = {3000, 1500, 700};
 
     private final VmProgram p;
     private final Vm vm;
+    /** What the code calls besides the interpreter: a constant of the generated class. */
+    private final JitRuntime runtime;
     private final MethodVisitor mv;
     /** The first slot of the subprogram this method translates, and the slot after its last. */
     private final int start;
@@ -148,7 +155,7 @@ final class JitCompiler {
     private final boolean entry;
     /**
      * Whether this method is a chunk of a subprogram cut into several methods: it starts from the
-     * registers in {@link Vm#regs}/{@link Vm#kinds} at {@code Vm.jitPc}, and hands them back there
+     * registers in {@link Vm#regs}/{@link Vm#kinds} at {@code JitRuntime.jitPc}, and hands them back there
      * when control leaves it (see {@link #emitDispatcher}).
      */
     private final boolean chunk;
@@ -195,9 +202,11 @@ final class JitCompiler {
     private final Label handedOver = new Label();
     private boolean handedOverUsed;
 
-    private JitCompiler(VmProgram p, Vm vm, MethodVisitor mv, int subprogram, Analysis a, Label[] blockLabel,
-                        List<Object> constants, List<Class<?>> constantTypes, int chunk, int[] pcOffset) {
+    private JitCompiler(VmProgram p, JitRuntime runtime, Vm vm, MethodVisitor mv, int subprogram, Analysis a,
+                        Label[] blockLabel, List<Object> constants, List<Class<?>> constantTypes, int chunk,
+                        int[] pcOffset) {
         this.p = p;
+        this.runtime = runtime;
         this.vm = vm;
         this.mv = mv;
         this.chunk = chunk >= 0;
@@ -220,11 +229,13 @@ final class JitCompiler {
     }
 
     /**
-     * The program as a {@link TranslatedProgram} bound to nothing (it runs on the {@link Vm} it is
-     * given), or why it is not translated (see the class comment). Never throws for a program the
-     * loader accepted: whatever limit the translation meets, the program is interpreted instead.
+     * The program as a {@link TranslatedProgram} installed on {@code vm} through its
+     * {@link JitRuntime} (from now on {@code vm} runs invocations as translated code), or why it is
+     * not translated (see the class comment; {@code vm} then interprets). Never throws for a program
+     * the loader accepted: whatever limit the translation meets, the program is interpreted instead.
      */
     static Result translate(VmProgram p, Vm vm) {
+        JitRuntime runtime = new JitRuntime(vm);
         int n = p.slots;
         if (n > 0xffff) {
             // the fault handlers pack pc and position in 32 bits
@@ -288,7 +299,7 @@ final class JitCompiler {
         // before that work is spent.
         Emitted measured;
         try {
-            measured = emitClass(p, vm, a, 0);
+            measured = emitClass(p, runtime, vm, a, 0);
         } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
             return Result.fallback("ASM cannot write its translation: " + e.getMessage());
         }
@@ -304,7 +315,7 @@ final class JitCompiler {
                 }
                 Emitted m;
                 try {
-                    m = emitClass(p, vm, c, 0);
+                    m = emitClass(p, runtime, vm, c, 0);
                 } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
                     return Result.fallback("ASM cannot write its translation: " + e.getMessage());
                 }
@@ -323,7 +334,7 @@ final class JitCompiler {
         }
         Emitted emitted;
         try {
-            emitted = emitClass(p, vm, a, ClassWriter.COMPUTE_FRAMES);
+            emitted = emitClass(p, runtime, vm, a, ClassWriter.COMPUTE_FRAMES);
         } catch (org.objectweb.asm.LimitExceededException | IndexOutOfBoundsException e) {
             // ASM's limits (frame computation work, method and class size): not a fault of the program
             return Result.fallback("ASM cannot write its translation: " + e.getMessage());
@@ -334,7 +345,8 @@ final class JitCompiler {
             total += size;
         }
         code.codeSize = total;
-        return new Result(code, null);
+        runtime.install(code);
+        return new Result(runtime, null);
     }
 
     /**
@@ -434,7 +446,7 @@ final class JitCompiler {
     }
 
     /** The hidden class: {@code run} for the entry, {@code sub<pc>} per subprogram, the constants. */
-    private static Emitted emitClass(VmProgram p, Vm vm, Analysis a, int flags) {
+    private static Emitted emitClass(VmProgram p, JitRuntime runtime, Vm vm, Analysis a, int flags) {
         // COMPUTE_FRAMES: Java 17 class files need stack map frames, and computing them here would
         // repeat ASM's analysis. The merges it makes are all of identical types (longs, ints, the
         // same arrays), so the common superclass is never needed: Object keeps ASM from loading
@@ -467,7 +479,7 @@ final class JitCompiler {
         for (int s = 0; s < a.starts.length; s++) {
             MethodVisitor mv = s == 0 ? cw.visitMethod(0, "run", RUN_DESC, null, null)
                     : cw.visitMethod(Opcodes.ACC_FINAL, subName(a.starts[s]), SUB_DESC, null, null);
-            JitCompiler jit = new JitCompiler(p, vm, mv, s, a, labels, constants, constantTypes, -1, pcOffset);
+            JitCompiler jit = new JitCompiler(p, runtime, vm, mv, s, a, labels, constants, constantTypes, -1, pcOffset);
             sizes.add((a.chunks[s] == null ? jit.emitMethod() : jit.emitDispatcher()).getOffset());
         }
         for (int s = 0; s < a.starts.length; s++) {
@@ -477,7 +489,7 @@ final class JitCompiler {
             for (int c = 0; c < a.chunks[s].length; c++) {
                 MethodVisitor mv = cw.visitMethod(Opcodes.ACC_FINAL, chunkName(a.chunks[s][c]), CHUNK_DESC, null,
                         null);
-                JitCompiler jit = new JitCompiler(p, vm, mv, s, a, labels, constants, constantTypes, c, pcOffset);
+                JitCompiler jit = new JitCompiler(p, runtime, vm, mv, s, a, labels, constants, constantTypes, c, pcOffset);
                 sizes.add(jit.emitMethod().getOffset());
             }
         }
@@ -650,7 +662,7 @@ final class JitCompiler {
         mv.visitLabel(faultCommon);
         mv.visitVarInsn(Opcodes.ILOAD, COUNT);
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, VM, "translatedFault",
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "translatedFault",
                 "(L" + FAULT + ";IIL" + VM + ";)L" + Type.getInternalName(BpfVmException.class) + ";", false);
         mv.visitInsn(Opcodes.ATHROW);
         // [block pc] -> the interpreter finishes the invocation (budget), from this frame on: a
@@ -661,9 +673,9 @@ final class JitCompiler {
             spill(i);
         }
         if (!entry || chunk) {
-            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            runtime();
             push(1);
-            mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "handedOver", "Z");
+            mv.visitFieldInsn(Opcodes.PUTFIELD, RUNTIME, "handedOver", "Z");
         }
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
         mv.visitVarInsn(Opcodes.ILOAD, TMP);
@@ -686,7 +698,7 @@ final class JitCompiler {
      * The dispatcher of a subprogram cut into chunks (its {@code run}/{@code sub<pc>} method): sets
      * up the state its method would (the invocation's or the call's registers and stack), hands the
      * registers over in {@link Vm#regs}/{@link Vm#kinds}, then calls the chunk that holds
-     * {@code Vm.jitPc} until one returns with the subprogram's exit ({@code jitPc} negative) or the
+     * {@code JitRuntime.jitPc} until one returns with the subprogram's exit ({@code jitPc} negative) or the
      * invocation was handed over to the interpreter. Every chunk leaves its registers, the
      * instruction count ({@code jitCount}) and where to go on ({@code jitPc}) in the VM.
      */
@@ -748,9 +760,9 @@ final class JitCompiler {
             mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "ownId", "I");
             mv.visitInsn(Opcodes.IASTORE);
         }
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        runtime();
         push(subStart);
-        mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitPc", "I");
+        mv.visitFieldInsn(Opcodes.PUTFIELD, RUNTIME, "jitPc", "I");
         // the chunk of each slot of the subprogram, indexed by slot - subStart
         int[] chunkOf = new int[subEnd - subStart];
         for (int c = 0; c < chunkStarts.length; c++) {
@@ -766,8 +778,8 @@ final class JitCompiler {
         }
         mv.visitLabel(loop);
         constant(chunkOf, int[].class);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitPc", "I");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "jitPc", "I");
         push(subStart);
         mv.visitInsn(Opcodes.ISUB);
         mv.visitInsn(Opcodes.IALOAD);
@@ -783,14 +795,14 @@ final class JitCompiler {
         }
         mv.visitLabel(done);
         mv.visitVarInsn(Opcodes.LSTORE, TMP_OFFSET);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "handedOver", "Z");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "handedOver", "Z");
         mv.visitJumpInsn(Opcodes.IFNE, ret);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitPc", "I");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "jitPc", "I");
         mv.visitJumpInsn(Opcodes.IFLT, ret);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitCount", "I");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "jitCount", "I");
         mv.visitVarInsn(Opcodes.ISTORE, COUNT);
         mv.visitJumpInsn(Opcodes.GOTO, loop);
         mv.visitLabel(ret);
@@ -804,7 +816,7 @@ final class JitCompiler {
     }
 
     /**
-     * A chunk's entry: to the block of {@code Vm.jitPc} (the chunk's first slot, or a jump target
+     * A chunk's entry: to the block of {@code JitRuntime.jitPc} (the chunk's first slot, or a jump target
      * from another chunk of the subprogram).
      */
     private void enterChunk() {
@@ -826,8 +838,8 @@ final class JitCompiler {
         for (int i = 0; i < keys.length; i++) {
             targets[i] = blockLabel[keys[i]];
         }
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitPc", "I");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "jitPc", "I");
         mv.visitLookupSwitchInsn(blockLabel[start], keys, targets);
     }
 
@@ -844,12 +856,12 @@ final class JitCompiler {
                 for (int i = 0; i <= 10; i++) {
                     spill(i);
                 }
-                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                runtime();
                 push(to);
-                mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitPc", "I");
-                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                mv.visitFieldInsn(Opcodes.PUTFIELD, RUNTIME, "jitPc", "I");
+                runtime();
                 mv.visitVarInsn(Opcodes.ILOAD, COUNT);
-                mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitCount", "I");
+                mv.visitFieldInsn(Opcodes.PUTFIELD, RUNTIME, "jitCount", "I");
                 pushLong(0);
                 mv.visitInsn(Opcodes.LRETURN);
             });
@@ -859,9 +871,9 @@ final class JitCompiler {
 
     /** A chunk reaches its subprogram's exit: tells the dispatcher ({@code jitPc = -1}). */
     private void endOfSubprogram() {
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        runtime();
         push(-1);
-        mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitPc", "I");
+        mv.visitFieldInsn(Opcodes.PUTFIELD, RUNTIME, "jitPc", "I");
     }
 
     /**
@@ -980,14 +992,28 @@ final class JitCompiler {
                 loadViaVm(pc, d, s, off, size, signExtend); // an invalid context access: the interpreter's fault
                 return;
             }
-            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            ViewRegion context = (ViewRegion) vm.contextRegion();
+            Region target = member.kind == Layout.Kind.POINTER ? context.constantPointer(member) : null;
+            if (target != null && target.owner == vm) {
+                // a pointer the same on every invocation (ctx->sk): value and region are constants
+                pushLong(target.base + context.pointerOffset(member));
+                storeReg(d);
+                constantKind(d, target.ownId);
+                return;
+            }
+            if (member.kind == Layout.Kind.SCALAR && inputField(context, member, off, size, signExtend)) {
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+                return;
+            }
+            runtime();
             constant(member, Layout.Member.class);
             if (member.kind == Layout.Kind.SCALAR) {
                 // a scalar field: the value is all there is, and the kind a constant
                 push(off);
                 push(size);
                 push(signExtend ? 1 : 0);
-                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitContextScalar",
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitContextScalar",
                         "(L" + Type.getInternalName(Layout.Member.class) + ";IIZ)J", false);
                 faultable = true;
                 storeReg(d);
@@ -998,7 +1024,7 @@ final class JitCompiler {
             push(off);
             push(size);
             push(signExtend ? 1 : 0);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoadContext",
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitLoadContext",
                     "(L" + Type.getInternalName(Layout.Member.class) + ";IIIZ)J", false);
             faultable = true;
             storeReg(d);
@@ -1016,6 +1042,39 @@ final class JitCompiler {
             loadViaVm(pc, d, s, off, size, signExtend); // views first there, then the rest and the faults
             mv.visitJumpInsn(Opcodes.GOTO, done);
         });
+    }
+
+    /**
+     * A whole-field u32 load of a sock_ops context field that is a field of the invocation's input
+     * ({@code op}, {@code skb_len}: what {@code Views.SockOpsContext.value} reads): pushes its value
+     * as the interpreter's load gives it, read directly from {@code vm.sockOps}, and returns true;
+     * else pushes nothing and returns false (the field goes through {@link JitRuntime}).
+     */
+    private boolean inputField(ViewRegion context, Layout.Member member, int off, int size, boolean signExtend) {
+        if (!(context instanceof Views.SockOpsContext) || size != 4 || member.size != 4 || off != member.off
+                || signExtend || (off != SockOpsCtx.OP && off != SockOpsCtx.SKB_LEN)) {
+            return false;
+        }
+        String input = Type.getInternalName(SockOpsInput.class);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "sockOps", "L" + input + ";");
+        if (off == SockOpsCtx.OP) {
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "op", "I");
+        } else { // skb_len: the segment's length, 0 without one (H2)
+            Label none = new Label();
+            Label done = new Label();
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "segment", "Z");
+            mv.visitJumpInsn(Opcodes.IFEQ, none);
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "length", "I");
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(none);
+            mv.visitInsn(Opcodes.POP);
+            push(0);
+            mv.visitLabel(done);
+        }
+        zeroExtend();
+        return true;
     }
 
     /**
@@ -1092,6 +1151,11 @@ final class JitCompiler {
         }
     }
 
+    /** Pushes this program's {@link JitRuntime} (a constant of the generated class). */
+    private void runtime() {
+        constant(runtime, JitRuntime.class);
+    }
+
     /**
      * Pushes {@code value} as a constant: a {@code static final} field of the hidden class, set from
      * its class data when the class is initialized (see {@link #emitConstants}).
@@ -1131,9 +1195,9 @@ final class JitCompiler {
         clinit.visitEnd();
     }
 
-    /** {@code Vm.jitLoad}: stack, views, other regions and the faults. */
+    /** {@code JitRuntime.jitLoad}: stack, views, other regions and the faults. */
     private void loadViaVm(int pc, int d, int s, int off, int size, boolean signExtend) {
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        runtime();
         push(pc);
         push(d);
         push(s);
@@ -1142,7 +1206,7 @@ final class JitCompiler {
         push(off);
         push(size);
         push(signExtend ? 1 : 0);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitLoad", "(IIIJIIIZ)J", false);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitLoad", "(IIIJIIIZ)J", false);
         faultable = true;
         storeReg(d);
         readKindBack(d);
@@ -1218,9 +1282,9 @@ final class JitCompiler {
         }
     }
 
-    /** {@code Vm.jitStore} / {@code Vm.jitStoreImm}: the stack through other registers, views, the faults. */
+    /** {@code JitRuntime.jitStore} / {@code JitRuntime.jitStoreImm}: the stack through other registers, views, the faults. */
     private void storeViaVm(int d, int s, int off, int size, long imm) {
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        runtime();
         push(d);
         if (s < 0) {
             loadReg(d);
@@ -1228,7 +1292,7 @@ final class JitCompiler {
             push(off);
             push(size);
             pushLong(imm);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStoreImm", "(IJIIIJ)V", false);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitStoreImm", "(IJIIIJ)V", false);
             faultable = true;
             return;
         }
@@ -1239,7 +1303,7 @@ final class JitCompiler {
         loadKind(s);
         push(off);
         push(size);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitStore", "(IIJIJIII)V", false);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitStore", "(IIJIJIII)V", false);
         faultable = true;
     }
 
@@ -1484,9 +1548,9 @@ final class JitCompiler {
         mv.visitLabel(other);
     }
 
-    /** {@code Vm.jitAlu(pc, is64, d, s, rd, kd, rs, ks)}, leaving the new value of d on the stack. */
+    /** {@code JitRuntime.jitAlu(pc, is64, d, s, rd, kd, rs, ks)}, leaving the new value of d on the stack. */
     private void pointerPath(int pc, boolean is64, int d, int s) {
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        runtime();
         push(pc);
         push(is64 ? 1 : 0);
         push(d);
@@ -1495,7 +1559,7 @@ final class JitCompiler {
         loadKind(d);
         loadReg(s);
         loadKind(s);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitAlu", "(IZIIJIJI)J", false);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitAlu", "(IZIIJIJI)J", false);
     }
 
     /** The JVM opcode of a scalar ALU operation, or -1 when it has no single-opcode translation. */
@@ -1526,9 +1590,9 @@ final class JitCompiler {
         if (op == Opcode.EXIT && !entry) {
             // the return from a subprogram, as the interpreter makes it: r0 as it is (not checked),
             // its kind and the count handed back through the VM
-            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            runtime();
             mv.visitVarInsn(Opcodes.ILOAD, COUNT);
-            mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "jitCount", "I");
+            mv.visitFieldInsn(Opcodes.PUTFIELD, RUNTIME, "jitCount", "I");
             mv.visitVarInsn(Opcodes.ALOAD, KINDS_ARRAY);
             push(0);
             loadKind(0);
@@ -1541,6 +1605,21 @@ final class JitCompiler {
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitVarInsn(Opcodes.ILOAD, COUNT);
             mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "lastCount", "I");
+            // Vm.exit in line when it passes: r0 a scalar (in [0, 1] when the return is checked)
+            Label check = new Label();
+            loadKind(0);
+            mv.visitJumpInsn(Opcodes.IFNE, check);
+            if (p.options.checkReturn()) {
+                loadReg(0);
+                pushLong(~1L);
+                mv.visitInsn(Opcodes.LAND);
+                mv.visitInsn(Opcodes.LCONST_0);
+                mv.visitInsn(Opcodes.LCMP);
+                mv.visitJumpInsn(Opcodes.IFNE, check);
+            }
+            loadReg(0);
+            mv.visitInsn(Opcodes.LRETURN);
+            mv.visitLabel(check); // the fault, with the interpreter's message
             spill(0);
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "exit", "()J", false);
@@ -1649,11 +1728,11 @@ final class JitCompiler {
 
     /**
      * A bpf-to-bpf call: the callee's method, on r0-r5 as they are, at the next frame. The frame
-     * bookkeeping of the interpreter ({@link Vm#jitSaveFrame}) is kept, so that a budget hand-over
+     * bookkeeping of the interpreter ({@link JitRuntime#jitSaveFrame}) is kept, so that a budget hand-over
      * inside the callee can go on in the interpreter and return through this frame.
      */
     private void callLocal(int pc, long imm) {
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        runtime();
         mv.visitVarInsn(Opcodes.ILOAD, FRAME);
         push(pc + 1);
         for (int i = 6; i <= 9; i++) {
@@ -1662,7 +1741,7 @@ final class JitCompiler {
         for (int i = 6; i <= 9; i++) {
             loadKind(i);
         }
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "jitSaveFrame", "(IIJJJJIIII)V", false);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitSaveFrame", "(IIJJJJIIII)V", false);
         for (int i = 0; i <= 5; i++) {
             spill(i);
         }
@@ -1674,12 +1753,12 @@ final class JitCompiler {
         mv.visitInsn(Opcodes.IADD);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, NAME, subName(pc + 1 + (int) imm), SUB_DESC, false);
         storeReg(0);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "jitCount", "I");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "jitCount", "I");
         mv.visitVarInsn(Opcodes.ISTORE, COUNT);
         readKindBack(0);
-        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
-        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "handedOver", "Z");
+        runtime();
+        mv.visitFieldInsn(Opcodes.GETFIELD, RUNTIME, "handedOver", "Z");
         mv.visitJumpInsn(Opcodes.IFNE, handedOver);
         handedOverUsed = true;
         for (int i = 1; i <= 5; i++) {
@@ -1696,6 +1775,17 @@ final class JitCompiler {
     private void call(int pc, int s, long imm) {
         if (s == Opcode.PSEUDO_CALL) {
             callLocal(pc, imm);
+            return;
+        }
+        if (s == Opcode.PSEUDO_KFUNC_CALL && p.ref[pc] == Kfunc.CAST_TO_KERN_CTX && facts.context(pc, 1)) {
+            // bpf_cast_to_kern_ctx(ctx) on the unmodified context pointer: its argument check passes
+            // on every path and its result is this VM's bpf_sock_ops_kern view, so both are constants
+            pushLong(vm.kern.base);
+            storeReg(0);
+            constantKind(0, vm.kern.ownId);
+            for (int i = 1; i <= 5; i++) {
+                constantKind(i, Vm.UNINIT_KIND);
+            }
             return;
         }
         Direct direct = s == Opcode.PSEUDO_KFUNC_CALL ? Direct.of((Kfunc) p.ref[pc]) : Direct.of((int) imm);
@@ -1989,14 +2079,44 @@ final class JitCompiler {
      * kind of r = the int on the stack; and the plain-memory region r points into, or null
      * ({@link #plainMemory} reads it instead of looking the kind up at every access: region
      * numbers do not change during an invocation, so it only changes when the kind does).
+     *
+     * <p>This is {@link Vm#plainMemoryOf} in line: C2 inlines little into a large translated
+     * method, so a call here would be a real call, spilling every live register, after every load
+     * and helper that gives a register a kind. A scalar or uninitialized kind (the most common) is
+     * one compare.
      */
     private void storeKind(int r) {
+        Label region = new Label();
+        Label done = new Label();
         mv.visitInsn(Opcodes.DUP);
         mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+        mv.visitInsn(Opcodes.DUP);
+        push(Vm.POINTER);
+        keepIf(Opcodes.IF_ICMPGE, region, done); // a pointer: its region
+        // regionTable[kind], when its kind is MEM (a map or storage value, optval), else null
         mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
         mv.visitInsn(Opcodes.SWAP);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemoryOf", "(I)L" + MEM_REGION + ";", false);
+        mv.visitInsn(Opcodes.AALOAD);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "kind", "I");
+        push(Region.MEM);
+        keepIf(Opcodes.IF_ICMPEQ, new Label(), done);
+        mv.visitTypeInsn(Opcodes.CHECKCAST, MEM_REGION);
+        mv.visitLabel(done);
         mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+    }
+
+    /**
+     * [x, a, b] -> compares a with b by {@code cmp}: when it holds, goes on at {@code keep} (placed
+     * here) with [x]; else continues at {@code done} with [null].
+     */
+    private void keepIf(int cmp, Label keep, Label done) {
+        mv.visitJumpInsn(cmp, keep);
+        mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(keep);
     }
 
     /** {@link #storeKind} of a kind known at translation. */

@@ -2,7 +2,6 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.program.MapSpec;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,14 +16,14 @@ import java.util.Map;
  * enable path creates the state its sock_ops program reads.
  */
 final class SkStorageMap extends BpfMap {
-    private final Map<TcpSocketModel, MemRegion> values = new LinkedHashMap<>();
-    private final Map<TcpSocketModel, Integer> numbers = new LinkedHashMap<>();
+    private final Map<Object, MemRegion> values = new LinkedHashMap<>();
+    private final Map<Object, Integer> numbers = new LinkedHashMap<>();
     private int nextNumber = 1;
     /**
      * The socket of the last {@link #get} that found or created a value, and that value: a program
      * looks up the same socket's storage on every invocation. Cleared when that entry goes.
      */
-    private TcpSocketModel lastSocket;
+    private Object lastSocket;
     private MemRegion lastValue;
 
     SkStorageMap(AddressSpace addresses, MapSpec spec) {
@@ -32,7 +31,7 @@ final class SkStorageMap extends BpfMap {
     }
 
     /** {@code bpf_sk_storage_get}: the value, created when {@code create} (from {@code init} when non-null). */
-    MemRegion get(TcpSocketModel socket, boolean create, byte[] init, int initOff) {
+    MemRegion get(Object socket, boolean create, byte[] init, int initOff) {
         if (socket == lastSocket) {
             return lastValue;
         }
@@ -55,19 +54,19 @@ final class SkStorageMap extends BpfMap {
     }
 
     /** {@code bpf_sk_storage_delete}: 0, or -ENOENT. */
-    int delete(TcpSocketModel socket) {
+    int delete(Object socket) {
         forgetLast(socket);
         return values.remove(socket) != null ? 0 : Errno.ENOENT.negative();
     }
 
     @Override
-    void forget(TcpSocketModel socket) {
+    void forget(Object socket) {
         forgetLast(socket);
         values.remove(socket);
         numbers.remove(socket);
     }
 
-    private void forgetLast(TcpSocketModel socket) {
+    private void forgetLast(Object socket) {
         if (socket == lastSocket) {
             lastSocket = null;
             lastValue = null;
@@ -75,7 +74,7 @@ final class SkStorageMap extends BpfMap {
     }
 
     @Override
-    public byte[] storageOf(TcpSocketModel socket) {
+    public byte[] storageOf(Object socket) {
         MemRegion v = values.get(socket);
         return v == null ? null : v.data.clone();
     }
@@ -83,7 +82,7 @@ final class SkStorageMap extends BpfMap {
     @Override
     public List<Entry> entries() {
         List<Entry> out = new ArrayList<>();
-        for (Map.Entry<TcpSocketModel, MemRegion> e : values.entrySet()) {
+        for (Map.Entry<Object, MemRegion> e : values.entrySet()) {
             int n = numbers.get(e.getKey());
             out.add(new Entry(new byte[] {(byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)},
                     Arrays.copyOf(e.getValue().data, e.getValue().length)));

@@ -1,15 +1,14 @@
 package dev.autolowat.sim.vm;
 
-import dev.autolowat.sim.tcp.TcpSocketModel;
-
-
 /**
  * The input of one sock_ops dispatch: the socket, the op, and for op 21 the segment (H1) or none
  * (H2). Reused: the backend sets it before every dispatch; every program of the dispatch sees the
- * same instance, so a {@code reply} written by one is read by the next, as in the kernel.
+ * same instance, so a {@code reply} written by one is read by the next, as in the kernel. The
+ * socket is the opaque handle the VM's {@link KernelServices} understand (the simulator: its TCP
+ * socket model).
  */
 public final class SockOpsInput {
-    TcpSocketModel socket;
+    Object socket;
     SocketInfo info;
     int op;
     boolean segment;
@@ -17,11 +16,10 @@ public final class SockOpsInput {
     int endSeq;
     boolean fin;
     int length;
-    int queueIndex;
     final int[] args = new int[4];
 
     /** Starts a dispatch of {@code op} on {@code socket} without a segment; args and reply are zero. */
-    public SockOpsInput set(TcpSocketModel socket, SocketInfo info, int op) {
+    public SockOpsInput set(Object socket, SocketInfo info, int op) {
         this.socket = socket;
         this.info = info;
         this.op = op;
@@ -30,7 +28,6 @@ public final class SockOpsInput {
         this.endSeq = 0;
         this.fin = false;
         this.length = 0;
-        this.queueIndex = 0;
         args[0] = 0; // four stores: this runs before every bytecode invocation
         args[1] = 0;
         args[2] = 0;
@@ -40,7 +37,8 @@ public final class SockOpsInput {
 
     /**
      * Rule H1: the dispatch carries the segment {@code [seq, endSeq)} whose {@code length} payload
-     * bytes are the last ones queued on the socket ({@code bpf_skb_load_bytes} reads them).
+     * bytes are the last ones queued on the socket ({@code bpf_skb_load_bytes} reads them through
+     * {@link KernelServices#loadSegmentBytes}).
      */
     public SockOpsInput segment(int seq, int endSeq, boolean fin, int length) {
         this.segment = true;
@@ -48,7 +46,6 @@ public final class SockOpsInput {
         this.endSeq = endSeq;
         this.fin = fin;
         this.length = length;
-        this.queueIndex = socket.queuedPayload() - length;
         return this;
     }
 

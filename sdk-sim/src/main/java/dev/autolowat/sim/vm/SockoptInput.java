@@ -1,7 +1,5 @@
 package dev.autolowat.sim.vm;
 
-import dev.autolowat.sim.tcp.TcpSocketModel;
-
 /**
  * The {@code struct bpf_sockopt} of one userspace {@code setsockopt()} (rule A2), shared by every
  * cgroup setsockopt program of the call (and by the Java form of such programs): programs may
@@ -12,7 +10,7 @@ public final class SockoptInput {
     /** Size of the optval buffer: {@code max(16, optlen)} in {@code __cgroup_bpf_run_filter_setsockopt()}. */
     public static final int BUFFER_SIZE = 16;
 
-    TcpSocketModel socket;
+    Object socket;
     SocketInfo info;
     int level;
     int optname;
@@ -20,7 +18,7 @@ public final class SockoptInput {
     final byte[] optval = new byte[BUFFER_SIZE];
 
     /** Starts a call: {@code setsockopt(fd, level, optname, &value, 4)}. */
-    public SockoptInput set(TcpSocketModel socket, SocketInfo info, int level, int optname, int value) {
+    public SockoptInput set(Object socket, SocketInfo info, int level, int optname, int value) {
         this.socket = socket;
         this.info = info;
         this.level = level;
@@ -70,7 +68,8 @@ public final class SockoptInput {
         return optlen == -1;
     }
 
-    public TcpSocketModel socket() {
+    /** The socket handle given to {@link #set} (see {@link KernelServices}). */
+    public Object socket() {
         return socket;
     }
 }

@@ -2,8 +2,8 @@ package dev.autolowat.sim.vm;
 
 /**
  * A program translated to JVM bytecode by {@link JitCompiler}: the generated hidden class extends
- * this. {@link #run} executes one invocation on a {@link Vm} that {@link Vm#resetForInvocation()}
- * has prepared, and behaves as {@link Vm#interpret} from pc 0: the same r0, memory and map
+ * this. {@link #run} executes one invocation on a {@link Vm} that {@link Vm#resetForTranslated()}
+ * has prepared ({@link JitRuntime#invoke}), and behaves as {@link Vm#interpret} from pc 0: the same r0, memory and map
  * effects, {@link Vm#lastCount}, and the same {@link BpfVmException} (pc, instruction, reason) on
  * a fault or an exhausted budget.
  */

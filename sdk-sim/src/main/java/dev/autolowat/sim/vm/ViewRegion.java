@@ -38,6 +38,15 @@ abstract class ViewRegion extends Region {
         return null;
     }
 
+    /**
+     * The region of a pointer member when it is the same on every invocation of this VM (the
+     * socket of {@code ctx->sk}, the optval buffer), else {@code null}: translated code then loads
+     * the pointer as a constant (same value and region as {@link #pointer} gives).
+     */
+    Region constantPointer(Layout.Member m) {
+        return null;
+    }
+
     /** Offset inside {@link #pointer}'s region (e.g. {@code optval_end} points past the buffer). */
     long pointerOffset(Layout.Member m) {
         return 0;

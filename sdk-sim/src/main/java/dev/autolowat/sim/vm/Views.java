@@ -2,11 +2,10 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.asm.SockOpsCtx;
 import dev.autolowat.api.asm.SockoptCtx;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 /**
- * The contexts and kernel objects of one VM, read live from the model through the VM's current
- * input. One instance of each per VM; they are retargeted by setting the input, so nothing is
+ * The contexts and kernel objects of one VM, read live from the kernel ({@link KernelServices})
+ * for the socket of the VM's current input. One instance of each per VM; they are retargeted by setting the input, so nothing is
  * allocated per invocation. All views of the socket share one address, as in the kernel where
  * {@code ctx->sk}, {@code bpf_tcp_sock(sk)} and {@code bpf_skc_to_tcp_sock(sk)} are the same
  * pointer seen as different types.
@@ -15,10 +14,8 @@ final class Views {
     private Views() {
     }
 
-    /** {@code TCP_SYN_SENT}, {@code TCP_ESTABLISHED}, {@code TCP_CLOSE_WAIT}. */
-    static final int TCP_ESTABLISHED = 1;
+    /** {@code TCP_SYN_SENT}: the state a sock_ops program sees in {@code BPF_SOCK_OPS_TCP_CONNECT_CB}. */
     static final int TCP_SYN_SENT = 2;
-    static final int TCP_CLOSE_WAIT = 8;
     static final int IPPROTO_TCP = 6;
     static final int IPPROTO_MPTCP = 262;
     static final int SOCK_STREAM = 1;
@@ -35,10 +32,6 @@ final class Views {
             super(base, layout, false);
             this.vm = vm;
         }
-
-        TcpSocketModel socket() {
-            return vm.socket;
-        }
     }
 
     /** The sock_ops context, {@code struct bpf_sock_ops}. */
@@ -53,7 +46,6 @@ final class Views {
         @Override
         long value(Layout.Member m) {
             SockOpsInput in = vm.sockOps;
-            TcpSocketModel s = vm.socket;
             SocketInfo info = vm.info;
             int off = m.off;
             switch (off) {
@@ -78,13 +70,13 @@ final class Views {
                 case SockOpsCtx.SND_CWND:
                     return TCP_INIT_CWND;
                 case SockOpsCtx.BPF_SOCK_OPS_CB_FLAGS:
-                    return s.cbFlags();
+                    return vm.kernel.cbFlags(vm.socket);
                 case SockOpsCtx.STATE:
                     return vm.tcpState();
                 case SockOpsCtx.SND_SSTHRESH:
                     return TCP_INFINITE_SSTHRESH;
                 case SockOpsCtx.RCV_NXT:
-                    return s.rcvNxt();
+                    return vm.kernel.rcvNxt(vm.socket);
                 case SockOpsCtx.SND_NXT:
                 case SockOpsCtx.SND_UNA:
                     return info.iss() + 1;
@@ -117,6 +109,11 @@ final class Views {
                 case SockOpsCtx.SK -> vm.bpfSock;
                 default -> vm.sockOps.segment ? vm.packet : null;
             };
+        }
+
+        @Override
+        Region constantPointer(Layout.Member m) {
+            return m.off == SockOpsCtx.SK ? vm.bpfSock : null; // skb_data*: only with a segment
         }
 
         @Override
@@ -154,6 +151,11 @@ final class Views {
         }
 
         @Override
+        Region constantPointer(Layout.Member m) {
+            return pointer(m);
+        }
+
+        @Override
         long pointerOffset(Layout.Member m) {
             return m.off == SockoptCtx.OPTVAL_END ? SockoptInput.BUFFER_SIZE : 0;
         }
@@ -182,7 +184,7 @@ final class Views {
             return switch (off) {
                 case 4 -> info.family();
                 case 8 -> SOCK_STREAM;
-                case 12 -> vm.socket.isMptcp() ? IPPROTO_MPTCP : IPPROTO_TCP;
+                case 12 -> vm.kernel.isMptcp(vm.socket) ? IPPROTO_MPTCP : IPPROTO_TCP;
                 case 24, 52 -> info.ip4();
                 case 44 -> info.localPort();
                 case 48 -> SocketInfo.be16(info.remotePort());
@@ -205,7 +207,7 @@ final class Views {
             return switch (m.off) {
                 case 0 -> TCP_INIT_CWND;
                 case 12 -> TCP_INFINITE_SSTHRESH;
-                case 16 -> vm.socket.rcvNxt();
+                case 16 -> vm.kernel.rcvNxt(vm.socket);
                 case 20, 24 -> vm.info.iss() + 1;
                 case 28 -> vm.info.mss();
                 case 80 -> vm.bytesReceived();
@@ -222,7 +224,8 @@ final class Views {
 
         @Override
         long value(Layout.Member m) {
-            TcpSocketModel s = vm.socket;
+            KernelServices k = vm.kernel;
+            Object s = vm.socket;
             SocketInfo info = vm.info;
             return switch (m.off) { // the offsets of Layouts.TCP_SOCK, one member each
                 case 0, 4 -> info.ip4(); // skc_daddr, skc_rcv_saddr
@@ -230,20 +233,20 @@ final class Views {
                 case 14 -> info.localPort(); // skc_num
                 case 16 -> info.family(); // skc_family
                 case 18 -> vm.tcpState(); // skc_state
-                case 0x130 -> s.rcvLowat(); // sk_rcvlowat
-                case 0x134 -> s.rcvBuf(); // sk_rcvbuf
+                case 0x130 -> k.rcvLowat(s); // sk_rcvlowat
+                case 0x134 -> k.rcvBuf(s); // sk_rcvbuf
                 case 0x138 -> SNDBUF; // sk_sndbuf
-                case 0x13c -> s.rcvBufLocked() ? 2 : 0; // sk_userlocks: SOCK_RCVBUF_LOCK
-                case 0x13d -> s.rcvShutdown() ? 1 : 0; // sk_shutdown: RCV_SHUTDOWN
+                case 0x13c -> k.rcvBufLocked(s) ? 2 : 0; // sk_userlocks: SOCK_RCVBUF_LOCK
+                case 0x13d -> k.rcvShutdown(s) ? 1 : 0; // sk_shutdown: RCV_SHUTDOWN
                 case 0x140 -> SOCK_STREAM; // sk_type
-                case 0x142 -> s.isMptcp() ? IPPROTO_MPTCP : IPPROTO_TCP; // sk_protocol
+                case 0x142 -> k.isMptcp(s) ? IPPROTO_MPTCP : IPPROTO_TCP; // sk_protocol
                 case 0x144 -> vm.txhash(); // sk_txhash
-                case 0x400 -> s.rcvMss(); // icsk_ack.rcv_mss
-                case 0x600 -> s.rcvNxt(); // rcv_nxt
-                case 0x604 -> s.copiedSeq(); // copied_seq
+                case 0x400 -> k.rcvMss(s); // icsk_ack.rcv_mss
+                case 0x600 -> k.rcvNxt(s); // rcv_nxt
+                case 0x604 -> k.copiedSeq(s); // copied_seq
                 case 0x60c, 0x610 -> info.iss() + 1; // snd_nxt, snd_una
                 case 0x614 -> info.mss(); // mss_cache
-                case 0x61c -> s.cbFlags(); // bpf_sock_ops_cb_flags
+                case 0x61c -> k.cbFlags(s); // bpf_sock_ops_cb_flags
                 case 0x620 -> vm.bytesReceived(); // bytes_received
                 default -> 0;
             };

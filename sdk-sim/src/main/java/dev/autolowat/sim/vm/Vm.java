@@ -2,13 +2,10 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.SockOpsOp;
-import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Helper;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
-import dev.autolowat.api.program.StorageKey;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.Arrays;
 
@@ -33,12 +30,6 @@ final class Vm {
     /** Instructions one invocation may execute before it is aborted. */
     static final int INSTRUCTION_BUDGET = 1_000_000;
     static final int MAX_FRAMES = VmLoader.MAX_CALL_FRAMES;
-    private static final int SOL_SOCKET = SockOpt.SOL_SOCKET;
-    private static final int SOL_TCP = SockOpt.SOL_TCP;
-    private static final int SOL_IP = 0;
-    private static final int SOL_IPV6 = 41;
-    /** SOL_SOCKET options the kernel's bpf_{get,set}sockopt accept (sol_socket_sockopt); only two are modelled. */
-    private static final int[] KERNEL_SOL_SOCKET = {2, 7, 8, 9, 12, 15, 18, 36, 47, 62, 25, 74};
 
     /** The tag of a register that was never written (or clobbered by a call). */
     static final Region UNINIT = new Region(0) {
@@ -64,9 +55,6 @@ final class Vm {
             HELPERS[h.id()] = h;
         }
     }
-
-    /** {@code sk->sk_txhash}, which a sock_ops program may write: kept per socket. */
-    private static final StorageKey<int[]> TXHASH = StorageKey.create("vm.sk_txhash", () -> new int[1]);
 
     // ---- pre-decoded operations (see decode) ----
     /** Not specialised: decoded from the raw instruction by {@link #generic}. */
@@ -127,7 +115,7 @@ final class Vm {
     private static final int JSLT = Opcode.JSLT >> 4;
     private static final int JSLE = Opcode.JSLE >> 4;
 
-    private final VmProgram p;
+    final VmProgram p;
     /** Registers; 16 entries so that a 4-bit register index needs no bounds check (r11–r15 never pass the loader). */
     final long[] regs = new long[16];
     /** What each register holds: {@link #SCALAR}, {@link #UNINIT_KIND} or a region number (at least {@link #POINTER}). */
@@ -142,27 +130,22 @@ final class Vm {
     private int fixedRegions;
     private int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
-    private final int[] returnPc = new int[MAX_FRAMES];
-    private final long[] savedRegs = new long[MAX_FRAMES * 5];
-    private final int[] savedKinds = new int[MAX_FRAMES * 5];
+    final int[] returnPc = new int[MAX_FRAMES];
+    final long[] savedRegs = new long[MAX_FRAMES * 5];
+    final int[] savedKinds = new int[MAX_FRAMES * 5];
     private boolean running;
     int lastCount;
-    /** The program as JVM bytecode, or null when it is interpreted (see {@link VmOptions#mode()}). */
-    private final TranslatedProgram translated;
-    /** Why the program is interpreted although translation was asked for; null when it is not. */
-    private final String fallbackReason;
-    /** Translated code: the instruction count a subprogram's method (or a chunk) hands back to its caller. */
-    int jitCount;
     /**
-     * Translated code cut into chunks: the slot the next chunk goes on from, -1 when the
-     * subprogram exited (see {@code JitCompiler.emitDispatcher}).
+     * The invocation as translated JVM code ({@link JitRuntime}, installed by {@link VmProgram} after
+     * {@code JitCompiler} translated the program), or null: interpreted. The VM itself knows nothing
+     * of translation: it only hands an invocation whose input is set to this engine.
      */
-    int jitPc;
-    /**
-     * Translated code: set when a subprogram's method handed the invocation to the interpreter
-     * (budget), which finished it; its callers then return the result as it is.
-     */
-    boolean handedOver;
+    private Engine translated;
+
+    /** Runs one invocation whose input is set, in place of the interpreter (translated code). */
+    interface Engine {
+        long invoke();
+    }
 
     /** Per slot: {@code op | dst << 8 | src << 12 | off << 16} (see {@link #decode}). */
     private final int[] insn;
@@ -178,12 +161,15 @@ final class Vm {
     // ---- the invocation's input ----
     SockOpsInput sockOps;
     SockoptInput sockopt;
-    TcpSocketModel socket;
+    /** The socket handle of the input, which only {@link #kernel} interprets. */
+    Object socket;
     SocketInfo info;
+    /** The kernel this VM runs in ({@link VmOptions#kernel()}): all it knows of sockets; null for raw programs only. */
+    final KernelServices kernel;
 
     // ---- views, allocated once ----
     /** What r1 points to on entry: the context view, or the memory buffer of a raw program. */
-    private final Region context;
+    final Region context;
     /** The memory buffer of a raw program (what r1 points to, r2 its length), else null. */
     final MemRegion rawMemory;
     final Views.BpfSock bpfSock;
@@ -198,6 +184,7 @@ final class Vm {
 
     Vm(VmProgram p, AddressSpace addresses) {
         this.p = p;
+        this.kernel = p.options.kernel();
         for (int i = 0; i < MAX_FRAMES; i++) {
             stacks[i] = new StackRegion(addresses.allocate(), i);
         }
@@ -254,16 +241,11 @@ final class Vm {
             }
         }
         regionCount = fixedRegions;
-        // translated last: the translation reads the decoded program (region numbers of LD_IMM64s)
-        JitCompiler.Result translation = p.options.mode() == VmOptions.ExecutionMode.JIT
-                ? JitCompiler.translate(p, this) : null;
-        translated = translation == null ? null : translation.code();
-        fallbackReason = translation == null ? null : translation.fallbackReason();
     }
 
-    /** Why the program is interpreted in JIT mode, or null (translated, or interpreter mode chosen). */
-    String fallbackReason() {
-        return fallbackReason;
+    /** Runs invocations through {@code engine} from now on (see {@link #translated}). */
+    void install(Engine engine) {
+        this.translated = engine;
     }
 
     /** The value of register {@code r} when an invocation starts (see {@link #resetForInvocation}). */
@@ -289,37 +271,6 @@ final class Vm {
     /** The stack of frame {@code frame} (translated subprograms: what their r10 points to the end of). */
     StackRegion stackOf(int frame) {
         return stacks[frame];
-    }
-
-    /**
-     * Translated code, at a bpf-to-bpf call in frame {@code frame}: what the interpreter keeps for
-     * the return (the caller's r6-r10, the return pc), so that a budget hand-over inside the callee
-     * can go on in {@link #interpret} and return through this frame.
-     */
-    void jitSaveFrame(int frame, int retPc, long r6, long r7, long r8, long r9, int k6, int k7, int k8, int k9) {
-        int base = frame * 5;
-        long[] sr = savedRegs;
-        int[] sk = savedKinds;
-        sr[base] = r6;
-        sr[base + 1] = r7;
-        sr[base + 2] = r8;
-        sr[base + 3] = r9;
-        sr[base + 4] = stacks[frame].base + StackRegion.SIZE;
-        sk[base] = k6;
-        sk[base + 1] = k7;
-        sk[base + 2] = k8;
-        sk[base + 3] = k9;
-        sk[base + 4] = stacks[frame].ownId;
-        returnPc[frame] = retPc;
-    }
-
-    int translatedCodeSize() {
-        return translated == null ? 0 : translated.codeSize;
-    }
-
-    /** Whether this VM runs the program as translated JVM bytecode (false: interpreted). */
-    boolean isTranslated() {
-        return translated != null;
     }
 
     /** The region of kind {@code k} when it is plain memory (kind MEM: map and storage values, optval), else null. */
@@ -530,6 +481,10 @@ final class Vm {
         if (socket == null || info == null) {
             throw new IllegalStateException("program '" + p.name + "': the input has no socket; call set(...) first");
         }
+        if (kernel == null) {
+            throw new IllegalStateException("program '" + p.name + "' was loaded without kernel services "
+                    + "(VmOptions.withKernel): it cannot run on a socket");
+        }
         if (running) {
             throw new IllegalStateException("program '" + p.name + "' is already running: the VM is not re-entrant");
         }
@@ -546,17 +501,22 @@ final class Vm {
     // =====================================================================================
 
     private long execute() {
-        TranslatedProgram code = translated;
-        if (code != null) {
-            // translated code starts from constants (r1 = context, r10 = frame pointer) and keeps
-            // registers in JVM locals: only the per-invocation region numbers and the stack to reset
-            regionCount = fixedRegions;
-            stacks[0].reset();
-            handedOver = false;
-            return code.run(this);
+        Engine engine = translated;
+        if (engine != null) {
+            return engine.invoke();
         }
         resetForInvocation();
         return interpret(0, 0, 0);
+    }
+
+    /**
+     * What translated code needs reset before an invocation: it starts from constants (r1 =
+     * context, r10 = frame pointer) and keeps registers in JVM locals, so only the per-invocation
+     * region numbers and the stack.
+     */
+    void resetForTranslated() {
+        regionCount = fixedRegions;
+        stacks[0].reset();
     }
 
     /**
@@ -1264,7 +1224,7 @@ final class Vm {
      * layout, the offset and the size (fixed per slot), so the last checked access of each slot is
      * remembered: a repeated access skips the layout walk, a different one is checked again.
      */
-    private void loadView(ViewRegion v, int pc, int d, long ptrOff, int insnOff, int size, boolean signExtend) {
+    void loadView(ViewRegion v, int pc, int d, long ptrOff, int insnOff, int size, boolean signExtend) {
         v.checkUnmoved(ptrOff);
         long off = ptrOff + insnOff;
         Layout layout = v.layout;
@@ -1693,99 +1653,6 @@ final class Vm {
     }
 
     // =====================================================================================
-    // Entry points of translated code (JitCompiler)
-    //
-    // Translated code keeps registers in JVM locals and passes the ones an instruction reads as
-    // arguments; these methods put them where the interpreter's checks (and their fault messages)
-    // read them, then run exactly the interpreter's code for the instruction. A value written to a
-    // register is returned; its kind is left in kinds[d] for the caller to read back.
-    // =====================================================================================
-
-    /** {@code LDX}/{@code LDSX} at {@code pc}: {@code d = *(size *)(s + off)}; s is (rs, ks). */
-    long jitLoad(int pc, int d, int s, long rs, int ks, int off, int size, boolean signExtend) {
-        if (ks >= POINTER) {
-            Region v = regionTable[ks];
-            if (v.kind == Region.VIEW) { // kernel objects, and the context when the access was not resolved at translation
-                loadView((ViewRegion) v, pc, d, rs - v.base, off, size, signExtend);
-                return regs[d];
-            }
-        }
-        regs[s] = rs;
-        kinds[s] = ks;
-        Region b = regionTable[ks];
-        if (ks >= POINTER && b.kind == Region.STACK) {
-            ((StackRegion) b).loadStack(this, d, rs - b.base, off, size, signExtend);
-        } else {
-            load(pc, d, s, off, size, signExtend); // plain memory inline there, views with the per-slot layout check
-        }
-        return regs[d];
-    }
-
-    /**
-     * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
-     * pointer: the member was found at translation time ({@code m} is what the layout check of the
-     * access gives; it depends only on the layout, the offset and the size). {@code jitContextScalar}:
-     * a scalar member, whose value is all the load gives (no register arrays touched).
-     */
-    long jitContextScalar(Layout.Member m, int off, int size, boolean signExtend) {
-        return ((ViewRegion) context).scalarMember(m, off, size, signExtend);
-    }
-
-    long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
-        ((ViewRegion) context).loadMember(this, d, m, off, size, signExtend);
-        return regs[d];
-    }
-
-    /** {@code STX} (not atomic): {@code *(size *)(d + off) = s}. */
-    void jitStore(int d, int s, long rd, int kd, long rs, int ks, int off, int size) {
-        regs[s] = rs;
-        kinds[s] = ks;
-        regs[d] = rd;
-        kinds[d] = kd;
-        Region b = regionTable[kd];
-        if (kd >= POINTER && ks != UNINIT_KIND && b.kind == Region.STACK) {
-            ((StackRegion) b).storeStack(this, rd - b.base, off, size, rs, ks);
-        } else if (kd >= POINTER && ks == SCALAR && b.kind == Region.MEM) {
-            ((MemRegion) b).storeMem(rd - b.base, off, size, rs, null);
-        } else {
-            storeReg(d, s, off, size); // views, other regions and the faults
-        }
-    }
-
-    /** {@code ST}: {@code *(size *)(d + off) = value}. */
-    void jitStoreImm(int d, long rd, int kd, int off, int size, long value) {
-        regs[d] = rd;
-        kinds[d] = kd;
-        store(d, off, size, value, SCALAR);
-    }
-
-    /**
-     * The pointer path of a specialised ALU instruction ({@link #aluSlow}): an operand that is not
-     * a scalar. Returns the new value of d (its kind in kinds[d]); a 32-bit one always faults.
-     */
-    long jitAlu(int pc, boolean is64, int d, int s, long rd, int kd, long rs, int ks) {
-        regs[s] = rs;
-        kinds[s] = ks;
-        regs[d] = rd;
-        kinds[d] = kd;
-        aluSlow(pc, is64);
-        return regs[d];
-    }
-
-    /**
-     * The exception a fault at {@code pc} aborts the invocation with, as {@link #interpret} makes
-     * it; {@code count} is the number of instructions executed including the faulting one.
-     *
-     * @param at {@code pc | instructionsAfterInBlock << 16}: translated code counts a whole block
-     *           on entry, so the instructions of the block after the faulting one are taken off
-     */
-    static BpfVmException translatedFault(Fault f, int at, int blockCount, Vm vm) {
-        int pc = at & 0xffff;
-        vm.lastCount = blockCount - (at >>> 16);
-        return new BpfVmException(vm.p.name, pc, vm.p.text(pc), f.getMessage());
-    }
-
-    // =====================================================================================
     // Helpers and kfuncs
     // =====================================================================================
 
@@ -1990,13 +1857,13 @@ final class Vm {
     /** {@code SOCK_OPS_CB_FLAGS_SET} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
     long helperSockOpsCbFlagsSet() {
         contextArg(1, "bpf_sock_ops_cb_flags_set", false);
-        return socket.cbFlagsSet(intArg(2)); // F1, F3
+        return kernel.cbFlagsSet(socket, intArg(2)); // F1, F3
     }
 
     /** {@code TCP_SOCK} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
     long helperTcpSock() {
         socketArg(1, "bpf_tcp_sock", true);
-        return ptr(socket.isMptcp() ? null : bpfTcpSock);
+        return ptr(kernel.isMptcp(socket) ? null : bpfTcpSock);
     }
 
     /** {@code SK_STORAGE_GET} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
@@ -2049,7 +1916,7 @@ final class Vm {
     /** {@code SKC_TO_TCP_SOCK} with r0 already a scalar (see {@link #call}); translated code calls it directly. */
     long helperSkcToTcpSock() {
         socketArg(1, "bpf_skc_to_tcp_sock", false);
-        return ptr(socket.isMptcp() ? null : tcpSock);
+        return ptr(kernel.isMptcp(socket) ? null : tcpSock);
     }
 
     private static void mapKind(BpfMap map, String fn) {
@@ -2075,7 +1942,7 @@ final class Vm {
             Arrays.fill(to.data, at, at + (int) len, (byte) 0);
             return Errno.EFAULT.negative();
         }
-        socket.loadQueuedBytes(in.queueIndex + (int) offset, to.data, at, (int) len);
+        kernel.loadSegmentBytes(socket, in.length, (int) offset, to.data, at, (int) len); // H1
         return 0;
     }
 
@@ -2099,55 +1966,9 @@ final class Vm {
         if (!set) {
             clobbered(buf, at, len);
         }
-        int result;
-        int value = 0;
-        if (level == SOL_SOCKET && (optname == SockOpt.SO_RCVLOWAT || optname == SockOpt.SO_RCVBUF)) {
-            if (len != 4) {
-                result = Errno.EINVAL.negative();
-            } else if (set) {
-                int v = (int) MemRegion.read(buf.data, at, 4);
-                if (optname == SockOpt.SO_RCVBUF) {
-                    result = socket.setRcvBuf(v); // K4
-                } else if (p.type == ProgramType.SOCK_OPS && sockOps.op == SockOpsOp.RCVQ_CB.value()) {
-                    result = Errno.EOPNOTSUPP.negative(); // K3 [SDK decision]: the kfunc is the setter in op 21
-                } else {
-                    result = socket.bpfSetsockoptRcvlowat(v); // K3 (K2 once the socket is accepted)
-                }
-            } else {
-                value = optname == SockOpt.SO_RCVLOWAT ? socket.rcvLowat() : socket.rcvBuf(); // K4
-                result = 0;
-            }
-        } else if (level == SOL_TCP && optname == SockOpt.TCP_BPF_SOCK_OPS_CB_FLAGS) {
-            if (len != 4) {
-                result = Errno.EINVAL.negative();
-            } else if (set) {
-                result = socket.setCbFlagsSockopt((int) MemRegion.read(buf.data, at, 4)); // F2, F3
-            } else {
-                value = socket.cbFlags(); // F2
-                result = 0;
-            }
-        } else if ((level == SOL_SOCKET && contains(KERNEL_SOL_SOCKET, optname))
-                || level == SOL_TCP || level == SOL_IP || level == SOL_IPV6) {
-            result = Errno.EOPNOTSUPP.negative(); // a real option the model has no state for
-        } else {
-            result = Errno.EINVAL.negative();
-        }
-        if (!set) {
-            Arrays.fill(buf.data, at, at + len, (byte) 0);
-            if (result == 0) {
-                MemRegion.write(buf.data, at, 4, value);
-            }
-        }
-        return result;
-    }
-
-    private static boolean contains(int[] values, int v) {
-        for (int x : values) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
+        // K3, K4, F2: what the option does is the kernel's
+        return kernel.sockopt(socket, set, p.type == ProgramType.SOCK_OPS ? sockOps.op : -1, level, optname, buf.data,
+                at, len);
     }
 
     private long kfunc(Kfunc k) {
@@ -2181,7 +2002,7 @@ final class Vm {
         if (type != null && t != null && regs[1] == t.base) {
             if (t instanceof Views.SocketView && java.util.Set.of("tcp_sock", "inet_connection_sock", "inet_sock", "sock",
                     "sock_common").contains(type)) {
-                return ptr(socket.isMptcp() && type.equals("tcp_sock") ? null : tcpSock);
+                return ptr(kernel.isMptcp(socket) && type.equals("tcp_sock") ? null : tcpSock);
             }
             if ((t == context || t == kern) && type.equals("bpf_sock_ops_kern")) {
                 return ptr(kern);
@@ -2210,10 +2031,7 @@ final class Vm {
         // measured on the patched 6.12) leaves the upper half zero: -EOPNOTSUPP reads back
         // as 0xffffffa1 from a 64-bit register. Unlike helpers (BPF_CALL_x), nothing
         // sign-extends it, so neither does the VM: programs compare 32-bit or use movsx.
-        int result = sockOps.op != SockOpsOp.RCVQ_CB.value()
-                ? Errno.EOPNOTSUPP.negative() // K1 [SDK decision]: op 21 only
-                : socket.kfuncSetRcvlowat(val); // K1
-        return Integer.toUnsignedLong(result);
+        return Integer.toUnsignedLong(kernel.sockOpsTcpSetRcvlowat(socket, sockOps.op, val)); // K1
     }
 
     // =====================================================================================
@@ -2224,20 +2042,18 @@ final class Vm {
         if (p.type == ProgramType.SOCK_OPS && sockOps.op == SockOpsOp.TCP_CONNECT_CB.value()) {
             return Views.TCP_SYN_SENT;
         }
-        return socket.finReceived() ? Views.TCP_CLOSE_WAIT : Views.TCP_ESTABLISHED;
+        return kernel.tcpState(socket);
     }
 
     long bytesReceived() {
-        long seqSpace = (socket.rcvNxt() - (info.irs() + 1)) & 0xffff_ffffL;
-        return socket.finReceived() ? seqSpace - 1 : seqSpace;
+        return kernel.bytesReceived(socket, info);
     }
 
     int txhash() {
-        int[] h = socket.storage(TXHASH, false);
-        return h == null ? 0 : h[0];
+        return kernel.txhash(socket);
     }
 
     void setTxhash(int value) {
-        socket.storage(TXHASH, true)[0] = value;
+        kernel.setTxhash(socket, value);
     }
 }

@@ -2,7 +2,6 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.program.MapSpec;
-import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,8 +108,8 @@ public final class VmMaps {
         return Collections.unmodifiableList(new ArrayList<>(byName.keySet()));
     }
 
-    /** A socket closed: its socket-storage values go (as the kernel frees them with the socket). */
-    public void forgetSocket(TcpSocketModel socket) {
+    /** A socket (the handle invocations were given) closed: its socket-storage values go (as the kernel frees them with the socket). */
+    public void forgetSocket(Object socket) {
         for (BpfMap map : byName.values()) {
             map.forget(socket);
         }

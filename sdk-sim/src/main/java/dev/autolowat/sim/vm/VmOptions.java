@@ -17,8 +17,13 @@ import java.util.function.LongSupplier;
  * @param mode            how a loaded program runs: translated to JVM bytecode ({@link ExecutionMode#JIT},
  *                        the default) or interpreted; both give the same results, faults and
  *                        instruction counts
+ * @param kernel          the kernel the programs run in: what helpers, kfuncs, socket options and
+ *                        kernel-object reads do to a socket ({@link KernelServices}); {@code null}
+ *                        for a VM without one, which runs only raw programs (a sock_ops or setsockopt
+ *                        invocation then fails with {@link IllegalStateException})
  */
-public record VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn, ExecutionMode mode) {
+public record VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn, ExecutionMode mode,
+                        KernelServices kernel) {
     /** The system property that picks the default {@link ExecutionMode} ({@code jit} or {@code interpreter}). */
     public static final String MODE_PROPERTY = "autolowat.vm.mode";
 
@@ -60,18 +65,28 @@ public record VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean che
         Objects.requireNonNull(mode, "mode");
     }
 
-    /** The default execution mode ({@link ExecutionMode#fromSystemProperty()}). */
+    /** Options without a kernel ({@link #withKernel} gives one): raw programs only. */
+    public VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn, ExecutionMode mode) {
+        this(kernelHasSeries, clock, checkReturn, mode, null);
+    }
+
+    /** The default execution mode ({@link ExecutionMode#fromSystemProperty()}), no kernel. */
     public VmOptions(boolean kernelHasSeries, LongSupplier clock, boolean checkReturn) {
         this(kernelHasSeries, clock, checkReturn, ExecutionMode.fromSystemProperty());
     }
 
-    /** A kernel with the series, the given clock, return range checked, the default execution mode. */
+    /** A kernel with the series, the given clock, return range checked, the default execution mode, no kernel services yet. */
     public static VmOptions of(boolean kernelHasSeries, LongSupplier clock) {
         return new VmOptions(kernelHasSeries, clock, true);
     }
 
     /** The same options with another execution mode. */
     public VmOptions withMode(ExecutionMode newMode) {
-        return new VmOptions(kernelHasSeries, clock, checkReturn, newMode);
+        return new VmOptions(kernelHasSeries, clock, checkReturn, newMode, kernel);
+    }
+
+    /** The same options with the kernel {@code services} (see {@link KernelServices}). */
+    public VmOptions withKernel(KernelServices services) {
+        return new VmOptions(kernelHasSeries, clock, checkReturn, mode, services);
     }
 }

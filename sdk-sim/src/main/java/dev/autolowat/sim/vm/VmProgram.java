@@ -29,6 +29,10 @@ public final class VmProgram {
     final List<BpfMap> maps;
     final VmOptions options;
     private final Vm vm;
+    /** The program's translation, or null when it is interpreted. */
+    private final JitRuntime translated;
+    /** Why the program is interpreted although translation was asked for; null when it is not. */
+    private final String fallbackReason;
 
     VmProgram(String name, ProgramType type, int[] code, int[] dst, int[] src, int[] off, long[] imm, Object[] ref,
               List<BpfMap> maps, VmOptions options, AddressSpace addresses) {
@@ -50,6 +54,11 @@ public final class VmProgram {
         this.maps = maps;
         this.options = options;
         this.vm = new Vm(this, addresses);
+        // translated last: the translation reads the decoded program (region numbers of LD_IMM64s)
+        JitCompiler.Result translation = options.mode() == VmOptions.ExecutionMode.JIT
+                ? JitCompiler.translate(this, vm) : null;
+        this.translated = translation == null ? null : translation.code();
+        this.fallbackReason = translation == null ? null : translation.fallbackReason();
     }
 
     public String name() {
@@ -141,7 +150,7 @@ public final class VmProgram {
      * either way.
      */
     public VmOptions.ExecutionMode executionMode() {
-        return vm.isTranslated() ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER;
+        return translated != null ? VmOptions.ExecutionMode.JIT : VmOptions.ExecutionMode.INTERPRETER;
     }
 
     /**
@@ -150,12 +159,12 @@ public final class VmProgram {
      * translated, or interpreter mode chosen.
      */
     public java.util.Optional<String> fallbackReason() {
-        return java.util.Optional.ofNullable(vm.fallbackReason());
+        return java.util.Optional.ofNullable(fallbackReason);
     }
 
     /** Bytes of JVM code of the translated program, 0 when it is interpreted (for tests and tools). */
     int translatedCodeSize() {
-        return vm.translatedCodeSize();
+        return translated == null ? 0 : translated.codeSize();
     }
 
     /** Instructions executed by the last invocation (for tests and tools). */

@@ -3,6 +3,7 @@ package dev.autolowat.sim.vm;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
@@ -35,7 +36,7 @@ class ExecutionModeDifferentialProperties {
         VmProgram prog;
         try {
             prog = VmLoader.load("diff", p.type(), "GPL", p.code(), RobustnessProperties.MAPS, maps,
-                    new VmOptions(true, () -> 42, true, mode));
+                    new VmOptions(true, () -> 42, true, mode).withKernel(SimKernel.INSTANCE));
         } catch (ProgramRejectedException e) {
             return "rejected: " + e.getMessage();
         }

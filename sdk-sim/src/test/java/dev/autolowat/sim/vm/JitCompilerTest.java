@@ -4,6 +4,7 @@ import dev.autolowat.api.policy.FramingPolicy;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
+import dev.autolowat.sim.kernel.SimKernel;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class JitCompilerTest {
     @DisplayName("the reference policy (H1, H2, K1, A2) is translated, small enough for HotSpot to compile it")
     void referencePolicyIsTranslated() {
         VmMaps maps = new VmMaps();
-        VmOptions options = new VmOptions(true, () -> 0, true, VmOptions.ExecutionMode.JIT);
+        VmOptions options = new VmOptions(true, () -> 0, true, VmOptions.ExecutionMode.JIT).withKernel(SimKernel.INSTANCE);
         SockOpsProgram.Bytecode so = FramingPolicy.REFERENCE_RPC.sockOpsProgram();
         SockoptProgram.Bytecode en = FramingPolicy.REFERENCE_RPC.enableProgram();
         VmProgram sockOps = VmLoader.load(so.name(), ProgramType.SOCK_OPS, so.license(), so.code(), so.maps(), maps,
@@ -58,7 +59,7 @@ class JitCompilerTest {
         a.alu64(AND, 0, 1).exit();
         VmHarness jit = VmHarness.raw(VmOptions.ExecutionMode.JIT);
         VmProgram big = VmLoader.load("big", ProgramType.SOCK_OPS, "GPL", a.build(), java.util.List.of(), jit.maps,
-                new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT));
+                new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT).withKernel(SimKernel.INSTANCE));
         assertEquals(VmOptions.ExecutionMode.JIT, big.executionMode(), () -> big.fallbackReason().orElse(""));
         assertTrue(big.translatedCodeSize() > JitCompiler.HUGE_METHOD_LIMIT, "several methods: "
                 + big.translatedCodeSize());
@@ -78,7 +79,7 @@ class JitCompilerTest {
         }
         a.exit();
         VmProgram p = VmLoader.load("too_many", ProgramType.SOCK_OPS, "GPL", a.build(), java.util.List.of(),
-                new VmMaps(), new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT));
+                new VmMaps(), new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT).withKernel(SimKernel.INSTANCE));
         assertEquals(VmOptions.ExecutionMode.INTERPRETER, p.executionMode());
         String reason = p.fallbackReason().orElseThrow();
         assertTrue(reason.contains("65535"), reason);

@@ -3,6 +3,7 @@ package dev.autolowat.sim.vm;
 import dev.autolowat.api.asm.Helper;
 import dev.autolowat.api.asm.SockOpsCtx;
 import dev.autolowat.api.program.ProgramType;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;
@@ -34,7 +35,7 @@ class LargeProgramProperties {
     /** r0 and the instruction count of two invocations, or the abort (pc and reason). */
     private static String observe(Asm asm, VmOptions.ExecutionMode mode, StringBuilder fallback) {
         VmProgram p = VmLoader.load("large", ProgramType.SOCK_OPS, "GPL", asm.build(), List.of(), new VmMaps(),
-                new VmOptions(true, () -> 42, false, mode));
+                new VmOptions(true, () -> 42, false, mode).withKernel(SimKernel.INSTANCE));
         if (fallback != null) {
             assertEquals(p.executionMode() == VmOptions.ExecutionMode.INTERPRETER, p.fallbackReason().isPresent(),
                     "a fallback says why");

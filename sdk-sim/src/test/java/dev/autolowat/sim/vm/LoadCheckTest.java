@@ -8,6 +8,7 @@ import dev.autolowat.api.program.BpfBytecode;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
+import dev.autolowat.sim.kernel.SimKernel;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -131,7 +132,7 @@ class LoadCheckTest {
         VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(truncated), List.of(), h.maps,
-                new VmOptions(true, () -> 0, false)));
+                new VmOptions(true, () -> 0, false).withKernel(SimKernel.INSTANCE)));
         assertRejected(e, 2, "second slot is missing");
     }
 
@@ -160,7 +161,7 @@ class LoadCheckTest {
         VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", new Asm().call(Helper.SKB_LOAD_BYTES.id()).ret(0).build(), List.of(), h.maps,
-                new VmOptions(false, () -> 0, false)));
+                new VmOptions(false, () -> 0, false).withKernel(SimKernel.INSTANCE)));
         assertRejected(e, 0, "AutoLOWAT series");
     }
 
@@ -176,12 +177,12 @@ class LoadCheckTest {
         VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0).build(),
-                List.of(), h.maps, new VmOptions(false, () -> 0, false)));
+                List.of(), h.maps, new VmOptions(false, () -> 0, false).withKernel(SimKernel.INSTANCE)));
         assertRejected(e, 0, "no AutoLOWAT series");
         // the same program loads with the series, and bpf_cast_to_kern_ctx loads on both
         h.load(new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").ret(0));
         VmLoader.load("test_prog", ProgramType.SOCK_OPS, "GPL", new Asm().callKfunc("bpf_cast_to_kern_ctx").ret(0).build(),
-                List.of(), h.maps, new VmOptions(false, () -> 0, false));
+                List.of(), h.maps, new VmOptions(false, () -> 0, false).withKernel(SimKernel.INSTANCE));
     }
 
     @Test
@@ -198,7 +199,7 @@ class LoadCheckTest {
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
                 ProgramType.SOCK_OPS, "GPL", BpfBytecode.of(notLoad.instructions(),
                         List.of(new Relocation.FieldRef(0, "tcp_sock", "copied_seq"))), List.of(), h.maps,
-                new VmOptions(true, () -> 0, false)));
+                new VmOptions(true, () -> 0, false).withKernel(SimKernel.INSTANCE)));
         assertRejected(e, 0, "not a load or store");
         // the kernel's rule, shared with the native loader (Encoding.misplaced): ST/STX take no MEMSX
         Asm memsxStore = new Asm().raw(STX | MEMSX | W, 1, 2, 0, 0).mov64(0, 0).exit();

@@ -10,6 +10,7 @@ import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.sim.SimConfig;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;
@@ -270,7 +271,7 @@ class RobustnessProperties {
         VmProgram prog;
         try {
             prog = VmLoader.load("robust", p.type(), "GPL", p.code(), MAPS, maps,
-                    new VmOptions(true, () -> 42, true));
+                    new VmOptions(true, () -> 42, true).withKernel(SimKernel.INSTANCE));
         } catch (ProgramRejectedException e) {
             assertTrue(e.getMessage().startsWith("program 'robust'"), e.getMessage());
             return "rejected";

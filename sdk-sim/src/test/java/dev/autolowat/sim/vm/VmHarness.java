@@ -3,6 +3,7 @@ package dev.autolowat.sim.vm;
 import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.sim.SimConfig;
+import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 
 import java.util.List;
@@ -46,7 +47,7 @@ final class VmHarness {
 
     VmProgram load(ProgramType type, String license, Asm asm, MapSpec... mapSpecs) {
         VmProgram prog = VmLoader.load("test_prog", type, license, asm.build(), List.of(mapSpecs), maps,
-                new VmOptions(true, () -> CLOCK, checkReturn, mode));
+                new VmOptions(true, () -> CLOCK, checkReturn, mode).withKernel(SimKernel.INSTANCE));
         assertEquals(mode, prog.executionMode(), () -> "execution mode of the loaded program: "
                 + prog.fallbackReason().orElse("no fallback"));
         return prog;
