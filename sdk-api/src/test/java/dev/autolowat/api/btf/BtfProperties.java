@@ -1,5 +1,11 @@
 package dev.autolowat.api.btf;
 
+import dev.autolowat.testfixtures.BlobMutations.Delete;
+import dev.autolowat.testfixtures.BlobMutations.FlipBit;
+import dev.autolowat.testfixtures.BlobMutations.Mutation;
+import dev.autolowat.testfixtures.BlobMutations.SetByte;
+import dev.autolowat.testfixtures.BlobMutations.SetWord;
+import dev.autolowat.testfixtures.BlobMutations.Truncate;
 import dev.autolowat.testfixtures.SampleBtf;
 import dev.autolowat.api.btf.BtfWriter.M;
 import dev.autolowat.testkit.Choices;
@@ -27,63 +33,6 @@ public class BtfProperties {
 
     // ------------------------------------------------------------------------------------------
     // Mutations of a valid blob never give anything but the typed exceptions
-
-    /** One edit of a blob. */
-    public sealed interface Mutation {
-        byte[] apply(byte[] blob);
-    }
-
-    public record SetByte(int position, int value) implements Mutation {
-        public byte[] apply(byte[] b) {
-            if (b.length > 0) {
-                b[Math.floorMod(position, b.length)] = (byte) value;
-            }
-            return b;
-        }
-    }
-
-    public record FlipBit(int position, int bit) implements Mutation {
-        public byte[] apply(byte[] b) {
-            if (b.length > 0) {
-                b[Math.floorMod(position, b.length)] ^= (byte) (1 << bit);
-            }
-            return b;
-        }
-    }
-
-    /** Writes an "interesting" u32 (0, 1, -1, the blob length, a random value...) at a 4-aligned word. */
-    public record SetWord(int word, int value, boolean header) implements Mutation {
-        public byte[] apply(byte[] b) {
-            int words = header ? Btf.HEADER_SIZE / 4 : b.length / 4;
-            if (words > 0) {
-                int at = 4 * Math.floorMod(word, words);
-                if (at + 4 <= b.length) {
-                    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(at, value);
-                }
-            }
-            return b;
-        }
-    }
-
-    public record Truncate(int length) implements Mutation {
-        public byte[] apply(byte[] b) {
-            return Arrays.copyOf(b, Math.floorMod(length, b.length + 1));
-        }
-    }
-
-    public record Delete(int position, int count) implements Mutation {
-        public byte[] apply(byte[] b) {
-            if (b.length == 0) {
-                return b;
-            }
-            int at = Math.floorMod(position, b.length);
-            int n = Math.min(count, b.length - at);
-            byte[] out = new byte[b.length - n];
-            System.arraycopy(b, 0, out, 0, at);
-            System.arraycopy(b, at + n, out, at, b.length - at - n);
-            return out;
-        }
-    }
 
     /** Mostly in-place edits (which often leave a blob that still parses), sometimes a cut. */
     static Gen<Mutation> mutation() {

@@ -1,7 +1,8 @@
 package dev.autolowat.api.object;
 
 import dev.autolowat.testfixtures.Commands;
-import dev.autolowat.api.btf.BtfProperties;
+import dev.autolowat.testfixtures.ObjectEdits.Edit;
+import static dev.autolowat.testfixtures.ObjectEdits.edit;
 import dev.autolowat.testkit.Choices;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
@@ -24,98 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sizes and offsets, the BTF header's lengths, .BTF.ext record counts) give a parsed object or a
  * {@link BpfObjectFormatException}, never another exception, a hang or an allocation the file does
  * not justify (the JVM's heap for tests is small; a runaway allocation would fail the test). Its edits
- * ({@link #edit()}) also drive the simulator's property over the same objects
+ * ({@code ObjectEdits}, a shared fixture) also drive the simulator's property over the same objects
  * ({@code ObjectSimulatorProperties}, sdk-sim).
  */
 public class BpfObjectProperties {
     private static final List<String> OBJECTS = List.of("autolowat_policy", "feature_subprog", "feature_globals",
             "feature_maps", "feature_core", "feature_core_unsat", "feature_kfunc");
-
-    /** Edits that aim at the structures a reader trusts: header fields, section headers, BTF lengths. */
-    record Structural(int target, int which, int value) implements Edit {
-        public byte[] apply(byte[] b) {
-            ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-            if (b.length < 64) {
-                return b;
-            }
-            long shoff = buf.getLong(40);
-            int shnum = buf.getShort(60) & 0xffff;
-            switch (Math.floorMod(target, 3)) {
-                case 0 -> { // an ELF header field
-                    int[] fields = {16, 18, 40, 58, 60, 62};
-                    int at = fields[Math.floorMod(which, fields.length)];
-                    if (at == 40) {
-                        buf.putLong(at, value);
-                    } else {
-                        buf.putShort(at, (short) value);
-                    }
-                }
-                case 1 -> { // a section header's offset, size, link, info or entsize
-                    if (shnum == 0 || shoff < 0 || shoff > b.length) {
-                        return b;
-                    }
-                    int sec = Math.floorMod(which, shnum);
-                    long at = shoff + 64L * sec;
-                    int[] fields = {24, 32, 40, 44, 56};
-                    long f = at + fields[Math.floorMod(value, fields.length)];
-                    if (f + 8 <= b.length) {
-                        buf.putLong((int) f, interesting(value, b.length));
-                    }
-                }
-                default -> { // a word inside .BTF or .BTF.ext's headers: the (which mod 2)-th magic found
-                    int skip = Math.floorMod(which, 2);
-                    for (int i = 0; i + 32 < b.length; i += 4) {
-                        if ((buf.getShort(i) & 0xffff) != 0xEB9F) {
-                            continue;
-                        }
-                        if (skip-- == 0) {
-                            buf.putInt(i + 4 * (1 + Math.floorMod(value, 7)), interesting(value >>> 3, b.length));
-                            break;
-                        }
-                    }
-                }
-            }
-            return b;
-        }
-
-        private static int interesting(int v, int length) {
-            return switch (Math.floorMod(v, 6)) {
-                case 0 -> 0;
-                case 1 -> -1;
-                case 2 -> length;
-                case 3 -> length + 8;
-                case 4 -> Integer.MAX_VALUE;
-                default -> v;
-            };
-        }
-    }
-
-    /** Either a structural edit or one of the BTF properties' byte edits. */
-    public interface Edit {
-        byte[] apply(byte[] b);
-    }
-
-    record ByteEdit(BtfProperties.Mutation m) implements Edit {
-        public byte[] apply(byte[] b) {
-            return m.apply(b);
-        }
-    }
-
-    /** A structural or byte edit of an object file. */
-    public static Gen<Edit> edit() {
-        return c -> c.chance(2)
-                ? new Structural(c.intBetween(0, 2), c.intBetween(0, 64), c.intBetween(Integer.MIN_VALUE, Integer.MAX_VALUE))
-                : new ByteEdit(byteEdit(c));
-    }
-
-    private static BtfProperties.Mutation byteEdit(Choices c) {
-        return switch (c.intBetween(0, 3)) {
-            case 0 -> new BtfProperties.SetByte(c.intBetween(0, Integer.MAX_VALUE), c.intBetween(0, 255));
-            case 1 -> new BtfProperties.FlipBit(c.intBetween(0, Integer.MAX_VALUE), c.intBetween(0, 7));
-            case 2 -> new BtfProperties.Truncate(c.intBetween(0, Integer.MAX_VALUE));
-            default -> new BtfProperties.Delete(c.intBetween(0, Integer.MAX_VALUE), c.intBetween(1, 16));
-        };
-    }
 
     record Case(String object, List<Edit> edits) {
     }

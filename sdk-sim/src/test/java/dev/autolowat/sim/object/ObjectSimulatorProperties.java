@@ -3,7 +3,7 @@ package dev.autolowat.sim.object;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.object.BpfObject;
 import dev.autolowat.api.object.BpfObjectFormatException;
-import dev.autolowat.api.object.BpfObjectProperties;
+import dev.autolowat.testfixtures.ObjectEdits;
 import dev.autolowat.api.object.CoreRelocator;
 import dev.autolowat.api.object.ObjectPolicies;
 import dev.autolowat.api.object.ObjectProgram;
@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The simulator's path for objects under bad input (issue #11's acceptance, docs/objects.md): mutated
  * committed objects are read, turned into SDK programs for the simulated kernel ({@link ObjectPolicies}
  * with {@link SimKernelBtf}) and loaded into a simulator session. Besides the reader's byte and
- * structure edits ({@link BpfObjectProperties#edit()}), two edits aim at what only a backend can
+ * structure edits ({@link ObjectEdits#edit()}), two edits aim at what only a backend can
  * refuse: a kfunc's name changed (an <b>unknown kfunc</b>) and a BTF array's element count changed —
  * among them the {@code __uint(type, ...)} of a map definition (a <b>map type the simulator does not
  * model</b>). Every case ends in a loaded program or one of the documented typed errors —
@@ -57,7 +57,7 @@ class ObjectSimulatorProperties {
             "bpf_rdonly_cast");
 
     /** Changes one letter of the {@code occurrence}-th appearance of a kfunc's name in the file. */
-    record RenameKfunc(int kfunc, int occurrence, int letter) implements BpfObjectProperties.Edit {
+    record RenameKfunc(int kfunc, int occurrence, int letter) implements ObjectEdits.Edit {
         public byte[] apply(byte[] b) {
             byte[] name = KFUNCS.get(Math.floorMod(kfunc, KFUNCS.size())).getBytes(StandardCharsets.US_ASCII);
             List<Integer> at = new ArrayList<>();
@@ -80,7 +80,7 @@ class ObjectSimulatorProperties {
      * map type of {@link #MAP_TYPES}: the encoding of {@code __uint(type, ...)}, {@code max_entries} and
      * the like in a map definition.
      */
-    record SetArrayCount(int which, int type) implements BpfObjectProperties.Edit {
+    record SetArrayCount(int which, int type) implements ObjectEdits.Edit {
         public byte[] apply(byte[] b) {
             ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
             List<Integer> records = new ArrayList<>();
@@ -98,21 +98,21 @@ class ObjectSimulatorProperties {
         }
     }
 
-    record Case(String object, List<BpfObjectProperties.Edit> edits) {
+    record Case(String object, List<ObjectEdits.Edit> edits) {
     }
 
-    static Gen<BpfObjectProperties.Edit> edit() {
+    static Gen<ObjectEdits.Edit> edit() {
         return c -> switch (c.intBetween(0, 3)) {
             case 0 -> new RenameKfunc(c.intBetween(0, 2), c.intBetween(0, 3), c.intBetween(0, 40));
             case 1 -> new SetArrayCount(c.intBetween(0, 40), c.intBetween(0, MAP_TYPES.length - 1));
-            default -> BpfObjectProperties.edit().generate(c);
+            default -> ObjectEdits.edit().generate(c);
         };
     }
 
     static Gen<Case> cases() {
         return c -> {
             String object = OBJECTS.get(c.intBetween(0, OBJECTS.size() - 1));
-            List<BpfObjectProperties.Edit> edits = new ArrayList<>();
+            List<ObjectEdits.Edit> edits = new ArrayList<>();
             for (int i = c.intBetween(1, 2); i > 0; i--) {
                 edits.add(edit().generate(c));
             }
@@ -152,7 +152,7 @@ class ObjectSimulatorProperties {
         assertTimeoutPreemptively(Duration.ofMinutes(3), () -> Property.forAll("objects in the simulator", cases())
                 .tries(1500).check(k -> {
                     byte[] b = bytes(k.object());
-                    for (BpfObjectProperties.Edit e : k.edits()) {
+                    for (ObjectEdits.Edit e : k.edits()) {
                         b = e.apply(b);
                     }
                     String outcome;
