@@ -6,7 +6,7 @@ import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.sim.SimFixtures.LowatOracle;
 import dev.autolowat.sim.SimFixtures.Pair;
 import dev.autolowat.sim.SimFixtures.Trigger;
-import dev.autolowat.sim.tcp.TcpSocketModel;
+import dev.autolowat.sim.tcp.SocketState;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.DisplayName;
@@ -133,7 +133,7 @@ class WakeupRulesProperties {
     }
 
     /** H3 as SEMANTICS.md states it, from the model's accessors. */
-    private static boolean h3Readable(TcpSocketModel s) {
+    private static boolean h3Readable(SocketState s) {
         int avail = s.rcvNxt() - s.copiedSeq();
         return s.finReceived() || avail > 0 && (avail >= s.rcvLowat() || s.memoryPressure()
                 || s.receiveWindow() <= s.rcvMss());
@@ -147,7 +147,7 @@ class WakeupRulesProperties {
         Property.forAll("H3/H4: small regime readability and edge wakeups", smallScenarios()).tries(500).check(sc -> {
             try (Pair p = SimFixtures.open(SimConfig.DEFAULT, sc.ipv6() ? ConnectOptions.IPV6 : ConnectOptions.IPV4)) {
                 SimConnection conn = p.conn();
-                TcpSocketModel sock = conn.acceptedSocket();
+                SocketState sock = conn.socket();
                 LowatOracle lowat = new LowatOracle(SimConfig.DEFAULT);
                 long sent = 0;
                 long read = 0;
@@ -224,7 +224,7 @@ class WakeupRulesProperties {
         Property.forAll("H3: readable follows the wakeup formula in every regime", anyScenarios()).tries(300).check(sc -> {
             try (Pair p = SimFixtures.open(SimConfig.DEFAULT, sc.ipv6() ? ConnectOptions.IPV6 : ConnectOptions.IPV4)) {
                 SimConnection conn = p.conn();
-                TcpSocketModel sock = conn.acceptedSocket();
+                SocketState sock = conn.socket();
                 long accepted = 0;
                 long read = 0;
                 boolean fin = false;
@@ -332,7 +332,7 @@ class WakeupRulesProperties {
     void pressureAndLowatOrder() {
         try (Pair p = SimFixtures.open()) {
             SimConnection c = p.conn();
-            TcpSocketModel sock = c.acceptedSocket();
+            SocketState sock = c.socket();
             assertEquals(0, c.setRcvLowat(50_000));
             int[] segs = new int[200];
             java.util.Arrays.fill(segs, 10);
