@@ -74,20 +74,14 @@ public final class TcpSocketModel implements SocketState {
     // ---- receive path (H) ----
     private int rcvNxt;
     private int copiedSeq;
-    private final ByteRing queue = new ByteRing(1 << 16);
-    /** Per queued skb: payload bytes not yet read. */
-    private final IntRing skbRemaining = new IntRing();
-    /** Per queued skb: the truesize charged to {@code sk_rmem_alloc}. */
-    private final IntRing skbTruesize = new IntRing();
-    /** The last queued skb carries FIN. */
-    private boolean finQueued;
+    /** {@code sk_receive_queue} and {@code sk_rmem_alloc}. */
+    private final ReceiveQueue queue = new ReceiveQueue();
     /** {@code SOCK_DONE}: FIN received. */
     private boolean sockDone;
     /** {@code sk_shutdown & RCV_SHUTDOWN}: FIN received or local SHUT_RD. */
     private boolean rcvShutdown;
     /** {@code sk_shutdown & SEND_SHUTDOWN}: local SHUT_WR (the socket left ESTABLISHED). */
     private boolean sendShutdown;
-    private int rmemAlloc;
     private int rcvMss = TCP_MSS_DEFAULT;
     /** {@code tp->scaling_ratio}: window bytes per 256 bytes of receive memory, learned from segments. */
     private int scalingRatio = DEFAULT_SCALING_RATIO;
@@ -101,15 +95,7 @@ public final class TcpSocketModel implements SocketState {
     private final List<OooSegment> outOfOrder = new ArrayList<>();
 
     // ---- wakeups ----
-    private boolean wokeInStep;
-    /**
-     * The level-triggered epoll's item for this socket is on its ready list. A wakeup puts it there;
-     * a wait that polls it and finds it not readable takes it off. Readiness that appears without a
-     * wakeup (the H2 hook or the kfunc lowering {@code sk_rcvlowat}: K1 and H2 run no wakeup check)
-     * is therefore not reported until the next wakeup — measured on the patched kernel.
-     */
-    private boolean levelListed;
-    private long edgeWakeups;
+    private final Wakeups wakeups = new Wakeups();
 
     private record OooSegment(int seq, byte[] payload, boolean fin) {
     }
@@ -203,7 +189,7 @@ public final class TcpSocketModel implements SocketState {
 
     @Override
     public int rmemAlloc() {
-        return rmemAlloc;
+        return queue.rmemAlloc();
     }
 
     @Override
@@ -218,7 +204,7 @@ public final class TcpSocketModel implements SocketState {
 
     @Override
     public long edgeWakeups() {
-        return edgeWakeups;
+        return wakeups.edges();
     }
 
     /** Segments waiting in the out-of-order queue. */
@@ -254,7 +240,7 @@ public final class TcpSocketModel implements SocketState {
 
     /** Whether {@code sk_receive_queue} holds anything (F3's third guard). */
     boolean receiveQueueNonEmpty() {
-        return !skbRemaining.isEmpty();
+        return !queue.isEmpty();
     }
 
     /**
@@ -272,16 +258,16 @@ public final class TcpSocketModel implements SocketState {
 
     /**
      * One level-triggered {@code epoll_wait} for {@code EPOLLIN} (H3): polled only while the item is
-     * on the ready list (see {@code levelListed}), then {@link #pollReadable()}. Like the kernel's
+     * on the ready list ({@link Wakeups#listed()}), then {@link #pollReadable()}. Like the kernel's
      * wait, it takes the item off the list when it finds the socket not readable.
      */
     public boolean readable() {
-        if (!levelListed) {
+        if (!wakeups.listed()) {
             return false;
         }
         boolean ready = pollReadable();
         if (!ready) {
-            levelListed = false;
+            wakeups.unlist();
         }
         return ready;
     }
@@ -295,7 +281,7 @@ public final class TcpSocketModel implements SocketState {
     /** {@code tcp_rmem_pressure()}: {@code sk_rmem_alloc > rcvbuf - rcvbuf/8} (no global pressure modelled). */
     @Override
     public boolean memoryPressure() {
-        return rmemAlloc > rcvBuf - (rcvBuf >> 3);
+        return queue.rmemAlloc() > rcvBuf - (rcvBuf >> 3);
     }
 
     /** {@code tcp_receive_window()}: what is left of the last advertised window. */
@@ -542,7 +528,7 @@ public final class TcpSocketModel implements SocketState {
             throw new IllegalStateException("model error: in-order arrival at seq " + Seq.unsigned(seq)
                     + " but rcv_nxt is " + Seq.unsigned(rcvNxt));
         }
-        queue.transferFrom(source, len);
+        queue.appendPayload(source, len);
         enqueue(seq, len, fin);
         afterArrival(fin);
     }
@@ -561,7 +547,7 @@ public final class TcpSocketModel implements SocketState {
         if (seq != rcvNxt) {
             throw new IllegalStateException("model error: retransmission of old data at seq " + Seq.unsigned(seq));
         }
-        queue.append(payload, 0, payload.length);
+        queue.appendPayload(payload);
         enqueue(seq, payload.length, fin);
         afterArrival(fin);
     }
@@ -577,11 +563,8 @@ public final class TcpSocketModel implements SocketState {
     /** Appends a segment whose payload is already at the end of {@link #queue}; runs H1. */
     private void enqueue(int seq, int len, boolean fin) {
         int endSeq = seq + len + (fin ? 1 : 0);
-        skbRemaining.add(len);
         int truesize = len + config.skbOverhead();
-        skbTruesize.add(truesize);
-        rmemAlloc += truesize;
-        finQueued = fin;
+        queue.addSkb(len, truesize, fin);
         rcvNxt = endSeq;
         measureRcvMss(len, truesize);
         if (fin) {
@@ -624,7 +607,7 @@ public final class TcpSocketModel implements SocketState {
         boolean fin = finSeen;
         while (!outOfOrder.isEmpty() && outOfOrder.get(0).seq() == rcvNxt && !sockDone) {
             OooSegment next = outOfOrder.remove(0);
-            queue.append(next.payload(), 0, next.payload().length);
+            queue.appendPayload(next.payload());
             enqueue(next.seq(), next.payload().length, next.fin());
             fin |= next.fin();
         }
@@ -646,8 +629,7 @@ public final class TcpSocketModel implements SocketState {
     }
 
     private void wake() {
-        wokeInStep = true;
-        levelListed = true;
+        wakeups.wake();
     }
 
     /**
@@ -655,10 +637,7 @@ public final class TcpSocketModel implements SocketState {
      * one edge-triggered event (H3).
      */
     public void endStep() {
-        if (wokeInStep) {
-            edgeWakeups++;
-            wokeInStep = false;
-        }
+        wakeups.endStep();
     }
 
     /**
@@ -684,7 +663,7 @@ public final class TcpSocketModel implements SocketState {
 
     /** The window the receiver would advertise now: free receive memory scaled to window. */
     private int currentWindow() {
-        int free = rcvBuf - rmemAlloc;
+        int free = rcvBuf - queue.rmemAlloc();
         return free <= 0 ? 0 : winFromSpace(free);
     }
 
@@ -708,7 +687,7 @@ public final class TcpSocketModel implements SocketState {
 
     /** Bytes of payload in the receive queue now (FIN excluded). */
     int queueBytes() {
-        return queue.size();
+        return queue.payloadBytes();
     }
 
     // =====================================================================================
@@ -798,50 +777,24 @@ public final class TcpSocketModel implements SocketState {
      * @return bytes copied
      */
     int copyQueued(byte[] dst, int off, int len) {
-        int copied = 0;
-        while (copied < len && !skbRemaining.isEmpty()) {
-            int remaining = skbRemaining.peekFirst();
-            int chunk = Math.min(remaining, len - copied);
-            if (chunk > 0) {
-                queue.take(dst, off + copied, chunk);
-                copied += chunk;
-                copiedSeq += chunk;
-                remaining -= chunk;
-                skbRemaining.setFirst(remaining);
-            }
-            if (remaining > 0) {
-                break;
-            }
-            boolean last = skbRemaining.size() == 1;
-            if (last && finQueued) {
-                // found_fin_ok: the FIN is consumed with the data before it, and the call ends.
-                copiedSeq++;
-                finQueued = false;
-                freeFirstSkb();
-                break;
-            }
-            freeFirstSkb();
-        }
+        boolean finBefore = queue.finQueued();
+        int copied = queue.copy(dst, off, len);
+        // found_fin_ok: a FIN read with the data before it takes its sequence number too.
+        copiedSeq += copied + (finBefore && !queue.finQueued() ? 1 : 0);
         return copied;
     }
 
     /** Whether the next thing to read is a FIN. */
     boolean atFin() {
-        return skbRemaining.size() == 1 && finQueued && skbRemaining.peekFirst() == 0;
+        return queue.atFin();
     }
 
     /** Consumes a FIN that is the next thing in the queue (a recv that returns 0). */
     void consumeFin() {
-        if (atFin()) {
+        if (queue.atFin()) {
             copiedSeq++;
-            finQueued = false;
-            freeFirstSkb();
+            queue.takeFin();
         }
-    }
-
-    private void freeFirstSkb() {
-        skbRemaining.removeFirst();
-        rmemAlloc -= skbTruesize.removeFirst();
     }
 
     /** Rule H2: runs the recvmsg-done hook after a recvmsg copied {@code copied > 0} bytes. */
@@ -891,10 +844,7 @@ public final class TcpSocketModel implements SocketState {
     /** Drops everything (close). */
     public void close() {
         queue.clear();
-        skbRemaining.clear();
-        skbTruesize.clear();
         outOfOrder.clear();
-        rmemAlloc = 0;
         storage.clear();
     }
 }
