@@ -528,4 +528,49 @@ class WakeupRulesProperties {
             assertTrue(clock.now(c) - t3 < TIMEOUT_NANOS);
         }
     }
+
+    @Test
+    @DisplayName("H5: a blocking recv that copied exactly min(len, lowat) bytes returns them without waiting")
+    void h5BlockingTargetMetExactly() {
+        Trigger clock = new Trigger();
+        try (Pair p = SimFixtures.open(SimConfig.DEFAULT, ConnectOptions.IPV4, clock)) {
+            SimConnection c = p.conn();
+            assertEquals(0, c.setRcvLowat(50));
+            c.send(SimFixtures.bytes(50, 0), 50);
+            long t0 = clock.now(c);
+            assertEquals(50, c.recv(new byte[200], 0, 200, BLOCKING_100MS), "target min(200, 50) = 50 reached");
+            assertTrue(clock.now(c) - t0 < TIMEOUT_NANOS, "no wait once the target is met");
+        }
+    }
+
+    @Test
+    @DisplayName("H5: a recv at a FIN that arrived alone consumes it (copied_seq passes it), whether its length is 0 or not")
+    void h5RecvAtFinConsumesIt() {
+        for (int len : new int[] {10, 0}) {
+            try (Pair p = SimFixtures.open(SimConfig.DEFAULT, ConnectOptions.IPV4)) {
+                SimConnection c = p.conn();
+                c.send(SimFixtures.bytes(10, 0), 10);
+                assertEquals(10, c.recv(new byte[10], 0, 10, RecvMode.NON_BLOCKING));
+                c.peerShutdownWrite();
+                assertEquals(1, c.socket().avail(), "the FIN takes one sequence number");
+                assertEquals(0, c.recv(new byte[10], 0, len, RecvMode.NON_BLOCKING), "recv of " + len + " at the FIN");
+                assertEquals(0, c.socket().avail(), "recv of " + len + ": the FIN was consumed");
+                assertEquals(c.socket().rcvNxt(), c.socket().copiedSeq());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("H5/K2: a blocking recv of length 0 with nothing queued first advertises the window (here grown by SO_RCVLOWAT's rcvbuf growth), which raises the peer's max_window")
+    void h5RecvZeroBlockingAdvertisesTheWindow() {
+        try (Pair p = SimFixtures.open(SimConfig.DEFAULT, ConnectOptions.IPV4)) {
+            SimConnection c = p.conn();
+            int handshake = c.socket().maxAdvertisedWindow();
+            assertEquals(0, c.setRcvLowat(100_000));
+            assertEquals(handshake, c.socket().maxAdvertisedWindow(), "setsockopt sends no ACK");
+            assertEquals(0, c.recv(new byte[1], 0, 0, BLOCKING_100MS));
+            assertTrue(c.socket().maxAdvertisedWindow() > handshake,
+                    "the wait's ACK advertised the grown window: " + c.socket().maxAdvertisedWindow());
+        }
+    }
 }
