@@ -9,9 +9,11 @@ import dev.autolowat.api.policy.FramingPolicy;
 import dev.autolowat.api.program.ProgramType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
+import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.sim.SimConfig;
 import dev.autolowat.sim.kernel.SimKernel;
 import dev.autolowat.sim.tcp.RcvQueueHooks;
+import dev.autolowat.sim.tcp.ReceiveWait;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.sim.vm.SockOpsInput;
 import dev.autolowat.sim.vm.SockoptInput;
@@ -287,10 +289,7 @@ public class VmInstructionBenchmark {
             socket.arrive(seq, segment, false);
             seq += segment.length;
         }
-        int n = socket.copyQueued(readBuffer, 0, readBuffer.length);
-        socket.recvmsgDone(n);
-        socket.sendAck();
-        socket.endStep();
+        int n = socket.recvmsg(readBuffer, 0, readBuffer.length, RecvMode.NON_BLOCKING, ReceiveWait.NONE);
         counters.instructions += hooks.instructions - instructionsBefore;
         counters.invocations += hooks.invocations - invocationsBefore;
         return n;

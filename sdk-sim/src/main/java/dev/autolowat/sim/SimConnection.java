@@ -2,7 +2,6 @@ package dev.autolowat.sim;
 
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.SockOpsOp;
-import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.program.SockOpsHandler;
 import dev.autolowat.api.program.SockoptHandler;
 import dev.autolowat.api.spi.AbstractConnection;
@@ -14,6 +13,8 @@ import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.api.spi.Shutdown;
 import dev.autolowat.sim.tcp.PeerSender;
 import dev.autolowat.sim.tcp.RcvQueueHooks;
+import dev.autolowat.sim.tcp.ReceiveWait;
+import dev.autolowat.sim.tcp.SocketState;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.sim.vm.SocketInfo;
 import dev.autolowat.sim.vm.SockoptInput;
@@ -30,8 +31,13 @@ import java.util.Optional;
  * accepted socket. Arguments are checked before anything changes: a rejected call leaves the model
  * exactly as it was. The lifecycle (close, the open checks, the dropped-invocation count) is
  * {@link AbstractConnection}'s.
+ *
+ * <p>This is the user-facing handle: it checks arguments, runs the attached programs where the kernel
+ * would (sock_ops, op 21, cgroup setsockopt) and moves the session's clock; the socket itself —
+ * arrival, the receive queue, {@code tcp_recvmsg()}, socket options and wakeups — is
+ * {@link TcpSocketModel}.
  */
-public final class SimConnection extends AbstractConnection implements RcvQueueHooks {
+public final class SimConnection extends AbstractConnection {
     private final SimSession session;
     private final ConnectOptions options;
     private final int mss;
@@ -48,6 +54,18 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
     /** What bytecode programs read about each socket that the TCP model does not keep. */
     private final SocketInfo acceptedInfo;
     private final SocketInfo peerInfo;
+    /** A blocking recv waits on the peer and the clock. */
+    private final ReceiveWait receiveWait = new ReceiveWait() {
+        @Override
+        public int peerSends() {
+            return advanceAndPush();
+        }
+
+        @Override
+        public void timedOut(long millis) {
+            session.clock().advance(millis * 1_000_000L);
+        }
+    };
 
     SimConnection(SimSession session, ConnectOptions options, int peerIsn, int clientPort) {
         super(session, "simulated connection");
@@ -61,7 +79,7 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
         this.peerSocket = new TcpSocketModel(config, options.mptcp(), ~peerIsn, mss);
         this.peerSocket.markAccepted();
         this.accepted = new TcpSocketModel(config, options.mptcp(), peerIsn, mss);
-        this.accepted.setHooks(this);
+        this.accepted.setHooks(new ProgramHooks());
         this.sender = new PeerSender(accepted, peerIsn, mss);
         boolean ipv6 = options.family() == Family.INET6;
         this.acceptedInfo = new SocketInfo(ipv6, SimSession.SERVER_PORT, clientPort, mss, ~peerIsn, peerIsn);
@@ -96,36 +114,37 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
         }
     }
 
-    // ---- RcvQueueHooks: dispatch of op 21 (H1, H2) ----
+    /** Dispatch of op 21 (H1, H2) to the attached programs, logged; the model says when. */
+    private final class ProgramHooks implements RcvQueueHooks {
+        @Override
+        public void onSegmentEnqueued(TcpSocketModel socket, int seq, int endSeq, boolean fin, int payloadLength) {
+            SockOpsHandler[] handlers = session.sockOpsHandlers();
+            if (handlers.length == 0) {
+                return;
+            }
+            log.add(SockOpsOp.RCVQ_CB.value(), seq, endSeq, payloadLength);
+            sockOpsContext.input().set(socket, infoOf(socket), SockOpsOp.RCVQ_CB.value())
+                    .segment(seq, endSeq, fin, payloadLength);
+            for (SockOpsHandler handler : handlers) {
+                segment.set(socket, seq, endSeq, fin, payloadLength);
+                sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
+                handler.onRcvQueue(segment, sockOpsContext);
+            }
+        }
 
-    @Override
-    public void onSegmentEnqueued(TcpSocketModel socket, int seq, int endSeq, boolean fin, int payloadLength) {
-        SockOpsHandler[] handlers = session.sockOpsHandlers();
-        if (handlers.length == 0) {
-            return;
-        }
-        log.add(SockOpsOp.RCVQ_CB.value(), seq, endSeq, payloadLength);
-        sockOpsContext.input().set(socket, infoOf(socket), SockOpsOp.RCVQ_CB.value())
-                .segment(seq, endSeq, fin, payloadLength);
-        for (SockOpsHandler handler : handlers) {
-            segment.set(socket, seq, endSeq, fin, payloadLength);
-            sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
-            handler.onRcvQueue(segment, sockOpsContext);
-        }
-    }
-
-    @Override
-    public void onRecvmsgDone(TcpSocketModel socket, int copied) {
-        SockOpsHandler[] handlers = session.sockOpsHandlers();
-        if (handlers.length == 0) {
-            return;
-        }
-        log.add(SockOpsOp.RCVQ_CB.value(), 0, 0, 0);
-        sockOpsContext.input().set(socket, infoOf(socket), SockOpsOp.RCVQ_CB.value());
-        for (SockOpsHandler handler : handlers) {
-            recvmsgDone.set(copied);
-            sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
-            handler.onRcvQueue(recvmsgDone, sockOpsContext);
+        @Override
+        public void onRecvmsgDone(TcpSocketModel socket, int copied) {
+            SockOpsHandler[] handlers = session.sockOpsHandlers();
+            if (handlers.length == 0) {
+                return;
+            }
+            log.add(SockOpsOp.RCVQ_CB.value(), 0, 0, 0);
+            sockOpsContext.input().set(socket, infoOf(socket), SockOpsOp.RCVQ_CB.value());
+            for (SockOpsHandler handler : handlers) {
+                recvmsgDone.set(copied);
+                sockOpsContext.set(socket, SockOpsOp.RCVQ_CB);
+                handler.onRcvQueue(recvmsgDone, sockOpsContext);
+            }
         }
     }
 
@@ -183,9 +202,11 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
         return len;
     }
 
-    private void advanceAndPush() {
+    /** The peer sends what the window takes; each packet takes {@link VirtualClock#PACKET_NANOS}. */
+    private int advanceAndPush() {
         int packets = sender.push();
         session.clock().advance(packets * VirtualClock.PACKET_NANOS);
+        return packets;
     }
 
     @Override
@@ -242,7 +263,7 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
     @Override
     public int peerGetsockopt(int level, int optname) {
         ensureOpen();
-        return getsockopt(peerSocket, level, optname);
+        return peerSocket.getsockopt(level, optname);
     }
 
     @Override
@@ -251,75 +272,9 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
         Objects.requireNonNull(dst, "dst");
         Objects.requireNonNull(mode, "mode");
         Objects.checkFromIndexSize(offset, length, dst.length);
-        if (length == 0) {
-            return recvZero(mode);
-        }
-        // sock_rcvlowat(): the blocking target (H5).
-        int target = Math.max(1, Math.min(length, accepted.rcvLowat()));
-        int copied = 0;
-        while (true) {
-            if (copied == 0 && accepted.atFin()) {
-                accepted.consumeFin();
-                break;
-            }
-            boolean finBefore = accepted.finReceived() && accepted.avail() == 0;
-            copied += accepted.copyQueued(dst, offset + copied, length - copied);
-            boolean atEnd = accepted.finReceived() && accepted.avail() == 0;
-            if (copied >= target || copied == length || atEnd || finBefore || accepted.rcvShutdown()
-                    || !mode.blocking()) {
-                break;
-            }
-            // Blocking: before sleeping, the receiver advertises the space it freed; the peer sends
-            // what now fits. Nothing else can arrive in a deterministic world, so if nothing came the
-            // wait runs into its timeout.
-            accepted.sendAck();
-            int packets = sender.push();
-            session.clock().advance(packets * VirtualClock.PACKET_NANOS);
-            if (packets == 0) {
-                session.clock().advance(mode.timeoutMillis() * 1_000_000L);
-                break;
-            }
-        }
-        int result;
-        if (copied > 0) {
-            result = copied;
-        } else if (accepted.rcvShutdown()) {
-            result = 0;
-        } else {
-            result = Errno.EAGAIN.negative();
-        }
-        accepted.recvmsgDone(copied);
-        accepted.sendAck();
-        advanceAndPush();
-        accepted.endStep();
+        int result = accepted.recvmsg(dst, offset, length, mode, receiveWait);
         session.throwPendingFault();
         return result;
-    }
-
-    /**
-     * {@code recv} of length 0, as {@code tcp_recvmsg_locked} answers it (SDK decision, docs/semantics.md
-     * "recv of length 0"): its loop runs once and copies nothing. Non-blocking: 0 when anything is
-     * queued (data, or a FIN, which it consumes) or the read side is shut down, else {@code -EAGAIN}.
-     * Blocking: with nothing queued it waits for something to arrive or the timeout, and returns 0
-     * either way. No recvmsg-done hook (nothing was copied), no wakeup.
-     */
-    private int recvZero(RecvMode mode) {
-        boolean something = accepted.avail() > 0 || accepted.rcvShutdown();
-        if (!something && mode.blocking()) {
-            // As the blocking loop below: the peer sends what the window takes; if nothing can
-            // arrive, the wait runs into its timeout.
-            accepted.sendAck();
-            int packets = sender.push();
-            session.clock().advance(packets * VirtualClock.PACKET_NANOS);
-            if (packets == 0) {
-                session.clock().advance(mode.timeoutMillis() * 1_000_000L);
-            }
-            accepted.endStep();
-            session.throwPendingFault();
-            return 0;
-        }
-        accepted.consumeFin();
-        return something ? 0 : Errno.EAGAIN.negative();
     }
 
     /**
@@ -334,27 +289,24 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
     public int shutdown(Shutdown how) {
         ensureOpen();
         Objects.requireNonNull(how, "how");
-        if (how != Shutdown.READ) {
-            accepted.shutdownWrite();
-        }
-        if (how != Shutdown.WRITE) {
-            accepted.shutdownRead();
-        }
-        return 0;
+        return accepted.shutdown(how);
     }
 
     @Override
     public int setsockopt(int level, int optname, int value) {
         ensureOpen();
-        int result = setsockoptOnAccepted(level, optname, value);
+        int result = cgroupSetsockopt(level, optname, value);
         accepted.endStep();
         session.throwPendingFault();
         return result;
     }
 
-    private int setsockoptOnAccepted(int level, int optname, int value) {
-        // Cgroup setsockopt programs see the call first (A2); any refusal fails it with EPERM, and
-        // a consumed option never reaches the kernel.
+    /**
+     * Cgroup setsockopt programs see the call first (A2); any refusal fails it with EPERM, and a
+     * consumed option never reaches the kernel. The rest is the socket's ({@link TcpSocketModel#setsockopt}).
+     */
+    private int cgroupSetsockopt(int level, int optname, int value) {
+        int optlen = Integer.BYTES;
         SockoptHandler[] handlers = session.sockoptHandlers();
         if (handlers.length > 0) {
             boolean refused = false;
@@ -379,36 +331,17 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
             level = ctx.level();
             optname = ctx.optname();
             if (ctx.optlen() != 0) {
-                if (ctx.optlen() < Integer.BYTES && level == SockOpt.SOL_SOCKET
-                        && (optname == SockOpt.SO_RCVLOWAT || optname == SockOpt.SO_RCVBUF)) {
-                    return Errno.EINVAL.negative();
-                }
+                optlen = ctx.optlen();
                 value = ctx.value();
             }
         }
-        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVLOWAT) {
-            return accepted.userSetRcvlowat(value);
-        }
-        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVBUF) {
-            return accepted.setRcvBuf(value);
-        }
-        return Errno.ENOPROTOOPT.negative();
+        return accepted.setsockopt(level, optname, value, optlen);
     }
 
     @Override
     public int getsockopt(int level, int optname) {
         ensureOpen();
-        return getsockopt(accepted, level, optname);
-    }
-
-    private static int getsockopt(TcpSocketModel socket, int level, int optname) {
-        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVLOWAT) {
-            return socket.rcvLowat();
-        }
-        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVBUF) {
-            return socket.rcvBuf();
-        }
-        return Errno.ENOPROTOOPT.negative();
+        return accepted.getsockopt(level, optname);
     }
 
     @Override
@@ -466,7 +399,15 @@ public final class SimConnection extends AbstractConnection implements RcvQueueH
         return peerSocket;
     }
 
-    /** The model of the accepted socket, for tests and tools that look below the SPI. */
+    /** The accepted socket's state, read-only, for tests and tools that look below the SPI. */
+    public SocketState socket() {
+        return accepted;
+    }
+
+    /**
+     * The model of the accepted socket itself: the key the VM's map views take
+     * ({@code BpfMapView.storageOf}). To read the socket, use {@link #socket()}.
+     */
     public TcpSocketModel acceptedSocket() {
         return accepted;
     }

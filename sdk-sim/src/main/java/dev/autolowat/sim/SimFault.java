@@ -9,7 +9,8 @@ package dev.autolowat.sim;
  * <p>They exist only so that a conformance suite can prove it catches broken backends: a suite that
  * passes against a mutant does not test the rule the mutant breaks. Never enable them for anything
  * else. Without faults (the default) the simulator is unchanged and pays nothing for them: the
- * socket model reads the set once, into final booleans, when it is created.
+ * reference socket model has no branch on them; each fault is a decorator of one of its seams,
+ * chosen once when a socket is created ({@code dev.autolowat.sim.tcp.Mutants}).
  *
  * <p>See {@code docs/simulator.md}, "Fault injection (for testing conformance suites)".
  */

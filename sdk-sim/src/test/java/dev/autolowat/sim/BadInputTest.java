@@ -141,7 +141,7 @@ class BadInputTest {
             int mss = c.mss();
             assertRejected(c, IllegalArgumentException.class,
                     () -> c.sendOutOfOrder(new byte[mss + 2], new int[] {mss + 1, 1}, new int[] {1, 0}), "exceeds the MSS");
-            int big = c.acceptedSocket().receiveWindow() + 1;
+            int big = c.socket().receiveWindow() + 1;
             int[] lens = new int[(big + mss - 1) / mss];
             int left = big;
             for (int i = 0; i < lens.length; i++) {

@@ -78,7 +78,7 @@ class HookRulesTest {
                 Observation first = c.observe();
                 assertEquals(List.of(new Invocation(SockOpsOp.PASSIVE_ESTABLISHED_CB.value(), 0, 0, 0)), first.invocations(),
                         "the connect logged PASSIVE_ESTABLISHED_CB only");
-                int seq = c.acceptedSocket().rcvNxt();
+                int seq = c.socket().rcvNxt();
                 int total = sc.lengths().stream().mapToInt(Integer::intValue).sum();
                 byte[] data = SimFixtures.bytes(total, 17);
                 assertEquals(total, c.send(data, sc.lengths().stream().mapToInt(Integer::intValue).toArray()));
@@ -123,7 +123,7 @@ class HookRulesTest {
         try (Pair p = SimFixtures.open(probe)) {
             SimConnection c = p.conn();
             c.observe();
-            int seq = c.acceptedSocket().rcvNxt();
+            int seq = c.socket().rcvNxt();
             c.send(new byte[] {10, 11, 12, 13, 14, 15}, 6);
             c.peerShutdownWrite();
             assertEquals(List.of(new Invocation(RCVQ_OP, seq, seq + 6, 6), new Invocation(RCVQ_OP, seq + 6, seq + 7, 0)),
@@ -145,7 +145,7 @@ class HookRulesTest {
             SimConnection c = p.conn();
             holder[0] = c;
             c.observe();
-            int start = c.acceptedSocket().rcvNxt();
+            int start = c.socket().rcvNxt();
             int total = 300_000;
             c.send(SimFixtures.bytes(total, 0));
             assertTrue(c.peer().pendingBytes() > 0);
@@ -230,7 +230,7 @@ class HookRulesTest {
                 int[] order = oc.order().stream().mapToInt(Integer::intValue).toArray();
                 int total = Arrays.stream(lengths).sum();
                 byte[] data = SimFixtures.bytes(total, 3);
-                int start = c.acceptedSocket().rcvNxt();
+                int start = c.socket().rcvNxt();
                 long packets0 = c.peer().packetsSent();
                 long edges0 = c.edgeWakeups();
                 assertEquals(total, c.sendOutOfOrder(data, lengths, order));
@@ -259,7 +259,7 @@ class HookRulesTest {
                 assertEquals(releasingPackets.size(), o.edgeWakeups() - edges0,
                         "lowat 1: one edge per packet that added in-order data");
                 assertEquals(total, o.queuedBytes());
-                assertEquals(0, c.acceptedSocket().outOfOrderSegments());
+                assertEquals(0, c.socket().outOfOrderSegments());
                 byte[] got = new byte[total];
                 assertEquals(total, c.recv(got, 0, total, RecvMode.NON_BLOCKING));
                 assertArrayEquals(data, got);
@@ -276,7 +276,7 @@ class HookRulesTest {
             SimConnection c = p.conn();
             holder[0] = c;
             c.observe();
-            int s = c.acceptedSocket().rcvNxt();
+            int s = c.socket().rcvNxt();
             long packets0 = c.peer().packetsSent();
             c.sendOutOfOrder(SimFixtures.bytes(100, 0), new int[] {10, 20, 30, 40}, new int[] {1, 2, 3, 0});
             Observation o = c.observe();
@@ -338,7 +338,7 @@ class HookRulesTest {
                 .onSegment((seg, ctx) -> seg.seq() == start[0] ? 0 : ctx.tcpSetRcvlowat(1_000_000));
         try (Pair p = SimFixtures.open(probe)) {
             SimConnection c = p.conn();
-            start[0] = c.acceptedSocket().rcvNxt();
+            start[0] = c.socket().rcvNxt();
             c.sendOutOfOrder(SimFixtures.bytes(50, 0), new int[] {20, 30}, new int[] {1, 0});
             Observation o = c.observe();
             assertEquals(50, o.queuedBytes());
@@ -364,7 +364,7 @@ class HookRulesTest {
         try (Pair p = SimFixtures.open(probe)) {
             SimConnection c = p.conn();
             c.observe();
-            int s = c.acceptedSocket().rcvNxt();
+            int s = c.socket().rcvNxt();
             assertEquals(EAGAIN, c.recv(new byte[10], 0, 10, RecvMode.NON_BLOCKING));
             assertEquals(List.of(), c.observe().invocations(), "no H2 for -EAGAIN");
             c.send(SimFixtures.bytes(30, 0), 30);

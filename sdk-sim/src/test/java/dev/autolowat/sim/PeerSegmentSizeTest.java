@@ -2,7 +2,7 @@ package dev.autolowat.sim;
 
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.RecvMode;
-import dev.autolowat.sim.tcp.TcpSocketModel;
+import dev.autolowat.sim.tcp.SocketState;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ class PeerSegmentSizeTest {
     void firstSegmentsAreBoundToHalfTheHandshakeWindow() {
         try (SimSession session = new SimBackend().openSession()) {
             SimConnection c = session.connect(ConnectOptions.IPV4);
-            TcpSocketModel socket = c.acceptedSocket();
+            SocketState socket = c.socket();
             assertEquals(65483, socket.maxAdvertisedWindow(), "handshake window: one loopback MSS");
             assertEquals(32741, c.peer().currentMss());
             assertEquals(0, c.setRcvLowat(65536));
@@ -61,7 +61,7 @@ class PeerSegmentSizeTest {
                 }
                 int now = c.peer().currentMss();
                 assertTrue(now >= previous, "the bound never shrinks: " + previous + " -> " + now);
-                assertEquals(Math.min(c.mss(), c.acceptedSocket().maxAdvertisedWindow() / 2), now);
+                assertEquals(Math.min(c.mss(), c.socket().maxAdvertisedWindow() / 2), now);
                 previous = now;
             }
             assertEquals(c.mss(), previous, "once the window passed two MSS, segments are MSS-sized");

@@ -178,7 +178,7 @@ class RcvlowatRulesProperties {
             SimConnection c = p.conn();
             assertEquals(0, c.setRcvBuf(65536));
             assertEquals(131072, c.rcvBuf());
-            assertTrue(c.acceptedSocket().rcvBufLocked());
+            assertTrue(c.socket().rcvBufLocked());
             int[][] rows = {{1000, 1000}, {65536, 65536}, {1048576, 65536}};
             for (int[] row : rows) {
                 assertEquals(0, c.setRcvLowat(row[0]));
@@ -275,7 +275,7 @@ class RcvlowatRulesProperties {
             assertEquals(0, probe.calls.get(probe.calls.size() - 1).result());
             Observation after = conn.observe();
             assertEquals(50, after.rcvLowat());
-            assertTrue(conn.acceptedSocket().pollReadable(), "90 queued >= lowat 50: poll() reports readable");
+            assertTrue(conn.socket().pollReadable(), "90 queued >= lowat 50: poll() reports readable");
             // measured on the patched kernel: without a wakeup the epoll item stays off the ready list
             assertFalse(after.readable(), "no wakeup, so a level-triggered epoll_wait does not report it");
             assertEquals(before.edgeWakeups(), after.edgeWakeups(), "K1/H2: no wakeup from the kfunc nor from recvmsg-done");

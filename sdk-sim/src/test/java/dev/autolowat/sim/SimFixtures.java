@@ -303,7 +303,7 @@ final class SimFixtures {
             drained.add(o);
         }
         return new State(o.rcvLowat(), o.rcvBuf(), o.readable(), o.edgeWakeups(), o.cbFlags(), o.queuedBytes(),
-                conn.peer().pendingBytes(), conn.peer().packetsSent(), conn.acceptedSocket().rcvNxt(),
-                conn.acceptedSocket().copiedSeq(), conn.acceptedSocket().outOfOrderSegments());
+                conn.peer().pendingBytes(), conn.peer().packetsSent(), conn.socket().rcvNxt(),
+                conn.socket().copiedSeq(), conn.socket().outOfOrderSegments());
     }
 }

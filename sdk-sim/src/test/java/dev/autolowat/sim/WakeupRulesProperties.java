@@ -6,7 +6,7 @@ import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.sim.SimFixtures.LowatOracle;
 import dev.autolowat.sim.SimFixtures.Pair;
 import dev.autolowat.sim.SimFixtures.Trigger;
-import dev.autolowat.sim.tcp.TcpSocketModel;
+import dev.autolowat.sim.tcp.SocketState;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.DisplayName;
@@ -133,7 +133,7 @@ class WakeupRulesProperties {
     }
 
     /** H3 as SEMANTICS.md states it, from the model's accessors. */
-    private static boolean h3Readable(TcpSocketModel s) {
+    private static boolean h3Readable(SocketState s) {
         int avail = s.rcvNxt() - s.copiedSeq();
         return s.finReceived() || avail > 0 && (avail >= s.rcvLowat() || s.memoryPressure()
                 || s.receiveWindow() <= s.rcvMss());
@@ -147,7 +147,7 @@ class WakeupRulesProperties {
         Property.forAll("H3/H4: small regime readability and edge wakeups", smallScenarios()).tries(500).check(sc -> {
             try (Pair p = SimFixtures.open(SimConfig.DEFAULT, sc.ipv6() ? ConnectOptions.IPV6 : ConnectOptions.IPV4)) {
                 SimConnection conn = p.conn();
-                TcpSocketModel sock = conn.acceptedSocket();
+                SocketState sock = conn.socket();
                 LowatOracle lowat = new LowatOracle(SimConfig.DEFAULT);
                 long sent = 0;
                 long read = 0;
@@ -224,7 +224,7 @@ class WakeupRulesProperties {
         Property.forAll("H3: readable follows the wakeup formula in every regime", anyScenarios()).tries(300).check(sc -> {
             try (Pair p = SimFixtures.open(SimConfig.DEFAULT, sc.ipv6() ? ConnectOptions.IPV6 : ConnectOptions.IPV4)) {
                 SimConnection conn = p.conn();
-                TcpSocketModel sock = conn.acceptedSocket();
+                SocketState sock = conn.socket();
                 long accepted = 0;
                 long read = 0;
                 boolean fin = false;
@@ -332,7 +332,7 @@ class WakeupRulesProperties {
     void pressureAndLowatOrder() {
         try (Pair p = SimFixtures.open()) {
             SimConnection c = p.conn();
-            TcpSocketModel sock = c.acceptedSocket();
+            SocketState sock = c.socket();
             assertEquals(0, c.setRcvLowat(50_000));
             int[] segs = new int[200];
             java.util.Arrays.fill(segs, 10);
@@ -508,7 +508,7 @@ class WakeupRulesProperties {
     }
 
     @Test
-    @DisplayName("H5: a blocking recv with nothing queued returns -EAGAIN after the timeout; with fewer than lowat bytes it returns them after the timeout")
+    @DisplayName("H5: a blocking recv with nothing queued returns -EAGAIN after the timeout; with fewer than lowat bytes it returns them after the timeout; with exactly min(len, lowat) at once")
     void h5BlockingExamples() {
         Trigger clock = new Trigger();
         try (Pair p = SimFixtures.open(SimConfig.DEFAULT, ConnectOptions.IPV6, clock)) {
@@ -526,6 +526,41 @@ class WakeupRulesProperties {
             long t3 = clock.now(c);
             assertEquals(30, c.recv(new byte[30], 0, 30, BLOCKING_100MS), "len 30 < lowat 100: target is 30");
             assertTrue(clock.now(c) - t3 < TIMEOUT_NANOS);
+            assertEquals(0, c.setRcvLowat(20));
+            long t4 = clock.now(c);
+            assertEquals(20, c.recv(new byte[200], 0, 200, BLOCKING_100MS), "exactly the target min(200, 20) = 20 queued");
+            assertTrue(clock.now(c) - t4 < TIMEOUT_NANOS, "no wait once the target is met exactly");
+        }
+    }
+
+    @Test
+    @DisplayName("H5: a recv at a FIN that arrived alone consumes it (copied_seq passes it), whether its length is 0 or not")
+    void h5RecvAtFinConsumesIt() {
+        for (int len : new int[] {10, 0}) {
+            try (Pair p = SimFixtures.open(SimConfig.DEFAULT, ConnectOptions.IPV4)) {
+                SimConnection c = p.conn();
+                c.send(SimFixtures.bytes(10, 0), 10);
+                assertEquals(10, c.recv(new byte[10], 0, 10, RecvMode.NON_BLOCKING));
+                c.peerShutdownWrite();
+                assertEquals(1, c.socket().avail(), "the FIN takes one sequence number");
+                assertEquals(0, c.recv(new byte[10], 0, len, RecvMode.NON_BLOCKING), "recv of " + len + " at the FIN");
+                assertEquals(0, c.socket().avail(), "recv of " + len + ": the FIN was consumed");
+                assertEquals(c.socket().rcvNxt(), c.socket().copiedSeq());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("H5/K2: a blocking recv of length 0 with nothing queued first advertises the window (here grown by SO_RCVLOWAT's rcvbuf growth), which raises the peer's max_window")
+    void h5RecvZeroBlockingAdvertisesTheWindow() {
+        try (Pair p = SimFixtures.open(SimConfig.DEFAULT, ConnectOptions.IPV4)) {
+            SimConnection c = p.conn();
+            int handshake = c.socket().maxAdvertisedWindow();
+            assertEquals(0, c.setRcvLowat(100_000));
+            assertEquals(handshake, c.socket().maxAdvertisedWindow(), "setsockopt sends no ACK");
+            assertEquals(0, c.recv(new byte[1], 0, 0, BLOCKING_100MS));
+            assertTrue(c.socket().maxAdvertisedWindow() > handshake,
+                    "the wait's ACK advertised the grown window: " + c.socket().maxAdvertisedWindow());
         }
     }
 }

@@ -17,7 +17,7 @@ import dev.autolowat.sim.SimConfig;
 import dev.autolowat.sim.SimConnection;
 import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
-import dev.autolowat.sim.tcp.TcpSocketModel;
+import dev.autolowat.sim.tcp.SocketState;
 import dev.autolowat.sim.vm.VmOptions;
 
 import java.util.ArrayList;
@@ -165,7 +165,7 @@ final class OracleHarness {
         SockOpsHandler before = new SockOpsHandler() {
             @Override
             public int onRcvQueue(RcvQueueEvent event, SockOpsContext ctx) {
-                TcpSocketModel sk = conn[0].acceptedSocket();
+                SocketState sk = conn[0].socket();
                 boolean seg = event instanceof SegmentEnqueued;
                 byte[] payload = new byte[0];
                 long seq = 0;
@@ -186,7 +186,7 @@ final class OracleHarness {
         SockOpsHandler after = new SockOpsHandler() {
             @Override
             public int onRcvQueue(RcvQueueEvent event, SockOpsContext ctx) {
-                TcpSocketModel sk = conn[0].acceptedSocket();
+                SocketState sk = conn[0].socket();
                 Invocation p = pending[0];
                 events.add(new Invocation(p.step(), p.segment(), p.seq(), p.payload(), p.fin(), p.copiedSeq(),
                         p.lowatBefore(), p.rcvqBefore(), p.rcvbuf(), p.rcvbufLocked(), sk.rcvLowat(),
@@ -217,7 +217,7 @@ final class OracleHarness {
                     c.peerShutdownWrite();
                 } else if (step instanceof Enable e) {
                     int result = c.enableAutoLowat(e.value());
-                    events.add(new EnableEvent(i, e.value(), result, Integer.toUnsignedLong(c.acceptedSocket().copiedSeq())));
+                    events.add(new EnableEvent(i, e.value(), result, Integer.toUnsignedLong(c.socket().copiedSeq())));
                 } else if (step instanceof SetLowat l) {
                     c.setRcvLowat(l.value());
                 } else if (step instanceof SetRcvbuf r) {

@@ -3,9 +3,11 @@ package dev.autolowat.sim.tcp;
 import dev.autolowat.api.CbFlags;
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.Seq;
+import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.program.StorageKey;
+import dev.autolowat.api.spi.RecvMode;
+import dev.autolowat.api.spi.Shutdown;
 import dev.autolowat.sim.SimConfig;
-import dev.autolowat.sim.SimFault;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -22,16 +24,22 @@ import java.util.Map;
  *   <li>the in-order receive queue, the out-of-order queue released in sequence order, FIN (H1);</li>
  *   <li>the RCVQ hook points, before the wakeup decision (H1) and after recvmsg (H2);</li>
  *   <li>the wakeup rule with memory pressure and the one-MSS window condition (H3, H4);</li>
- *   <li>recv semantics (H5); the flag word and its guards (F1–F4);</li>
- *   <li>the rcvlowat setters, the cap and rcvbuf growth (K1–K4).</li>
+ *   <li>recv semantics: the {@code tcp_recvmsg()} loop (H5); the flag word and its guards (F1–F4);</li>
+ *   <li>the rcvlowat setters, the cap and rcvbuf growth, the user's socket options (K1–K4).</li>
  * </ul>
  * Receive memory and the advertised window are approximations, documented in
  * {@code docs/simulator.md} together with the regime in which they are exact.
  *
- * <p>{@link SimFault}s in the configuration (test-only mutants for conformance suites) are read once,
- * here, into final flags; without faults every branch on them is a constant.
+ * <p>This class is the reference: it has no fault branch. Three seams — the F3 guards
+ * ({@link FlagGuard}), the K1/K2 cap ({@link LowatCap}) and the hook points with their order relative
+ * to the wakeup decision ({@link HookPoints}) — are chosen once, at construction, by {@link Mutants}
+ * from the configuration's {@link dev.autolowat.sim.SimFault}s (test-only mutants for conformance
+ * suites); without faults each is its reference.
+ *
+ * <p>Tests and tools read a socket through {@link SocketState}; the connection that owns it drives it
+ * through the calls below.
  */
-public final class TcpSocketModel {
+public final class TcpSocketModel implements SocketState {
     /** {@code TCP_MSS_DEFAULT}: the initial receiver MSS estimate ({@code icsk_ack.rcv_mss}). */
     static final int TCP_MSS_DEFAULT = 536;
     /**
@@ -49,24 +57,10 @@ public final class TcpSocketModel {
     private final int advMss;
     private RcvQueueHooks hooks = RcvQueueHooks.NONE;
 
-    // ---- injected faults (SimFault), fixed at construction ----
-    /** {@link SimFault#WRONG_FLAG_GUARD}: F3's guards are skipped. */
-    private final boolean faultNoFlagGuard;
-    /** {@link SimFault#LOWAT_NOT_CAPPED}: K1/K2 ignore the cap. */
-    private final boolean faultLowatNotCapped;
-    /** {@link SimFault#HOOK_AFTER_WAKEUP}: H1 runs after the packet's wakeup decision. */
-    private final boolean faultHookAfterWakeup;
-    /** {@link SimFault#RECVMSG_HOOK_MISSING}: H2 never runs. */
-    private final boolean faultNoRecvmsgHook;
-    /**
-     * With {@link #faultHookAfterWakeup}: the H1 calls held back until after the wakeup decision,
-     * three ints per segment (seq, payload length, fin); {@code null} otherwise.
-     */
-    private final IntRing deferredHooks;
-    /** Payload bytes of the held-back H1 calls. */
-    private int deferredPayloadBytes;
-    /** During a held-back H1 call: the queue index just past its segment's payload; else -1. */
-    private int deferredPayloadEnd = -1;
+    // ---- the seams (reference, or a SimFault's decorator), fixed at construction ----
+    private final FlagGuard flagGuard;
+    private final LowatCap lowatCapRule;
+    private final HookPoints hookPoints;
 
     // ---- socket state (F, K) ----
     private int rcvLowat = 1;
@@ -80,20 +74,14 @@ public final class TcpSocketModel {
     // ---- receive path (H) ----
     private int rcvNxt;
     private int copiedSeq;
-    private final ByteRing queue = new ByteRing(1 << 16);
-    /** Per queued skb: payload bytes not yet read. */
-    private final IntRing skbRemaining = new IntRing();
-    /** Per queued skb: the truesize charged to {@code sk_rmem_alloc}. */
-    private final IntRing skbTruesize = new IntRing();
-    /** The last queued skb carries FIN. */
-    private boolean finQueued;
+    /** {@code sk_receive_queue} and {@code sk_rmem_alloc}. */
+    private final ReceiveQueue queue = new ReceiveQueue();
     /** {@code SOCK_DONE}: FIN received. */
     private boolean sockDone;
     /** {@code sk_shutdown & RCV_SHUTDOWN}: FIN received or local SHUT_RD. */
     private boolean rcvShutdown;
     /** {@code sk_shutdown & SEND_SHUTDOWN}: local SHUT_WR (the socket left ESTABLISHED). */
     private boolean sendShutdown;
-    private int rmemAlloc;
     private int rcvMss = TCP_MSS_DEFAULT;
     /** {@code tp->scaling_ratio}: window bytes per 256 bytes of receive memory, learned from segments. */
     private int scalingRatio = DEFAULT_SCALING_RATIO;
@@ -107,15 +95,7 @@ public final class TcpSocketModel {
     private final List<OooSegment> outOfOrder = new ArrayList<>();
 
     // ---- wakeups ----
-    private boolean wokeInStep;
-    /**
-     * The level-triggered epoll's item for this socket is on its ready list. A wakeup puts it there;
-     * a wait that polls it and finds it not readable takes it off. Readiness that appears without a
-     * wakeup (the H2 hook or the kfunc lowering {@code sk_rcvlowat}: K1 and H2 run no wakeup check)
-     * is therefore not reported until the next wakeup — measured on the patched kernel.
-     */
-    private boolean levelListed;
-    private long edgeWakeups;
+    private final Wakeups wakeups = new Wakeups();
 
     private record OooSegment(int seq, byte[] payload, boolean fin) {
     }
@@ -129,11 +109,9 @@ public final class TcpSocketModel {
         this.config = config;
         this.mptcp = mptcp;
         this.advMss = advMss;
-        this.faultNoFlagGuard = config.hasFault(SimFault.WRONG_FLAG_GUARD);
-        this.faultLowatNotCapped = config.hasFault(SimFault.LOWAT_NOT_CAPPED);
-        this.faultHookAfterWakeup = config.hasFault(SimFault.HOOK_AFTER_WAKEUP);
-        this.faultNoRecvmsgHook = config.hasFault(SimFault.RECVMSG_HOOK_MISSING);
-        this.deferredHooks = faultHookAfterWakeup ? new IntRing() : null;
+        this.flagGuard = Mutants.flagGuard(config);
+        this.lowatCapRule = Mutants.lowatCap(config);
+        this.hookPoints = Mutants.hookPoints(config);
         this.rcvBuf = config.tcpRmemDefault();
         this.rcvNxt = peerIsn + 1;
         this.copiedSeq = rcvNxt;
@@ -146,8 +124,13 @@ public final class TcpSocketModel {
         this.maxAdvertisedWindow = window;
     }
 
+    /** Where op 21 goes (the programs' dispatch); {@code null} for none. */
     public void setHooks(RcvQueueHooks hooks) {
         this.hooks = hooks == null ? RcvQueueHooks.NONE : hooks;
+    }
+
+    RcvQueueHooks hooks() {
+        return hooks;
     }
 
     /** Marks the socket as accepted: it now has a {@code struct socket} (K3). */
@@ -159,64 +142,79 @@ public final class TcpSocketModel {
     // Observables
     // =====================================================================================
 
+    @Override
     public int rcvNxt() {
         return rcvNxt;
     }
 
+    @Override
     public int copiedSeq() {
         return copiedSeq;
     }
 
+    @Override
     public int rcvLowat() {
         return rcvLowat;
     }
 
+    @Override
     public int rcvBuf() {
         return rcvBuf;
     }
 
+    @Override
     public boolean rcvBufLocked() {
         return rcvBufLocked;
     }
 
+    @Override
     public int cbFlags() {
         return cbFlags;
     }
 
+    @Override
     public boolean isMptcp() {
         return mptcp;
     }
 
+    @Override
     public boolean inSockmap() {
         return inSockmap;
     }
 
+    @Override
     public boolean hasStructSocket() {
         return hasStructSocket;
     }
 
+    @Override
     public int rmemAlloc() {
-        return rmemAlloc;
+        return queue.rmemAlloc();
     }
 
+    @Override
     public int rcvMss() {
         return rcvMss;
     }
 
+    @Override
     public boolean finReceived() {
         return sockDone;
     }
 
+    @Override
     public long edgeWakeups() {
-        return edgeWakeups;
+        return wakeups.edges();
     }
 
     /** Segments waiting in the out-of-order queue. */
+    @Override
     public int outOfOrderSegments() {
         return outOfOrder.size();
     }
 
     /** {@code rcv_nxt - copied_seq} as the kernel computes it (a FIN counts one). */
+    @Override
     public int avail() {
         return rcvNxt - copiedSeq;
     }
@@ -228,6 +226,7 @@ public final class TcpSocketModel {
      * whose {@code tcp_bpf_ioctl} counts the receive queue when there is no verdict program
      * ({@link SimConfig#sockmapInqCountsReceiveQueue()}, e.g. Debian's 6.12.117).
      */
+    @Override
     public int inq() {
         if (inSockmap && !config.sockmapInqCountsReceiveQueue()) {
             return 0;
@@ -240,8 +239,8 @@ public final class TcpSocketModel {
     }
 
     /** Whether {@code sk_receive_queue} holds anything (F3's third guard). */
-    public boolean receiveQueueNonEmpty() {
-        return !skbRemaining.isEmpty();
+    boolean receiveQueueNonEmpty() {
+        return !queue.isEmpty();
     }
 
     /**
@@ -249,7 +248,7 @@ public final class TcpSocketModel {
      * ({@code avail >= target}, or receive memory under pressure, or the receive window down to
      * one MSS).
      */
-    public boolean epollinReady(int target) {
+    boolean epollinReady(int target) {
         int avail = rcvNxt - copiedSeq;
         if (avail <= 0) {
             return false;
@@ -259,31 +258,34 @@ public final class TcpSocketModel {
 
     /**
      * One level-triggered {@code epoll_wait} for {@code EPOLLIN} (H3): polled only while the item is
-     * on the ready list (see {@code levelListed}), then {@link #pollReadable()}. Like the kernel's
+     * on the ready list ({@link Wakeups#listed()}), then {@link #pollReadable()}. Like the kernel's
      * wait, it takes the item off the list when it finds the socket not readable.
      */
     public boolean readable() {
-        if (!levelListed) {
+        if (!wakeups.listed()) {
             return false;
         }
         boolean ready = pollReadable();
         if (!ready) {
-            levelListed = false;
+            wakeups.unlist();
         }
         return ready;
     }
 
     /** What {@code tcp_poll()} answers now for {@code EPOLLIN}: RCV_SHUTDOWN, or H3's rule at {@code sk_rcvlowat}. */
+    @Override
     public boolean pollReadable() {
         return rcvShutdown || epollinReady(rcvLowat);
     }
 
     /** {@code tcp_rmem_pressure()}: {@code sk_rmem_alloc > rcvbuf - rcvbuf/8} (no global pressure modelled). */
+    @Override
     public boolean memoryPressure() {
-        return rmemAlloc > rcvBuf - (rcvBuf >> 3);
+        return queue.rmemAlloc() > rcvBuf - (rcvBuf >> 3);
     }
 
     /** {@code tcp_receive_window()}: what is left of the last advertised window. */
+    @Override
     public int receiveWindow() {
         int left = windowRightEdge - rcvNxt;
         return Math.max(left, 0);
@@ -298,12 +300,12 @@ public final class TcpSocketModel {
     }
 
     /**
-     * Rule F3: the guards, checked only when RCVQ goes from clear to set.
+     * Rule F3: the guards, checked only when RCVQ goes from clear to set ({@link FlagGuard#REFERENCE}).
      *
      * @return 0, or the negative errno of the first failing guard
      */
-    private int rcvqGuard(int newWord) {
-        if ((newWord & CbFlags.RCVQ) == 0 || (cbFlags & CbFlags.RCVQ) != 0 || faultNoFlagGuard) {
+    int rcvqGuard(int newWord) {
+        if ((newWord & CbFlags.RCVQ) == 0 || (cbFlags & CbFlags.RCVQ) != 0) {
             return 0;
         }
         if (inSockmap) {
@@ -324,7 +326,7 @@ public final class TcpSocketModel {
      */
     public int cbFlagsSet(int flags) {
         int newWord = flags & allFlags();
-        int guard = rcvqGuard(newWord);
+        int guard = flagGuard.check(this, newWord);
         if (guard != 0) {
             return guard;
         }
@@ -340,7 +342,7 @@ public final class TcpSocketModel {
         if ((flags & ~allFlags()) != 0) {
             return Errno.EINVAL.negative();
         }
-        int guard = rcvqGuard(flags);
+        int guard = flagGuard.check(this, flags);
         if (guard != 0) {
             return guard;
         }
@@ -380,7 +382,7 @@ public final class TcpSocketModel {
     // =====================================================================================
 
     /** The lowat cap: {@code sk_rcvbuf/2} once SO_RCVBUF was set, else {@code tcp_rmem[2]/2}. */
-    public int lowatCap() {
+    int lowatCap() {
         return rcvBufLocked ? rcvBuf >> 1 : config.lowatCapUnlocked();
     }
 
@@ -389,9 +391,7 @@ public final class TcpSocketModel {
      * ({@code 0 → 1}), optionally the wakeup check, then rcvbuf growth when not locked.
      */
     private void setRcvlowatCapped(int val, boolean wakeupCheck) {
-        if (!faultLowatNotCapped) {
-            val = Math.min(val, lowatCap());
-        }
+        val = lowatCapRule.apply(this, val);
         rcvLowat = val == 0 ? 1 : val;
         if (wakeupCheck) {
             dataReady();
@@ -454,6 +454,34 @@ public final class TcpSocketModel {
         return 0;
     }
 
+    /**
+     * The kernel's part of a userspace {@code setsockopt()} (after any cgroup program, A2):
+     * {@code SO_RCVLOWAT} is K2, {@code SO_RCVBUF} K4; an option value shorter than an int is
+     * {@code -EINVAL} for them; any other option {@code -ENOPROTOOPT}.
+     *
+     * @param optlen the option's length in bytes ({@link Integer#BYTES} for an int from the caller)
+     */
+    public int setsockopt(int level, int optname, int value, int optlen) {
+        if (level == SockOpt.SOL_SOCKET && (optname == SockOpt.SO_RCVLOWAT || optname == SockOpt.SO_RCVBUF)) {
+            if (optlen < Integer.BYTES) {
+                return Errno.EINVAL.negative();
+            }
+            return optname == SockOpt.SO_RCVLOWAT ? userSetRcvlowat(value) : setRcvBuf(value);
+        }
+        return Errno.ENOPROTOOPT.negative();
+    }
+
+    /** Userspace {@code getsockopt()}: {@code SO_RCVLOWAT} and {@code SO_RCVBUF}; else {@code -ENOPROTOOPT}. */
+    public int getsockopt(int level, int optname) {
+        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVLOWAT) {
+            return rcvLowat;
+        }
+        if (level == SockOpt.SOL_SOCKET && optname == SockOpt.SO_RCVBUF) {
+            return rcvBuf;
+        }
+        return Errno.ENOPROTOOPT.negative();
+    }
+
     /** {@code tcp_win_from_space()}. */
     private int winFromSpace(int space) {
         return (int) (((long) space * scalingRatio) >> 8);
@@ -478,6 +506,11 @@ public final class TcpSocketModel {
         return (T) value;
     }
 
+    @Override
+    public <T> T storage(StorageKey<T> key) {
+        return storage(key, false);
+    }
+
     public int deleteStorage(StorageKey<?> key) {
         return storage.remove(key) != null ? 0 : Errno.ENOENT.negative();
     }
@@ -490,12 +523,12 @@ public final class TcpSocketModel {
      * A packet arrives in order from the peer: its payload is the first {@code len} bytes of
      * {@code source}, which are moved to the receive queue. See {@link #arrive}.
      */
-    public void arriveInOrder(int seq, ByteRing source, int len, boolean fin) {
+    void arriveInOrder(int seq, ByteRing source, int len, boolean fin) {
         if (seq != rcvNxt) {
             throw new IllegalStateException("model error: in-order arrival at seq " + Seq.unsigned(seq)
                     + " but rcv_nxt is " + Seq.unsigned(rcvNxt));
         }
-        queue.transferFrom(source, len);
+        queue.appendPayload(source, len);
         enqueue(seq, len, fin);
         afterArrival(fin);
     }
@@ -514,7 +547,7 @@ public final class TcpSocketModel {
         if (seq != rcvNxt) {
             throw new IllegalStateException("model error: retransmission of old data at seq " + Seq.unsigned(seq));
         }
-        queue.append(payload, 0, payload.length);
+        queue.appendPayload(payload);
         enqueue(seq, payload.length, fin);
         afterArrival(fin);
     }
@@ -530,11 +563,8 @@ public final class TcpSocketModel {
     /** Appends a segment whose payload is already at the end of {@link #queue}; runs H1. */
     private void enqueue(int seq, int len, boolean fin) {
         int endSeq = seq + len + (fin ? 1 : 0);
-        skbRemaining.add(len);
         int truesize = len + config.skbOverhead();
-        skbTruesize.add(truesize);
-        rmemAlloc += truesize;
-        finQueued = fin;
+        queue.addSkb(len, truesize, fin);
         rcvNxt = endSeq;
         measureRcvMss(len, truesize);
         if (fin) {
@@ -542,39 +572,7 @@ public final class TcpSocketModel {
             rcvShutdown = true;
         }
         if (hookEnabled()) {
-            if (faultHookAfterWakeup) {
-                deferredHooks.add(seq);
-                deferredHooks.add(len);
-                deferredHooks.add(fin ? 1 : 0);
-                deferredPayloadBytes += len;
-            } else {
-                hooks.onSegmentEnqueued(this, seq, endSeq, fin, len);
-            }
-        }
-    }
-
-    /**
-     * {@link SimFault#HOOK_AFTER_WAKEUP} only: runs the H1 calls of this packet that {@link #enqueue}
-     * held back, in sequence order, each still able to read its own payload; a program that clears RCVQ
-     * stops the rest, as it would have before the wakeup.
-     */
-    private void runDeferredHooks() {
-        int end = queue.size() - deferredPayloadBytes;
-        try {
-            while (!deferredHooks.isEmpty()) {
-                int seq = deferredHooks.removeFirst();
-                int len = deferredHooks.removeFirst();
-                boolean fin = deferredHooks.removeFirst() != 0;
-                end += len;
-                if (hookEnabled()) {
-                    deferredPayloadEnd = end;
-                    hooks.onSegmentEnqueued(this, seq, seq + len + (fin ? 1 : 0), fin, len);
-                }
-            }
-        } finally {
-            deferredHooks.clear();
-            deferredPayloadBytes = 0;
-            deferredPayloadEnd = -1;
+            hookPoints.segmentQueued(this, seq, len, fin);
         }
     }
 
@@ -596,11 +594,12 @@ public final class TcpSocketModel {
     }
 
     /** {@code tp->scaling_ratio} (out of 256). */
-    public int scalingRatio() {
+    int scalingRatio() {
         return scalingRatio;
     }
 
-    private boolean hookEnabled() {
+    /** Op 21 runs: the simulated kernel has the series and RCVQ is set. */
+    boolean hookEnabled() {
         return config.kernelHasSeries() && (cbFlags & CbFlags.RCVQ) != 0;
     }
 
@@ -608,7 +607,7 @@ public final class TcpSocketModel {
         boolean fin = finSeen;
         while (!outOfOrder.isEmpty() && outOfOrder.get(0).seq() == rcvNxt && !sockDone) {
             OooSegment next = outOfOrder.remove(0);
-            queue.append(next.payload(), 0, next.payload().length);
+            queue.appendPayload(next.payload());
             enqueue(next.seq(), next.payload().length, next.fin());
             fin |= next.fin();
         }
@@ -617,9 +616,7 @@ public final class TcpSocketModel {
             wake();
         }
         dataReady();
-        if (faultHookAfterWakeup) {
-            runDeferredHooks();
-        }
+        hookPoints.wakeupDecided(this);
         sendAck();
         endStep();
     }
@@ -632,8 +629,7 @@ public final class TcpSocketModel {
     }
 
     private void wake() {
-        wokeInStep = true;
-        levelListed = true;
+        wakeups.wake();
     }
 
     /**
@@ -641,17 +637,14 @@ public final class TcpSocketModel {
      * one edge-triggered event (H3).
      */
     public void endStep() {
-        if (wokeInStep) {
-            edgeWakeups++;
-            wokeInStep = false;
-        }
+        wakeups.endStep();
     }
 
     /**
      * The receiver ACKs: the advertised right edge moves to {@code rcv_nxt + window}, never back; the
      * window this ACK carries ({@code edge - rcv_nxt}) may raise the peer's {@code max_window}.
      */
-    public void sendAck() {
+    void sendAck() {
         int edge = rcvNxt + currentWindow();
         if (Seq.after(edge, windowRightEdge)) {
             windowRightEdge = edge;
@@ -663,13 +656,14 @@ public final class TcpSocketModel {
     }
 
     /** The largest window advertised so far, the handshake's included (the peer's {@code tp->max_window}). */
+    @Override
     public int maxAdvertisedWindow() {
         return maxAdvertisedWindow;
     }
 
     /** The window the receiver would advertise now: free receive memory scaled to window. */
     private int currentWindow() {
-        int free = rcvBuf - rmemAlloc;
+        int free = rcvBuf - queue.rmemAlloc();
         return free <= 0 ? 0 : winFromSpace(free);
     }
 
@@ -682,16 +676,98 @@ public final class TcpSocketModel {
     }
 
     /**
-     * Bytes of payload in the receive queue (FIN excluded). An H1 call finds its segment's payload at
-     * the end of it ({@link RcvQueueHooks#onSegmentEnqueued}). With {@link SimFault#HOOK_AFTER_WAKEUP}
-     * the call is held back while later segments of the same packet are appended, so during that call
-     * this answers the queue as it was when the hooked segment was appended (up to its last byte).
+     * Bytes of payload in the receive queue (FIN excluded) as an H1 call sees it: the call finds its
+     * segment's payload at the end ({@link RcvQueueHooks#onSegmentEnqueued}). The hook points answer
+     * ({@link HookPoints#queuedPayload}): a mutant that holds H1 calls back shows each the queue up to
+     * its own segment.
      */
     public int queuedPayload() {
-        if (faultHookAfterWakeup && deferredPayloadEnd >= 0) {
-            return deferredPayloadEnd;
+        return hookPoints.queuedPayload(this);
+    }
+
+    /** Bytes of payload in the receive queue now (FIN excluded). */
+    int queueBytes() {
+        return queue.payloadBytes();
+    }
+
+    // =====================================================================================
+    // H5: tcp_recvmsg()
+    // =====================================================================================
+
+    /**
+     * Rules H5 and H2: one {@code recv()} of up to {@code length} bytes into {@code dst[offset..]}, as
+     * {@code tcp_recvmsg()}: copies until the blocking target ({@code sock_rcvlowat()}: the smaller of
+     * {@code sk_rcvlowat} and {@code length}) is met, the FIN or RCV_SHUTDOWN is reached, or — non-blocking —
+     * nothing more is queued; a blocking call that runs dry first advertises the space it freed and lets
+     * the peer send ({@code wait}), and returns what it has when nothing comes (the timeout). Then the
+     * recvmsg-done hook (H2), the ACK, what the peer sends on it, and the end of the step (H3).
+     * Arguments are the caller's to check.
+     *
+     * @return bytes copied; 0 at the FIN or after SHUT_RD; {@code -EAGAIN} when nothing was there
+     */
+    public int recvmsg(byte[] dst, int offset, int length, RecvMode mode, ReceiveWait wait) {
+        if (length == 0) {
+            return recvZero(mode, wait);
         }
-        return queue.size();
+        // sock_rcvlowat(): the blocking target (H5).
+        int target = Math.max(1, Math.min(length, rcvLowat));
+        int copied = 0;
+        while (true) {
+            if (copied == 0 && atFin()) {
+                consumeFin();
+                break;
+            }
+            boolean finBefore = sockDone && avail() == 0;
+            copied += copyQueued(dst, offset + copied, length - copied);
+            boolean atEnd = sockDone && avail() == 0;
+            if (copied >= target || copied == length || atEnd || finBefore || rcvShutdown || !mode.blocking()) {
+                break;
+            }
+            // Blocking: before sleeping, the receiver advertises the space it freed; the peer sends
+            // what now fits. Nothing else can arrive in a deterministic world, so if nothing came the
+            // wait runs into its timeout.
+            sendAck();
+            if (wait.peerSends() == 0) {
+                wait.timedOut(mode.timeoutMillis());
+                break;
+            }
+        }
+        int result;
+        if (copied > 0) {
+            result = copied;
+        } else if (rcvShutdown) {
+            result = 0;
+        } else {
+            result = Errno.EAGAIN.negative();
+        }
+        recvmsgDone(copied);
+        sendAck();
+        wait.peerSends();
+        endStep();
+        return result;
+    }
+
+    /**
+     * {@code recv} of length 0, as {@code tcp_recvmsg_locked} answers it (SDK decision, docs/semantics.md
+     * "recv of length 0"): its loop runs once and copies nothing. Non-blocking: 0 when anything is
+     * queued (data, or a FIN, which it consumes) or the read side is shut down, else {@code -EAGAIN}.
+     * Blocking: with nothing queued it waits for something to arrive or the timeout, and returns 0
+     * either way. No recvmsg-done hook (nothing was copied), no wakeup.
+     */
+    private int recvZero(RecvMode mode, ReceiveWait wait) {
+        boolean something = avail() > 0 || rcvShutdown;
+        if (!something && mode.blocking()) {
+            // As the blocking loop: the peer sends what the window takes; if nothing can arrive, the
+            // wait runs into its timeout.
+            sendAck();
+            if (wait.peerSends() == 0) {
+                wait.timedOut(mode.timeoutMillis());
+            }
+            endStep();
+            return 0;
+        }
+        consumeFin();
+        return something ? 0 : Errno.EAGAIN.negative();
     }
 
     /**
@@ -700,80 +776,66 @@ public final class TcpSocketModel {
      *
      * @return bytes copied
      */
-    public int copyQueued(byte[] dst, int off, int len) {
-        int copied = 0;
-        while (copied < len && !skbRemaining.isEmpty()) {
-            int remaining = skbRemaining.peekFirst();
-            int chunk = Math.min(remaining, len - copied);
-            if (chunk > 0) {
-                queue.take(dst, off + copied, chunk);
-                copied += chunk;
-                copiedSeq += chunk;
-                remaining -= chunk;
-                skbRemaining.setFirst(remaining);
-            }
-            if (remaining > 0) {
-                break;
-            }
-            boolean last = skbRemaining.size() == 1;
-            if (last && finQueued) {
-                // found_fin_ok: the FIN is consumed with the data before it, and the call ends.
-                copiedSeq++;
-                finQueued = false;
-                freeFirstSkb();
-                break;
-            }
-            freeFirstSkb();
-        }
+    int copyQueued(byte[] dst, int off, int len) {
+        boolean finBefore = queue.finQueued();
+        int copied = queue.copy(dst, off, len);
+        // found_fin_ok: a FIN read with the data before it takes its sequence number too.
+        copiedSeq += copied + (finBefore && !queue.finQueued() ? 1 : 0);
         return copied;
     }
 
     /** Whether the next thing to read is a FIN. */
-    public boolean atFin() {
-        return skbRemaining.size() == 1 && finQueued && skbRemaining.peekFirst() == 0;
+    boolean atFin() {
+        return queue.atFin();
     }
 
     /** Consumes a FIN that is the next thing in the queue (a recv that returns 0). */
-    public void consumeFin() {
-        if (atFin()) {
+    void consumeFin() {
+        if (queue.atFin()) {
             copiedSeq++;
-            finQueued = false;
-            freeFirstSkb();
+            queue.takeFin();
         }
-    }
-
-    private void freeFirstSkb() {
-        skbRemaining.removeFirst();
-        rmemAlloc -= skbTruesize.removeFirst();
     }
 
     /** Rule H2: runs the recvmsg-done hook after a recvmsg copied {@code copied > 0} bytes. */
-    public void recvmsgDone(int copied) {
-        if (faultNoRecvmsgHook) {
-            return;
-        }
+    void recvmsgDone(int copied) {
         if (copied > 0 && hookEnabled()) {
-            hooks.onRecvmsgDone(this, copied);
+            hookPoints.recvmsgDone(this, copied);
         }
     }
 
     /** Whether a reader can expect no more data: FIN received or local SHUT_RD. */
+    @Override
     public boolean rcvShutdown() {
         return rcvShutdown;
     }
 
     /** Whether the socket is still ESTABLISHED: no FIN received, no local SHUT_WR. */
-    public boolean established() {
+    boolean established() {
         return !sockDone && !sendShutdown;
     }
 
+    /**
+     * Local {@code shutdown(how)}: SHUT_WR sends the socket's FIN and leaves ESTABLISHED; SHUT_RD sets
+     * RCV_SHUTDOWN, and {@code sk_state_change()} wakes the reader (H4).
+     */
+    public int shutdown(Shutdown how) {
+        if (how != Shutdown.READ) {
+            shutdownWrite();
+        }
+        if (how != Shutdown.WRITE) {
+            shutdownRead();
+        }
+        return 0;
+    }
+
     /** Local {@code shutdown(SHUT_WR)}: the socket sends its FIN and leaves ESTABLISHED. */
-    public void shutdownWrite() {
+    void shutdownWrite() {
         sendShutdown = true;
     }
 
     /** Local {@code shutdown(SHUT_RD)}: RCV_SHUTDOWN, and {@code sk_state_change()} wakes the reader. */
-    public void shutdownRead() {
+    void shutdownRead() {
         rcvShutdown = true;
         wake();
         endStep();
@@ -782,10 +844,7 @@ public final class TcpSocketModel {
     /** Drops everything (close). */
     public void close() {
         queue.clear();
-        skbRemaining.clear();
-        skbTruesize.clear();
         outOfOrder.clear();
-        rmemAlloc = 0;
         storage.clear();
     }
 }

@@ -237,7 +237,7 @@ class BytecodePolicyTest {
     /** The state of the accepted socket: the Java policy's {@link AutoLowatState}, or the bytecode's map value. */
     static String state(SimSession session, SimConnection c, boolean bytecode) {
         if (!bytecode) {
-            AutoLowatState st = c.acceptedSocket().storage(ReferenceAutoLowat.STATE, false);
+            AutoLowatState st = c.socket().storage(ReferenceAutoLowat.STATE);
             return st == null ? "none" : state(st.descSeq, st.endSeq, st.bufLen, st.desc);
         }
         byte[] v = session.map(FramingPolicy.REFERENCE_RPC.stateMap().name()).storageOf(c.acceptedSocket());

@@ -2,6 +2,7 @@ package dev.autolowat.sim.tcp;
 
 import dev.autolowat.api.CbFlags;
 import dev.autolowat.api.Errno;
+import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.program.StorageKey;
 import dev.autolowat.sim.SimConfig;
 import dev.autolowat.sim.SimFault;
@@ -501,5 +502,34 @@ class ReceivePathRulesTest {
         assertEquals(268, at537.currentMss());
         PeerSender noWindow = new Fixture(SimConfig.DEFAULT.withTcpRmem(1, 1, 1), MSS).peer;
         assertEquals(MSS, noWindow.currentMss(), "no window advertised yet: the MSS itself");
+    }
+
+    // ------------------------------------------------------------------ K2/K4: the user's socket options
+
+    @Test
+    @DisplayName("K2/K4: the user's setsockopt/getsockopt know SO_RCVLOWAT and SO_RCVBUF; an option shorter than an int is -EINVAL, any other option -ENOPROTOOPT")
+    void userSocketOptions() {
+        Fixture f = new Fixture();
+        assertEquals(Errno.EINVAL.negative(), f.socket.setsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT, 100, 2));
+        assertEquals(1, f.socket.rcvLowat(), "a refused option changes nothing");
+        assertEquals(Errno.ENOPROTOOPT.negative(), f.socket.setsockopt(SockOpt.SOL_SOCKET, 12345, 100, Integer.BYTES));
+        assertEquals(Errno.ENOPROTOOPT.negative(), f.socket.getsockopt(SockOpt.SOL_SOCKET, 12345));
+        assertEquals(0, f.socket.setsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT, 100, Integer.BYTES));
+        assertEquals(100, f.socket.getsockopt(SockOpt.SOL_SOCKET, SockOpt.SO_RCVLOWAT));
+    }
+
+    @Test
+    @DisplayName("H3 (level-triggered): a wait that finds the socket not readable takes it off the ready list; readiness without a wakeup (K1 lowering lowat) is not reported")
+    void waitUnlistsUntilTheNextWakeup() {
+        Fixture f = new Fixture();
+        f.socket.userSetRcvlowat(1000);
+        f.send(10);
+        f.socket.userSetRcvlowat(5);
+        assertTrue(f.socket.readable(), "the H4 setsockopt woke: 10 >= 5");
+        f.socket.userSetRcvlowat(1000);
+        assertFalse(f.socket.readable(), "10 < 1000: the wait takes the item off the list");
+        assertEquals(0, f.socket.kfuncSetRcvlowat(5));
+        assertTrue(f.socket.pollReadable(), "tcp_poll() would say readable now");
+        assertFalse(f.socket.readable(), "but K1 runs no wakeup check: the item is not on the list");
     }
 }
