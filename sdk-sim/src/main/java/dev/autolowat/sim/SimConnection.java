@@ -14,7 +14,7 @@ import dev.autolowat.api.spi.Shutdown;
 import dev.autolowat.sim.tcp.PeerSender;
 import dev.autolowat.sim.tcp.RcvQueueHooks;
 import dev.autolowat.sim.tcp.ReceiveWait;
-import dev.autolowat.sim.tcp.SocketState;
+import dev.autolowat.sim.SocketState;
 import dev.autolowat.sim.tcp.TcpSocketModel;
 import dev.autolowat.sim.vm.SocketInfo;
 import dev.autolowat.sim.vm.SockoptInput;

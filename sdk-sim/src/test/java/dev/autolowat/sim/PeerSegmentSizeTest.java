@@ -2,7 +2,7 @@ package dev.autolowat.sim;
 
 import dev.autolowat.api.spi.ConnectOptions;
 import dev.autolowat.api.spi.RecvMode;
-import dev.autolowat.sim.tcp.SocketState;
+import dev.autolowat.sim.SocketState;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.sim.SimFixtures.LowatOracle;
 import dev.autolowat.sim.SimFixtures.Pair;
 import dev.autolowat.sim.SimFixtures.Trigger;
-import dev.autolowat.sim.tcp.SocketState;
+import dev.autolowat.sim.SocketState;
 import dev.autolowat.testkit.Gen;
 import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.DisplayName;

@@ -17,7 +17,7 @@ import dev.autolowat.sim.SimConfig;
 import dev.autolowat.sim.SimConnection;
 import dev.autolowat.sim.SimSession;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
-import dev.autolowat.sim.tcp.SocketState;
+import dev.autolowat.sim.SocketState;
 import dev.autolowat.sim.vm.VmOptions;
 
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.program.StorageKey;
 import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.api.spi.Shutdown;
+import dev.autolowat.sim.SocketState;
 import dev.autolowat.sim.SimConfig;
 
 import java.util.ArrayList;

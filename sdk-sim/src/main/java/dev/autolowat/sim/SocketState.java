@@ -1,4 +1,4 @@
-package dev.autolowat.sim.tcp;
+package dev.autolowat.sim;
 
 import dev.autolowat.api.program.StorageKey;
 
