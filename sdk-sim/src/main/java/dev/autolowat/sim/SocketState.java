@@ -5,7 +5,7 @@ import dev.autolowat.api.program.StorageKey;
 /**
  * What tests and tools may read of a simulated socket below the SPI: its sequence numbers, the
  * fields the contract talks about, its receive memory and window, and its readiness. Read-only:
- * nothing here changes the socket (unlike {@code epoll_wait}, which {@link TcpSocketModel#readable()}
+ * nothing here changes the socket (unlike {@code epoll_wait}, which {@code TcpSocketModel.readable()}
  * models).
  */
 public interface SocketState {
