@@ -60,6 +60,17 @@ class NativeBackendTest {
     // ---- construction and discovery: no kernel needed ----
 
     @Test
+    @DisplayName("targetBtf: the running kernel's vmlinux BTF (the CO-RE target of objects), read once and kept")
+    void targetBtfIsVmlinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(dev.autolowat.api.btf.Btf.VMLINUX),
+                "no readable /sys/kernel/btf/vmlinux on this machine (a kernel without CONFIG_DEBUG_INFO_BTF)");
+        NativeBackend b = new NativeBackend();
+        dev.autolowat.api.btf.Btf btf = b.targetBtf();
+        assertTrue(btf == b.targetBtf(), "kept, not parsed again");
+        assertTrue(!btf.typesNamed("tcp_sock").isEmpty(), "the kernel describes struct tcp_sock");
+    }
+
+    @Test
     @DisplayName("construction never throws; ServiceLoader finds the backend as 'native'")
     void discovery() {
         assertDoesNotThrow(() -> { new NativeBackend(); });

@@ -41,6 +41,35 @@ class SimSpiTest {
     }
 
     @Test
+    @DisplayName("targetBtf: the simulator (with faults too) answers with its own kernel's types, which CO-RE relocations resolve against")
+    void targetBtfIsTheSimulatedKernel() {
+        assertTrue(new SimBackend().targetBtf() == dev.autolowat.sim.vm.SimKernelBtf.btf());
+        assertTrue(new SimBackend(SimConfig.DEFAULT.withFaults(SimFault.LOWAT_NOT_CAPPED)).targetBtf()
+                == dev.autolowat.sim.vm.SimKernelBtf.btf());
+        assertTrue(new SimBackend().targetBtf().structSize("tcp_sock").isPresent(), "the model's tcp_sock is described");
+    }
+
+    @Test
+    @DisplayName("targetBtf: a backend that runs no objects keeps the SPI's default, an AutoLowatException naming it")
+    void targetBtfDefaultIsATypedError() {
+        dev.autolowat.api.spi.Backend bare = new dev.autolowat.api.spi.Backend() {
+            public String name() {
+                return "bare";
+            }
+
+            public dev.autolowat.api.spi.Capabilities capabilities() {
+                return new SimBackend().capabilities();
+            }
+
+            public BackendSession openSession() {
+                throw new UnsupportedOperationException();
+            }
+        };
+        dev.autolowat.api.AutoLowatException e = assertThrows(dev.autolowat.api.AutoLowatException.class, bare::targetBtf);
+        assertTrue(e.getMessage().contains("'bare'") && e.getMessage().contains("no target BTF"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("FIXED_ISN (H1): the segments' seq start at ISN + 1, as with SimConfig.withFixedIsn; null draws from the seed again")
     void fixedIsn() {
         SimBackend sim = new SimBackend();
