@@ -70,4 +70,16 @@ class RawProgramTest {
         e = assertThrows(ProgramRejectedException.class, () -> load(new Asm().mov64(0, 1).alu64(LSH, 0, 64).exit(), 0));
         assertTrue(e.getMessage().contains("invalid shift 64"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("control flow is checked as for every program type: a jump out of range, falling off the end, unreachable code")
+    void controlFlow() {
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> load(new Asm()
+                .mov64(0, 1).raw(0x05, 0, 0, 5, 0).exit(), 0));           // ja +5: past the last insn
+        assertTrue(e.getMessage().contains("jump out of range"), e.getMessage());
+        e = assertThrows(ProgramRejectedException.class, () -> load(new Asm().mov64(0, 1), 0));
+        assertTrue(e.getMessage().contains("would fall off its end"), e.getMessage());
+        e = assertThrows(ProgramRejectedException.class, () -> load(new Asm().mov64(0, 1).exit().mov64(0, 2).exit(), 0));
+        assertTrue(e.getMessage().contains("unreachable insn 2"), e.getMessage());
+    }
 }
