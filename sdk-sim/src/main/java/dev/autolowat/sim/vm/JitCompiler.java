@@ -683,11 +683,7 @@ final class JitCompiler {
         mv.visitVarInsn(Opcodes.ILOAD, FRAME);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "interpret", "(III)J", false);
         mv.visitInsn(Opcodes.LRETURN);
-        Label last = new Label();
-        mv.visitLabel(last);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
-        return last;
+        return endMethod();
     }
 
     // =====================================================================================
@@ -808,6 +804,11 @@ final class JitCompiler {
         mv.visitLabel(ret);
         mv.visitVarInsn(Opcodes.LLOAD, TMP_OFFSET);
         mv.visitInsn(Opcodes.LRETURN);
+        return endMethod();
+    }
+
+    /** Ends the method being emitted; returns the label after its last instruction (local variables' scope end). */
+    private Label endMethod() {
         Label last = new Label();
         mv.visitLabel(last);
         mv.visitMaxs(0, 0);
