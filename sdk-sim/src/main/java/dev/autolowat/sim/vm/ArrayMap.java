@@ -54,8 +54,8 @@ final class ArrayMap extends KeyedMap {
             return Errno.EEXIST.negative();
         }
         if (spec.frozen()) {
-            // userspace: BPF_MAP_FREEZE refuses updates (EPERM); a program's update the kernel's verifier
-            // refuses at load (write into a BPF_F_RDONLY_PROG map), the simulator when called
+            // userspace: BPF_MAP_FREEZE refuses updates (EPERM); a program's update never gets here: the
+            // verifier refuses it (Vm.writableByPrograms, "write into map forbidden")
             return Errno.EPERM.negative();
         }
         MemRegion e = elements[i];

@@ -1823,6 +1823,7 @@ final class Vm {
         MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_update_elem");
         int ko = memAt;
         MemRegion v = mem(3, map.spec.valueSize(), false, "the value of bpf_map_update_elem");
+        writableByPrograms(map);
         return map.updateElem(k.data, ko, v.data, memAt, arg(4));
     }
 
@@ -1831,7 +1832,20 @@ final class Vm {
         BpfMap map = mapArg(1, "bpf_map_delete_elem");
         mapKind(map, "bpf_map_delete_elem");
         MemRegion k = mem(2, map.spec.keySize(), false, "the key of bpf_map_delete_elem");
+        writableByPrograms(map);
         return map.deleteElem(k.data, memAt);
+    }
+
+    /**
+     * The verifier's {@code record_func_map}: a {@code BPF_F_RDONLY_PROG} map (a frozen global-data map,
+     * {@code .rodata}) refuses a program's update or delete — the kernel rejects the program at load,
+     * after the argument checks, with {@code -EACCES} "write into map forbidden"; the VM faults on the
+     * path that makes the call, with the same message (docs/decisions.md D22).
+     */
+    private void writableByPrograms(BpfMap map) {
+        if (map.spec.frozen()) {
+            throw new Fault("write into map forbidden (" + map.spec.name() + " is read-only for programs: frozen)");
+        }
     }
 
     /** {@code KTIME_GET_NS} with r0 already a scalar (see {@link #call}); translated code calls it directly. */

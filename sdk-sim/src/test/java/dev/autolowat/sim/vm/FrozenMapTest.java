@@ -4,6 +4,7 @@ import dev.autolowat.api.program.MapSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static dev.autolowat.sim.vm.Asm.DW;
 import static dev.autolowat.sim.vm.Asm.W;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,5 +43,31 @@ class FrozenMapTest {
         BpfVmException e = assertThrows(BpfVmException.class,
                 () -> VmHarness.raw(mode).run(readThenMaybeWrite(true), MapSpec.globalData("g.rodata", SEVEN, true)));
         assertTrue(e.getMessage().contains("g.rodata") && e.getMessage().contains("read-only"), e.getMessage());
+    }
+
+    /** key 0 and an 8-byte value on the stack; r0 = bpf_map_update_elem(map, &key, &value, 0) or bpf_map_delete_elem(map, &key). */
+    private static Asm updateOrDelete(boolean update) {
+        Asm a = new Asm().st(W, 10, -4, 0).st(DW, 10, -16, 5)
+                .ldMap(1, 0).mov64x(2, 10).add64(2, -4);
+        if (update) {
+            a.mov64x(3, 10).add64(3, -16).mov64(4, 0).call(dev.autolowat.api.asm.Helper.MAP_UPDATE_ELEM.id());
+        } else {
+            a.call(dev.autolowat.api.asm.Helper.MAP_DELETE_ELEM.id());
+        }
+        return a.exit();
+    }
+
+    @ParameterizedTest(name = "{0}: a program's update/delete of a frozen map is the verifier's \"write into map forbidden\"")
+    @EnumSource(VmOptions.ExecutionMode.class)
+    void frozenRefusesHelperWrites(VmOptions.ExecutionMode mode) {
+        VmHarness writable = VmHarness.raw(mode);
+        assertEquals(0, writable.run(updateOrDelete(true), MapSpec.globalData("g.data", SEVEN, false)));
+        assertEquals(5, writable.maps.view("g.data").lookup(0)[0], "a writable map takes the update");
+        for (boolean update : new boolean[] {true, false}) {
+            BpfVmException e = assertThrows(BpfVmException.class,
+                    () -> VmHarness.raw(mode).run(updateOrDelete(update), MapSpec.globalData("g.rodata", SEVEN, true)));
+            assertTrue(e.getMessage().contains("write into map forbidden") && e.getMessage().contains("g.rodata"),
+                    e.getMessage());
+        }
     }
 }
