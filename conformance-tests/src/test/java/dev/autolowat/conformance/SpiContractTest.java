@@ -18,7 +18,7 @@ import dev.autolowat.api.spi.ProgramMap;
 import dev.autolowat.api.spi.SessionOption;
 import dev.autolowat.api.spi.UnknownMapException;
 import dev.autolowat.conformance.scenario.ScenarioPrograms;
-import dev.autolowat.kernel.InvocationLogMap;
+import dev.autolowat.api.program.InvocationLogMap;
 import dev.autolowat.kernel.NativeBackend;
 import dev.autolowat.sim.SimBackend;
 import org.junit.jupiter.api.DisplayName;

@@ -61,4 +61,10 @@ public class MissingKernelFeatureException extends ProgramRejectedException {
     public List<Rule> rules() {
         return rules;
     }
+
+    /** Always {@code kernel}: the rules it names are "not supported by this kernel". */
+    @Override
+    public java.util.Optional<String> unsupportedBy() {
+        return java.util.Optional.of("kernel");
+    }
 }

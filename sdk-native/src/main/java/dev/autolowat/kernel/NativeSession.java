@@ -1,5 +1,6 @@
 package dev.autolowat.kernel;
 
+import dev.autolowat.api.program.InvocationLogMap;
 import dev.autolowat.api.ConnectionClosedException;
 import dev.autolowat.api.Errno;
 import dev.autolowat.api.ProgramRejectedException;

@@ -15,8 +15,9 @@
  * {@link dev.autolowat.kernel.NativeConnection} (a loopback pair through the SPI),
  * {@link dev.autolowat.kernel.BtfSymbols} (vmlinux BTF as the loader's {@code KernelSymbols}),
  * {@link dev.autolowat.kernel.MissingKernelFeatureException} (a program needs what the kernel lacks)
- * and {@link dev.autolowat.kernel.InvocationLogMap} (how a program logs its invocations for
- * {@code observe()}). See {@code docs/native.md}, "The native backend".
+ * and the reader of the invocation-log convention ({@link dev.autolowat.api.program.InvocationLogMap},
+ * in the API since the programs that write it share the format: how a program logs its invocations
+ * for {@code observe()}). See {@code docs/native.md}, "The native backend".
  *
  * <p>Layout (sub-packages):
  * <ul>

@@ -193,6 +193,7 @@ class NativeBackendTest {
             assertEquals(release, e.kernelRelease());
             assertTrue(e.rules().containsAll(List.of(Rule.K1, Rule.H1, Rule.H2, Rule.A6)));
             assertTrue(e instanceof ProgramRejectedException);
+            assertEquals(java.util.Optional.of("kernel"), e.unsupportedBy(), "what the SPI's callers see");
             assertArrayEquals(before, s.attachedProgramIds(CgroupAttachType.CGROUP_SOCK_OPS), "nothing attached");
             assertEquals(List.of(), s.mapNames(), "no map created");
             // the session is still usable

@@ -1,5 +1,6 @@
 package dev.autolowat.kernel;
 
+import dev.autolowat.api.program.InvocationLogMap;
 import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.policy.FramingPolicy;
 import dev.autolowat.api.program.SockOpsHandler;

@@ -1,5 +1,6 @@
 package dev.autolowat.kernel;
 
+import dev.autolowat.api.program.InvocationLogMap;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Assembler;
 import dev.autolowat.api.asm.Helper;

@@ -12,7 +12,7 @@ import dev.autolowat.api.program.MapSpec;
 import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.program.SockOpsProgram;
 import dev.autolowat.api.program.SockoptProgram;
-import dev.autolowat.kernel.InvocationLogMap;
+import dev.autolowat.api.program.InvocationLogMap;
 
 import java.util.List;
 

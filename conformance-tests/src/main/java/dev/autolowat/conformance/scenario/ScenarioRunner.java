@@ -15,9 +15,7 @@ import dev.autolowat.api.spi.ProgramMap;
 import dev.autolowat.api.spi.RecvMode;
 import dev.autolowat.api.spi.SessionOption;
 import dev.autolowat.api.SockOpt;
-import dev.autolowat.kernel.InvocationLogMap;
-import dev.autolowat.kernel.MissingKernelFeatureException;
-import dev.autolowat.kernel.socket.MptcpUnavailableException;
+import dev.autolowat.api.program.InvocationLogMap;
 import dev.autolowat.sim.policy.ReferenceAutoLowat;
 
 import java.time.Duration;
@@ -106,8 +104,8 @@ public final class ScenarioRunner {
             Connection c;
             try {
                 c = session.connect(scenario.connectOptions());
-            } catch (MptcpUnavailableException e) {
-                throw new NotRunnableException("not supported by this machine: " + e.getMessage(), e);
+            } catch (AutoLowatException e) {
+                throw notRunnableOrRethrow(e); // e.g. no MPTCP here: "not supported by this machine"
             }
             records.add(record(0, null, 0, c, session, scenario, policy, null, 0));
             long sent = 0;
@@ -157,14 +155,26 @@ public final class ScenarioRunner {
             if (scenario.setsFlags()) {
                 session.attach(ScenarioPrograms.flagSetter());
             }
-        } catch (MissingKernelFeatureException e) {
-            throw new NotRunnableException("not supported by this kernel: " + e.getMessage(), e);
         } catch (ProgramRejectedException e) {
+            if (e.unsupportedBy().isPresent()) {
+                throw notRunnableOrRethrow(e); // the kernel lacks what the program needs (K1's kfunc...)
+            }
             if (!backend.capabilities().kernelHasSeries() && scenario.program().choice().needsSeries()) {
                 throw new NotRunnableException("not supported by this kernel: " + e.getMessage(), e);
             }
             throw e;
         }
+    }
+
+    /**
+     * A backend's "not supported here" ({@link AutoLowatException#unsupportedBy()}) as this scenario's
+     * "not supported by this kernel/machine"; any other error is the scenario's own failure.
+     */
+    private static RuntimeException notRunnableOrRethrow(AutoLowatException e) {
+        return e.unsupportedBy()
+                .<RuntimeException>map(what -> new NotRunnableException("not supported by this " + what + ": "
+                        + e.getMessage(), e))
+                .orElse(e);
     }
 
     private static int apply(Step step, Connection c, BackendSession session, Scenario scenario, long sent) {

@@ -67,4 +67,10 @@ public class NativeSocketException extends KernelEnvironmentException {
     public boolean notSupportedByMachine() {
         return UNSUPPORTED.contains(errno);
     }
+
+    /** {@code machine} when {@link #notSupportedByMachine()}. */
+    @Override
+    public java.util.Optional<String> unsupportedBy() {
+        return notSupportedByMachine() ? java.util.Optional.of("machine") : java.util.Optional.empty();
+    }
 }

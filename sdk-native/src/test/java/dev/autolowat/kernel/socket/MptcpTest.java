@@ -55,6 +55,7 @@ class MptcpTest {
         assertEquals(92, disabled.errno());
         assertEquals("ENOPROTOOPT", disabled.errnoName());
         assertTrue(disabled.notSupportedByMachine());
+        assertEquals(java.util.Optional.of("machine"), disabled.unsupportedBy(), "the SPI-level view of the same fact");
         MptcpUnavailableException absent = new MptcpUnavailableException(call, -93);
         assertTrue(absent.getMessage().contains("-93 (EPROTONOSUPPORT)"), absent.getMessage());
         assertTrue(absent.getMessage().contains("CONFIG_MPTCP"), absent.getMessage());
@@ -68,6 +69,7 @@ class MptcpTest {
         NativeSocketException e = new NativeSocketException("close(5)", -9, "");
         assertEquals("close(5) returned -9 (EBADF)", e.getMessage());
         assertTrue(!e.notSupportedByMachine());
+        assertEquals(java.util.Optional.empty(), e.unsupportedBy());
         NativeSocketException noV6 = new NativeSocketException("bind(AF_INET6 [::1]:0)", -99, "no ::1");
         assertEquals("bind(AF_INET6 [::1]:0) returned -99 (EADDRNOTAVAIL): no ::1", noV6.getMessage());
         assertTrue(noV6.notSupportedByMachine());

@@ -1,6 +1,5 @@
-package dev.autolowat.kernel;
+package dev.autolowat.api.program;
 
-import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.spi.Invocation;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

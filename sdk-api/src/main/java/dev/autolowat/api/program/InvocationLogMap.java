@@ -1,11 +1,9 @@
-package dev.autolowat.kernel;
+package dev.autolowat.api.program;
 
 import dev.autolowat.api.asm.Assembler;
 import dev.autolowat.api.asm.Helper;
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.asm.SockOpsCtx;
-import dev.autolowat.api.program.MapSpec;
-import dev.autolowat.api.program.MapType;
 import dev.autolowat.api.spi.Invocation;
 
 import java.nio.ByteBuffer;
@@ -24,9 +22,11 @@ import static dev.autolowat.api.asm.Reg.R8;
 import static dev.autolowat.api.asm.Reg.R9;
 
 /**
- * The invocation-log convention of the native backend: how a bytecode program "logs every
- * invocation into a map" (SEMANTICS.md, "What agree means") so that
- * {@link dev.autolowat.api.spi.Connection#observe()} can report it.
+ * The invocation-log convention: how a bytecode program "logs every invocation into a map"
+ * (SEMANTICS.md, "What agree means") so that a backend that cannot see invocations itself (the
+ * native backend: the kernel offers no way to observe a program from outside it) reports them in
+ * {@link dev.autolowat.api.spi.Connection#observe()}. Part of the API, not of a backend: the programs
+ * that follow it (the conformance suite's, the user's) and the backend that reads it share the format.
  *
  * <p>A program that declares a map named {@value #NAME} of type {@code SK_STORAGE} (key 4, max
  * entries 0) with a value of {@code 8 + 16·N} bytes logs into it; the backend reads the accepted
@@ -44,7 +44,7 @@ import static dev.autolowat.api.asm.Reg.R9;
  * {@code end_seq} and {@code skb_len} are those of the H1 segment for op 21 and 0 otherwise (H2,
  * other ops), as {@link Invocation} defines. The backend remembers per connection how many entries it
  * returned and returns the newer ones at the next observation; more than {@code N} entries between
- * two observations lose the oldest ({@link NativeConnection#droppedInvocations()}).
+ * two observations lose the oldest ({@link dev.autolowat.api.spi.Observation#droppedInvocations()}).
  *
  * <p>Being per socket, the log holds exactly the invocations <em>on the accepted socket</em> that ran
  * while it was a full socket (op 5 and later; the request socket's earlier ops — TIMEOUT_INIT,
