@@ -127,6 +127,10 @@ public final class ReportCommand implements Callable<Integer> {
         }
         ConformanceSuite suite = ConformanceSuite.of(chosen).withPolicy(policy);
         int total = chosenRules.stream().mapToInt(r -> suite.checks(r).size()).sum();
+        // the pair column as wide as the longest pair name ("Java handler ↔ FILE.o (sim)" can be long)
+        int pairWidth = chosenRules.stream().flatMap(r -> suite.checks(r).stream())
+                .mapToInt(c -> c.pairName().length()).max().orElse(0);
+        String progressLine = "%-3s %-" + Math.max(1, pairWidth) + "s %-13s %6d ms";
         Map<Rule, List<CheckOutcome>> outcomes = new LinkedHashMap<>();
         Map<CheckOutcome, Path> saved = new LinkedHashMap<>();
         long start = System.nanoTime();
@@ -141,7 +145,7 @@ public final class ReportCommand implements Callable<Integer> {
                 if (o.status() == CheckOutcome.Status.FAILED && o.shrunk() != null) {
                     saved.put(o, Corpus.save(outputDir, fileName(o), o.shrunk(), comment(o)));
                 }
-                progress.done(done, total, String.format(Locale.ROOT, "%-3s %-36s %-13s %6d ms", rule, o.pair(),
+                progress.done(done, total, String.format(Locale.ROOT, progressLine, rule, o.pair(),
                         status(o), o.millis()));
             }
             outcomes.put(rule, list);

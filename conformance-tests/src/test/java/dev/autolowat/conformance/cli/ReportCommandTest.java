@@ -31,6 +31,9 @@ class ReportCommandTest {
         assertTrue(r.err().lines().anyMatch(l -> l.matches("A1\\s+Java handler ↔ bytecode \\(sim\\)\\s+agree\\s+\\d+ ms")),
                 "a progress line per check, on stderr: " + r.err());
         assertFalse(r.out().contains(" ms"), "progress is not repeated on stdout: " + r.out());
+        List<Integer> statusColumns = r.err().lines().filter(l -> l.endsWith(" ms"))
+                .map(l -> l.indexOf(" agree ") >= 0 ? l.indexOf(" agree ") : l.indexOf(" not supported")).distinct().toList();
+        assertEquals(1, statusColumns.size(), "the status column lines up whatever the pair name: " + r.err());
 
         JsonNode root = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertEquals("sim", root.get("backends").get(0).asText());
