@@ -39,18 +39,18 @@ public final class BpfTestSupport {
     }
 
     /**
-     * The number of open descriptors of this process that the SDK could leak: everything but the
-     * listing's own descriptor and the JVM's jar files. The JVM opens a jar the first time it loads a
-     * class from it (an exception class of the test framework, say), and keeps it open; with the
-     * modules on the module path that can happen in the middle of a check, which made the plain
-     * count flaky. BPF objects, sockets, epoll instances, cgroup directories and pipes all count.
+     * The number of open descriptors of this process of the kinds the SDK opens and could leak: BPF
+     * objects and epoll instances ({@code anon_inode:}), sockets, pipes, and files under {@code /sys}
+     * and {@code /proc/sys} (cgroup directories, BTF, sysctls). Other descriptors are the JVM's and the
+     * test framework's, and they come and go on their own: a jar opened the first time a class is
+     * loaded from it, a stream of an earlier test closed by the JVM's {@code Cleaner} when a GC finds
+     * it unreachable — either made the plain count flaky in the middle of a check (11 → 10 once).
      */
     public static long openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.filter(fd -> {
                 try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    return !target.endsWith(".jar") && !target.equals("/proc/" + ProcessHandle.current().pid() + "/fd");
+                    return sdkKind(Files.readSymbolicLink(fd).toString());
                 } catch (IOException gone) {
                     return false;   // the listing's own descriptor, closed by now, or one closed meanwhile
                 }
@@ -58,6 +58,32 @@ public final class BpfTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The descriptors {@link #openFds()} counts, number → target, for a failure's message. */
+    public static java.util.SortedMap<Integer, String> sdkFds() {
+        java.util.SortedMap<Integer, String> fds = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (sdkKind(target)) {
+                        fds.put(Integer.parseInt(fd.getFileName().toString()), target);
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return fds;
+    }
+
+    /** Whether a descriptor's {@code /proc/self/fd} target is of a kind the SDK opens (see {@link #openFds()}). */
+    static boolean sdkKind(String target) {
+        return target.startsWith("anon_inode:") || target.startsWith("socket:") || target.startsWith("pipe:")
+                || (target.startsWith("/sys/") || target.startsWith("/proc/sys/")) && !target.endsWith(".jar");
     }
 
     /** {@code capset(2)} on x86-64. */

@@ -54,7 +54,8 @@ class FdLeakTest {
         // A leak shows as more descriptors; the JVM itself may close one meanwhile (a jar, a
         // selector of another test class), so fewer than the baseline is not a failure.
         long after = Pairs.openFds();
-        assertTrue(after <= base, "open descriptors after 200 pairs: " + after + ", baseline " + base);
+        assertTrue(after <= base, "open descriptors after 200 pairs: " + after + ", baseline " + base + ": "
+                + dev.autolowat.kernel.bpf.BpfTestSupport.sdkFds());
     }
 
     @Test
