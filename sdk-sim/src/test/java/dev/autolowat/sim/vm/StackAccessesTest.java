@@ -3,11 +3,17 @@ package dev.autolowat.sim.vm;
 import dev.autolowat.api.SockOpt;
 import dev.autolowat.api.asm.Helper;
 import dev.autolowat.api.asm.SockOpsCtx;
+import dev.autolowat.testkit.Gen;
+import dev.autolowat.testkit.Property;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static dev.autolowat.api.asm.Opcode.*;
+import static dev.autolowat.sim.vm.Asm.B;
 import static dev.autolowat.sim.vm.Asm.DW;
+import static dev.autolowat.sim.vm.Asm.H;
 import static dev.autolowat.sim.vm.Asm.W;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -175,5 +181,88 @@ class StackAccessesTest {
                 .ldx(DW, 1, 10, -16).ldx(W, 1, 1, SockOpsCtx.OP).alu64x(ADD, 0, 1).exit();
         String both = sameInBothModes(a, "returned ");
         assertTrue(both.indexOf("returned") != both.lastIndexOf("returned"), both);
+    }
+
+    /** One generated instruction (or a pair, for an escape); {@code kind} picks which. */
+    record Op(String kind, int size, int reg, int off, long imm) {
+        @Override
+        public String toString() {
+            return kind + "(" + size + ", r" + reg + ", " + off + ", " + imm + ")";
+        }
+    }
+
+    /** A generated program: a loop of {@code iterations} over {@code body} (r9 counts), then exit. */
+    record StackProg(List<Op> body, int iterations) {
+        Asm asm() {
+            Asm a = new Asm();
+            for (int r : new int[] {0, 2, 3, 4, 5, 6, 7, 8}) {
+                a.mov64(r, r);
+            }
+            a.mov64(9, 0).label("loop");
+            for (Op op : body) {
+                switch (op.kind) {
+                    case "st" -> a.st(op.size, 10, op.off, op.imm);
+                    case "stx" -> a.stx(op.size, 10, op.reg, op.off);
+                    case "ldx" -> a.ldx(op.size, op.reg, 10, op.off);
+                    case "alu" -> a.alu64(XOR, op.reg, op.imm);
+                    // a stack pointer in another register, stored through (the analysis must give up)
+                    default -> a.mov64x(op.reg, 10).add64(op.reg, op.off).stx(op.size, op.reg, (int) op.imm, 0);
+                }
+            }
+            return a.add64(9, 1).jmp(JLT, 9, iterations, "loop").exit();
+        }
+
+        @Override
+        public String toString() {
+            return iterations + " x " + body;
+        }
+    }
+
+    private static int sizeBits(int bytes) {
+        return switch (bytes) {
+            case 1 -> B;
+            case 2 -> H;
+            case 4 -> W;
+            default -> DW;
+        };
+    }
+
+    /** Stack-heavy programs: stores, spills (often of the context pointer in r1) and fills of four slots. */
+    static Gen<StackProg> stackPrograms() {
+        return c -> {
+            List<Op> body = new java.util.ArrayList<>();
+            int n = c.intBetween(1, 12);
+            boolean escape = c.chance(4);
+            for (int i = 0; i < n; i++) {
+                int bytes = 1 << c.intBetween(0, 3);
+                int off = -8 * c.intBetween(1, 4) + bytes * c.intBetween(0, 8 / bytes - 1);
+                int reg = c.chance(3) ? 1 : new int[] {0, 2, 3, 4, 5, 6, 7, 8}[c.intBetween(0, 7)];
+                switch (c.intBetween(0, 3)) {
+                    case 0 -> body.add(new Op("st", sizeBits(bytes), 0, off, c.intBetween(-3, 300)));
+                    case 1 -> body.add(new Op("stx", sizeBits(bytes), reg, off, 0));
+                    case 2 -> body.add(new Op("ldx", sizeBits(bytes), reg == 1 ? 0 : reg, off, 0));
+                    default -> body.add(new Op("alu", 0, reg == 1 ? 0 : reg, 0, c.intBetween(0, 255)));
+                }
+                if (escape && c.chance(n)) {
+                    body.add(new Op("escape", sizeBits(bytes), 8, -8 * c.intBetween(1, 4), c.chance(2) ? 1 : 0));
+                }
+            }
+            return new StackProg(body, c.intBetween(1, 3));
+        };
+    }
+
+    @Test
+    @DisplayName("random stack programs (spills, fills, narrow stores over pointers, escaping stack pointers, in a "
+            + "loop): translated code and interpreter give the same r0 or fault and count, invocation after invocation")
+    void randomStackPrograms() {
+        int[] outcomes = new int[2]; // returned, aborted
+        Property.forAll("stack fast paths agree with the interpreter", stackPrograms()).tries(1500).check(p -> {
+            String interpreted = outcome(p.asm(), VmOptions.ExecutionMode.INTERPRETER);
+            assertEquals(interpreted, outcome(p.asm(), VmOptions.ExecutionMode.JIT),
+                    "translated code and interpreter differ");
+            outcomes[interpreted.startsWith("returned") ? 0 : 1]++;
+        });
+        assertTrue(outcomes[0] > 100 && outcomes[1] > 100, "both outcomes occur: returned " + outcomes[0]
+                + ", aborted " + outcomes[1]);
     }
 }
