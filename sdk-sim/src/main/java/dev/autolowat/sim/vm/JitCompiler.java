@@ -31,7 +31,9 @@ import java.util.List;
  *   <li>Loads and stores through r10 have their bounds and alignment checked here (r10 never
  *       changes) and the spilled-pointer rules at run time; plain memory (map and storage values)
  *       is bounds-checked in line; context fields through the unmodified context pointer have their
- *       layout member resolved here.</li>
+ *       layout member resolved here. What the stores through r10 can dirty is marked once per
+ *       method, and slots that {@link StackAccesses} proves never hold a spilled pointer are
+ *       accessed without their marks (D26).</li>
  *   <li>Everything else — kernel-object views, pointer arithmetic, helpers and kfuncs
  *       ({@link Vm#call}), exit, the instructions without a translation of their own (DIV, MOD,
  *       NEG, byte swaps, sign-extending moves, atomics) and every path that faults — calls the
@@ -201,6 +203,12 @@ final class JitCompiler {
     /** Returns r0 as it is: a callee handed the invocation to the interpreter, which finished it. */
     private final Label handedOver = new Label();
     private boolean handedOverUsed;
+    /**
+     * The 8-byte slots of this subprogram's frame that never hold a spilled pointer
+     * ({@link StackAccesses#pointerFreeSlots}): loads and stores there through r10 skip the spilled
+     * marks (their kind is scalar).
+     */
+    private final long pointerFreeSlots;
 
     private JitCompiler(VmProgram p, JitRuntime runtime, Vm vm, MethodVisitor mv, int subprogram, Analysis a,
                         Label[] blockLabel, List<Object> constants, List<Class<?>> constantTypes, int chunk,
@@ -226,6 +234,8 @@ final class JitCompiler {
         this.faultHandler = new Label[p.slots];
         this.constants = constants;
         this.constantTypes = constantTypes;
+        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts,
+                StackAccesses.stackPointerEscapes(p), subStart, subEnd);
     }
 
     /**
@@ -614,6 +624,7 @@ final class JitCompiler {
             mv.visitInsn(Opcodes.ACONST_NULL); // a stack is not plain memory
             mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + 10);
         }
+        markStackStores();
         push(0);
         mv.visitVarInsn(Opcodes.ISTORE, TMP);
         if (chunk) {
@@ -807,6 +818,23 @@ final class JitCompiler {
         return endMethod();
     }
 
+    /**
+     * Marks once, on entry (after a subprogram's frame is reset), the part of the frame that this
+     * method's stores through r10 can write ({@link StackAccesses#storeExtent}), instead of a
+     * {@link StackRegion#dirty} per store: the offsets are constants, and a dirty range wider than
+     * what was written only makes {@link StackRegion#reset} zero bytes that are zero already.
+     */
+    private void markStackStores() {
+        int[] extent = StackAccesses.storeExtent(p, start, end);
+        if (extent == null) {
+            return;
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, STACK);
+        push(extent[0]);
+        push(extent[1] - extent[0]);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "dirty", "(II)V", false);
+    }
+
     /** Ends the method being emitted; returns the label after its last instruction (local variables' scope end). */
     private Label endMethod() {
         Label last = new Label();
@@ -948,15 +976,42 @@ final class JitCompiler {
      * passes the stack's bounds and alignment checks; else -1 (the access is then left to the
      * interpreter's code, which faults). r10 is never written, so the check holds on every run.
      */
-    private static int staticStackOffset(int off, int size) {
+    static int staticStackOffset(int off, int size) {
         long o = StackRegion.SIZE + (long) off;
         return o >= 0 && o + size <= StackRegion.SIZE && o % size == 0 ? (int) o : -1;
+    }
+
+    /**
+     * [] -> [frame's bytes, array index of byte {@code at} of the frame], for a load through r10.
+     * The index is computed from the region's {@code start} (0 for a stack frame, but a field load
+     * to C2) where stores use the constant: C2 then cannot prove that a fill reads the slot a
+     * store just wrote, and the fill stays a memory load, as in the kernel's JIT. Folded into the
+     * spilled value, a fill inside an unrolled loop lets C2 reassociate the unrolled copies'
+     * constants into the loop-carried chain ({@code r0 += r2 + k}), which made the stack loop of
+     * {@code KernelJitBenchmark} latency-bound at 1.36x the kernel (docs/performance.md, "The
+     * stack loop (issue #13)"; D26).
+     */
+    private void stackLoadIndex(int at) {
+        mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
+        push(at);
+        mv.visitVarInsn(Opcodes.ALOAD, STACK);
+        mv.visitFieldInsn(Opcodes.GETFIELD, MEM_REGION, "start", "I");
+        mv.visitInsn(Opcodes.IADD);
     }
 
     private void load(int pc, int d, int s, int off, int size, boolean signExtend) {
         Label slow = new Label();
         Label done = new Label();
         int at = s == 10 ? staticStackOffset(off, size) : -1;
+        if (at >= 0 && (pointerFreeSlots & 1L << (at >> 3)) != 0) {
+            // StackRegion.loadStack without the bounds and alignment checks, of a slot that never
+            // holds a spilled pointer: its mark is 0, so the value is a scalar
+            stackLoadIndex(at);
+            read(size, signExtend);
+            storeReg(d);
+            constantKind(d, Vm.SCALAR);
+            return;
+        }
         if (at >= 0) {
             // StackRegion.loadStack without the bounds and alignment checks
             mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
@@ -967,8 +1022,7 @@ final class JitCompiler {
             } else {
                 mv.visitJumpInsn(Opcodes.IFNE, slow); // part of a spilled pointer: the interpreter's fault
             }
-            mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
-            push(at);
+            stackLoadIndex(at);
             read(size, signExtend);
             storeReg(d);
             if (size != 8) {
@@ -1229,18 +1283,18 @@ final class JitCompiler {
                     mv.visitJumpInsn(Opcodes.IFNE, slow); // a pointer spilled with a narrow store: the fault
                 }
             }
-            mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
-            push(at >> 3);
-            if (s >= 0) {
-                loadKind(s);
-            } else {
-                push(Vm.SCALAR);
-            }
-            mv.visitInsn(Opcodes.IASTORE);
-            mv.visitVarInsn(Opcodes.ALOAD, STACK);
-            push(at);
-            push(size);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, STACK_REGION, "dirty", "(II)V", false);
+            if ((pointerFreeSlots & 1L << (at >> 3)) == 0) {
+                mv.visitVarInsn(Opcodes.ALOAD, STACK_SPILLED);
+                push(at >> 3);
+                if (s >= 0) {
+                    loadKind(s);
+                } else {
+                    push(Vm.SCALAR);
+                }
+                mv.visitInsn(Opcodes.IASTORE);
+            } // else the slot never holds a pointer: its mark stays 0 (s is a scalar: an 8-byte store by the
+              // facts, a narrower one by the check above)
+            // no StackRegion.dirty here: the method marked what its stores through r10 can write on entry
             mv.visitVarInsn(Opcodes.ALOAD, STACK_DATA);
             push(at);
             storedValue(s, imm);

@@ -10,7 +10,9 @@ package dev.autolowat.sim.vm;
  * <p>Only the bytes written since the last {@link #reset} are cleared: every write to
  * {@link #data} (a store, an atomic, a helper writing into a stack buffer through {@link #clobber})
  * widens the dirty range {@code [dirtyLo, dirtyHi)}, and outside it the frame is all zero with no
- * spilled pointer.
+ * spilled pointer. Translated code widens it once per method, on entry, by the range its stores
+ * through r10 can write (their offsets are constants; {@code JitCompiler}, D26): a range wider
+ * than what was written only costs zeroing bytes that are zero already.
  */
 final class StackRegion extends MemRegion {
     static final int SIZE = 512;
