@@ -1122,7 +1122,7 @@ final class JitCompiler {
         }
         Label slow = new Label();
         Label done = new Label();
-        pointsTo(s, view, slow);
+        pointsTo(s, view.ownId, view, slow);
         viewRead(view, m, off, size, signExtend, d);
         mv.visitLabel(done);
         outOfLine(pc, () -> {
@@ -1133,10 +1133,10 @@ final class JitCompiler {
         return true;
     }
 
-    /** Jumps to {@code otherwise} unless register r's kind is {@code region}'s number and its value the region's start. */
-    private void pointsTo(int r, Region region, Label otherwise) {
+    /** Jumps to {@code otherwise} unless register r's kind is {@code id} and its value {@code region}'s start. */
+    private void pointsTo(int r, int id, Region region, Label otherwise) {
         loadKind(r);
-        push(region.ownId);
+        push(id);
         mv.visitJumpInsn(Opcodes.IF_ICMPNE, otherwise);
         loadReg(r);
         pushLong(region.base);
@@ -2027,7 +2027,7 @@ final class JitCompiler {
             if (!(sock instanceof Views.SocketView) || sock.owner != vm || vm.tcpSock.owner != vm) {
                 return false;
             }
-            pointsTo(1, sock, slow);
+            pointsTo(1, sock.ownId, sock, slow);
             Label mptcp = new Label();
             mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
             mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kernel", "L" + services + ";");
@@ -2061,6 +2061,57 @@ final class JitCompiler {
             mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, services, "sockOpsTcpSetRcvlowat", "(Ljava/lang/Object;II)I",
                     true);
             zeroExtend(); // a C int: the upper half of r0 zero (D9)
+            storeReg(0);
+            constantKind(0, Vm.SCALAR);
+        } else if (s != Opcode.PSEUDO_KFUNC_CALL && imm == dev.autolowat.api.asm.Helper.SK_STORAGE_GET.id()) {
+            Region map = guesses.region(pc, 1);
+            Region sock = guesses.region(pc, 2);
+            if (!(map instanceof SkStorageMap) || !(sock instanceof Views.SocketView) || sock.owner != vm) {
+                return false;
+            }
+            pointsTo(1, guesses.id(pc, 1), map, slow);
+            pointsTo(2, sock.ownId, sock, slow);
+            loadKind(3); // r3 NULL: no initial value
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            loadReg(3);
+            mv.visitInsn(Opcodes.LCONST_0);
+            mv.visitInsn(Opcodes.LCMP);
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            loadKind(4);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            runtime();
+            constant(map, SkStorageMap.class);
+            loadReg(4);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitSkStorageGet",
+                    "(L" + Type.getInternalName(SkStorageMap.class) + ";J)J", false);
+            storeReg(0);
+            readKindBack(0);
+        } else if (s != Opcode.PSEUDO_KFUNC_CALL && imm == dev.autolowat.api.asm.Helper.SKB_LOAD_BYTES.id()
+                && p.type == ProgramType.SOCK_OPS && facts.context(pc, 1) && vm.contextRegion().owner == vm) {
+            loadKind(2);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            loadKind(4);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + 3); // r3's plain-memory region, null when none
+            mv.visitJumpInsn(Opcodes.IFNULL, slow);
+            runtime();
+            mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + 3);
+            loadReg(2);
+            loadReg(3);
+            loadReg(4);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitSkbLoadBytes",
+                    "(L" + MEM_REGION + ";JJJ)J", false);
+            mv.visitInsn(Opcodes.DUP2);
+            pushLong(JitRuntime.NOT_HANDLED);
+            mv.visitInsn(Opcodes.LCMP);
+            Label handled = new Label();
+            mv.visitJumpInsn(Opcodes.IFNE, handled);
+            mv.visitInsn(Opcodes.POP2);
+            mv.visitJumpInsn(Opcodes.GOTO, slow);
+            mv.visitLabel(handled);
             storeReg(0);
             constantKind(0, Vm.SCALAR);
         } else {

@@ -115,6 +115,41 @@ final class JitRuntime implements Vm.Engine {
         return regs[d];
     }
 
+    /** What {@link #jitSkbLoadBytes} returns when its fast checks fail: no helper result is this. */
+    static final long NOT_HANDLED = Long.MIN_VALUE;
+
+    /**
+     * {@code bpf_sk_storage_get(map, sk, NULL, flags)} after translated code checked that r1 is
+     * {@code storage}'s map pointer, r2 the start of one of the socket's views, r3 the scalar 0 and r4
+     * initialized: every argument check of {@link Vm#helperSkStorageGet} passes, so this is its
+     * rest. Sets r0's kind in {@code kinds[0]}.
+     */
+    long jitSkStorageGet(SkStorageMap storage, long flags) {
+        kinds[0] = Vm.SCALAR;
+        if ((flags & ~(long) dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE) != 0) {
+            return 0;
+        }
+        Vm vm = this.vm;
+        return vm.ptr(storage.get(vm.socket, flags == dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE, null, 0));
+    }
+
+    /**
+     * {@code bpf_skb_load_bytes(ctx, offset, to, len)} after translated code checked that r1 is the
+     * unmodified context pointer, r2 and r4 are initialized and r3 points into plain memory
+     * ({@code to}, kind MEM): when the destination is writable and holds {@code len} (more than 0)
+     * bytes at r3, every argument check of {@link Vm#helperSkbLoadBytes} passes and this is its rest
+     * ({@link Vm#skbLoadBytesChecked}; plain memory needs no clobber marks); else nothing is done
+     * and {@link #NOT_HANDLED} returned, for the interpreter's code to fault.
+     */
+    long jitSkbLoadBytes(MemRegion to, long r2, long r3, long r4) {
+        long len = r4 & 0xffff_ffffL;
+        long off = r3 - to.base;
+        if (len == 0 || !to.writable || off < 0 || off + len > to.length) {
+            return NOT_HANDLED;
+        }
+        return vm.skbLoadBytesChecked(r2 & 0xffff_ffffL, to, to.start + (int) off, len);
+    }
+
     /** {@code STX} (not atomic): {@code *(size *)(d + off) = s}. */
     void jitStore(int d, int s, long rd, int kd, long rs, int ks, int off, int size) {
         regs[s] = rs;

@@ -49,6 +49,11 @@ final class PointerGuess {
         return vm.region(state[pc][r]);
     }
 
+    /** The number of {@link #region} in this VM (what the register's kind is when the guess holds), or 0. */
+    int id(int pc, int r) {
+        return r >= REGS || state[pc] == null ? 0 : state[pc][r];
+    }
+
     static PointerGuess of(VmProgram p, Vm vm, int[] subprograms) {
         int n = p.slots;
         int[][] state = new int[n][];

@@ -1736,7 +1736,7 @@ final class Vm {
         }
     }
 
-    private long ptr(Region r) {
+    long ptr(Region r) {
         if (r == null) {
             return 0;
         }
@@ -1937,6 +1937,15 @@ final class Vm {
         MemRegion to = mem(3, len, true, "the destination of bpf_skb_load_bytes");
         int at = memAt;
         clobbered(to, at, (int) len);
+        return skbLoadBytesChecked(offset, to, at, len);
+    }
+
+    /**
+     * The rest of {@code bpf_skb_load_bytes} once its arguments were checked: {@code len} bytes
+     * (1 and more, inside {@code to}) at {@code at} of {@code to}'s data. Translated code calls it
+     * directly when it checked the arguments itself ({@code JitRuntime.jitSkbLoadBytes}).
+     */
+    long skbLoadBytesChecked(long offset, MemRegion to, int at, long len) {
         SockOpsInput in = sockOps;
         if (!in.segment || offset > Integer.MAX_VALUE || offset + len > in.length) {
             Arrays.fill(to.data, at, at + (int) len, (byte) 0);
