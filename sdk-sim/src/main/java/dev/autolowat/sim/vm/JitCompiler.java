@@ -1301,6 +1301,17 @@ final class JitCompiler {
 
     /** [array, index] -> the {@code size}-byte little-endian value there, zero- or sign-extended. */
     private void read(int size, boolean signExtend) {
+        if (size == 1) {
+            // MemRegion.read1 in line: a call it would be once C2's inlining budget of the large
+            // translated method is spent (each VarHandle-based access inlined spends ~200 bytes of it)
+            mv.visitInsn(Opcodes.BALOAD);
+            mv.visitInsn(Opcodes.I2L);
+            if (!signExtend) {
+                pushLong(0xff);
+                mv.visitInsn(Opcodes.LAND);
+            }
+            return;
+        }
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "read" + size, "([BI)J", false);
         if (signExtend && size < 8) {
             int shift = 64 - 8 * size;
@@ -1313,6 +1324,11 @@ final class JitCompiler {
 
     /** [array, index, long value] -> stores its low {@code size} bytes, little-endian. */
     private void write(int size) {
+        if (size == 1) {
+            mv.visitInsn(Opcodes.L2I); // MemRegion.write1 in line (see read)
+            mv.visitInsn(Opcodes.BASTORE);
+            return;
+        }
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "write" + size, "([BIJ)V", false);
     }
 
