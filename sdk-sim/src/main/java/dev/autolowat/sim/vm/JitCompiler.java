@@ -194,6 +194,12 @@ final class JitCompiler {
      * {@link Fault}: only those instructions get a handler (most ALU operations and jumps cannot fault).
      */
     private boolean faultable;
+    /**
+     * Set while the out-of-line code (slow paths, fault handlers) is emitted: code that rarely runs,
+     * kept small, since every byte of the method counts against C2's inlining budget for the whole
+     * method ({@code DesiredMethodLimit}), the hot code's calls included.
+     */
+    private boolean cold;
     /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
     private final List<Runnable> outOfLine = new ArrayList<>();
     /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}), shared by its methods. */
@@ -655,9 +661,11 @@ final class JitCompiler {
             mv.visitJumpInsn(Opcodes.GOTO, targetLabel(end)); // falls through into the next chunk
         }
         // out-of-line code: slow paths register their own ranges as they are emitted
+        cold = true;
         for (int i = 0; i < outOfLine.size(); i++) {
             outOfLine.get(i).run();
         }
+        cold = false;
         if (handedOverUsed) {
             mv.visitLabel(handedOver);
             loadReg(0);
@@ -2415,6 +2423,16 @@ final class JitCompiler {
      * one compare.
      */
     private void storeKind(int r) {
+        if (cold) {
+            // out of line: the call, in a quarter of the bytes
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitInsn(Opcodes.SWAP);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemoryOf", "(I)L" + MEM_REGION + ";", false);
+            mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+            return;
+        }
         Label region = new Label();
         Label done = new Label();
         mv.visitInsn(Opcodes.DUP);
