@@ -1395,6 +1395,18 @@ final class JitCompiler {
 
     /** {@code JitRuntime.jitLoad}: stack, views, other regions and the faults. */
     private void loadViaVm(int pc, int d, int s, int off, int size, boolean signExtend) {
+        if (cold && p.dst[pc] == d && p.src[pc] == s && p.off[pc] == off) {
+            // out of line: the instruction's fields are the program's, read there (fewer bytes here)
+            runtime();
+            push(pc);
+            loadReg(s);
+            loadKind(s);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitLoadAt", "(IJI)J", false);
+            faultable = true;
+            storeReg(d);
+            readKindBack(d);
+            return;
+        }
         runtime();
         push(pc);
         push(d);

@@ -100,6 +100,14 @@ final class JitRuntime implements Vm.Engine {
         return regs[d];
     }
 
+    /** {@link #jitLoad} of the load instruction at {@code pc}, its fields read from the program (out-of-line code). */
+    long jitLoadAt(int pc, long rs, int ks) {
+        VmProgram p = vm.p;
+        int c = p.code[pc];
+        return jitLoad(pc, p.dst[pc], p.src[pc], rs, ks, p.off[pc], dev.autolowat.api.asm.Opcode.sizeInBytes(c & 0x18),
+                (c & 0xe0) == dev.autolowat.api.asm.Opcode.MEMSX);
+    }
+
     /**
      * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
      * pointer: the member was found at translation time ({@code m} is what the layout check of the
