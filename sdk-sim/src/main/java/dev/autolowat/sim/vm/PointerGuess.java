@@ -54,9 +54,18 @@ final class PointerGuess {
         return r >= REGS || state[pc] == null ? 0 : state[pc][r];
     }
 
+    /**
+     * Programs beyond this many slots get no guesses (every access takes the general path): the
+     * analysis keeps 74 numbers per slot, and the fast paths are for policies, which are small.
+     */
+    static final int MAX_SLOTS = 8192;
+
     static PointerGuess of(VmProgram p, Vm vm, int[] subprograms) {
         int n = p.slots;
         int[][] state = new int[n][];
+        if (n > MAX_SLOTS) {
+            return new PointerGuess(vm, state);
+        }
         boolean[] queued = new boolean[n];
         ArrayDeque<Integer> work = new ArrayDeque<>();
         for (int start : subprograms) {
