@@ -33,6 +33,11 @@ import java.util.List;
  *       changes) and the spilled-pointer rules at run time; plain memory (map and storage values)
  *       is bounds-checked in line; context fields through the unmodified context pointer have their
  *       layout member resolved here.</li>
+ *   <li>Kernel-object loads through a register {@link PointerGuess} guesses points to the start of
+ *       a view, and the common case of {@code bpf_skc_to_tcp_sock}, {@code bpf_sk_storage_get},
+ *       {@code bpf_skb_load_bytes} and K1, run in line behind a run-time check (kind and value of
+ *       the register) under which the interpreter's check passes; a failed check takes the
+ *       interpreter's path ({@link #guardedViewLoad}, {@link #guardedCall}; docs/decisions.md D25).</li>
  *   <li>Everything else — kernel-object views, pointer arithmetic, helpers and kfuncs
  *       ({@link Vm#call}), exit, the instructions without a translation of their own (DIV, MOD,
  *       NEG, byte swaps, sign-extending moves, atomics) and every path that faults — calls the
@@ -50,7 +55,8 @@ import java.util.List;
  *       ranges cost nothing until something is thrown), which names the pc, corrects the count for
  *       the rest of the block, and makes the interpreter's {@link BpfVmException}.</li>
  *   <li>The code is shaped for HotSpot's limits on large methods: see {@link #plainMemory},
- *       {@link Vm#call} and {@link #emitConstants}.</li>
+ *       {@link Vm#call}, {@link #emitConstants} and {@link #cold} (out-of-line code kept small: the
+ *       whole method counts against C2's inlining budget).</li>
  * </ul>
  *
  * <p>bpf-to-bpf calls: one JVM method per subprogram ({@code run} for the entry, {@code sub<pc>}
