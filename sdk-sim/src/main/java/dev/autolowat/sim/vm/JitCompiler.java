@@ -1248,6 +1248,66 @@ final class JitCompiler {
         }
     }
 
+    /**
+     * The common case of {@code bpf_sk_storage_get} after its argument checks passed, in line: when
+     * flags are 0 or F_CREATE and the map's one-entry cache holds this invocation's socket
+     * ({@code SkStorageMap.get} returns its value then), and the value is numbered next in this
+     * invocation as in the one before ({@code Vm.idOf}'s second case: its hint is the count of
+     * numbered regions and the table holds it there), r0 = the value, its kind that number, and a
+     * jump to {@code done}; else falls through to the helper's rest ({@code JitRuntime.jitSkStorageGet}).
+     */
+    private void storageHit(Region map, Label done) {
+        Label miss = new Label();
+        String storage = Type.getInternalName(SkStorageMap.class);
+        constant(map, SkStorageMap.class);
+        mv.visitFieldInsn(Opcodes.GETFIELD, storage, "lastSocket", "Ljava/lang/Object;");
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "socket", "Ljava/lang/Object;");
+        mv.visitJumpInsn(Opcodes.IF_ACMPNE, miss);
+        loadReg(4);
+        pushLong(~(long) dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE);
+        mv.visitInsn(Opcodes.LAND);
+        mv.visitInsn(Opcodes.LCONST_0);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFNE, miss);
+        constant(map, SkStorageMap.class);
+        mv.visitFieldInsn(Opcodes.GETFIELD, storage, "lastValue", "L" + MEM_REGION + ";");
+        mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "dynId", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, TMP);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionCount", "I");
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitJumpInsn(Opcodes.IF_ICMPNE, miss);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
+        mv.visitInsn(Opcodes.ARRAYLENGTH);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGE, miss);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitInsn(Opcodes.AALOAD);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitJumpInsn(Opcodes.IF_ACMPNE, miss);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "owner", "L" + VM + ";");
+        mv.visitJumpInsn(Opcodes.IFNONNULL, miss); // a region a VM owns has a fixed number (idOf's first case)
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        push(1);
+        mv.visitInsn(Opcodes.IADD);
+        mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "regionCount", "I");
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "base", "J");
+        storeReg(0);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        storeKind(0);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(miss);
+    }
+
     /** long on the stack -> {@link Region#extend}{@code (value, size, signExtend)}. */
     private void extend(int size, boolean signExtend) {
         if (size == 8) {
@@ -2122,6 +2182,7 @@ final class JitCompiler {
             loadKind(4);
             push(Vm.UNINIT_KIND);
             mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            storageHit(map, done);
             runtime();
             constant(map, SkStorageMap.class);
             loadReg(4);

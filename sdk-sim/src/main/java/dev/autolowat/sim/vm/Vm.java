@@ -128,7 +128,8 @@ final class Vm {
      */
     Region[] regionTable = new Region[32];
     private int fixedRegions;
-    private int regionCount;
+    /** Region numbers in use in this invocation; translated code numbers a storage value in line as {@link #idOf} does. */
+    int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
     final int[] returnPc = new int[MAX_FRAMES];
     final long[] savedRegs = new long[MAX_FRAMES * 5];

@@ -241,6 +241,23 @@ class GuardedFastPathTest {
         assertTrue(lookup[0].startsWith("returned -1,"), "no storage yet, no F_CREATE: " + lookup[0]);
         String[] flags = both(storage(2).ret(1), maps, GuardedFastPathTest::otherOp);
         assertTrue(flags[0].startsWith("returned -1,"), "unknown flags: NULL: " + flags[0]);
+        // twice in one invocation: the second call finds the value numbered already (not the in-line case)
+        String[] twice = both(storage(1).mov64x(8, 7).ldx(DW, 2, 6, SockOpsCtx.SK).ldMap(1, 0).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).jmpx(JEQ, 0, 8, "same").ret(0).label("same").ret(1), maps,
+                GuardedFastPathTest::otherOp, GuardedFastPathTest::otherOp);
+        assertTrue(twice[1].startsWith("returned 1,"), "the same value: " + twice[1]);
+        // two sockets in turn: the map's one-entry cache misses every time
+        java.util.Map<VmHarness, dev.autolowat.sim.tcp.TcpSocketModel> second = new java.util.IdentityHashMap<>();
+        Consumer<VmHarness> other = h -> h.input.set(second.computeIfAbsent(h, k -> {
+            dev.autolowat.sim.tcp.TcpSocketModel m =
+                    new dev.autolowat.sim.tcp.TcpSocketModel(dev.autolowat.sim.SimConfig.DEFAULT, false, 2000, 65483);
+            m.markAccepted();
+            return m;
+        }), h.info, 4);
+        Asm count = storage(1).ldx(W, 0, 7, 0).alu64(Opcode.ADD, 0, 1).stx(W, 7, 0, 0).ret(1);
+        String[] turns = both(count, maps, GuardedFastPathTest::otherOp, other, GuardedFastPathTest::otherOp, other,
+                GuardedFastPathTest::otherOp);
+        assertTrue(turns[4].contains("value=[3, 0") && turns[4].contains("value=[2, 0"), "per socket: " + turns[4]);
         // an initial value (r3 not NULL): the interpreter's code copies it
         Asm init = new Asm().st(DW, 10, -24, 5).st(DW, 10, -16, 6).st(DW, 10, -8, 7).ldx(DW, 2, 1, SockOpsCtx.SK)
                 .ldMap(1, 0).mov64x(3, 10).add64(3, -24).mov64(4, 1).call(Helper.SK_STORAGE_GET.id())
