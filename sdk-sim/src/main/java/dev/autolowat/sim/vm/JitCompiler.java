@@ -2,6 +2,7 @@ package dev.autolowat.sim.vm;
 
 import dev.autolowat.api.asm.Opcode;
 import dev.autolowat.api.asm.SockOpsCtx;
+import dev.autolowat.api.program.ProgramType;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;
@@ -34,6 +35,11 @@ import java.util.List;
  *       layout member resolved here. What the stores through r10 can dirty is marked once per
  *       method, and slots that {@link StackAccesses} proves never hold a spilled pointer are
  *       accessed without their marks (D26).</li>
+ *   <li>Kernel-object loads through a register {@link PointerGuess} guesses points to the start of
+ *       a view, and the common case of {@code bpf_skc_to_tcp_sock}, {@code bpf_sk_storage_get},
+ *       {@code bpf_skb_load_bytes} and K1, run in line behind a run-time check (kind and value of
+ *       the register) under which the interpreter's check passes; a failed check takes the
+ *       interpreter's path ({@link #guardedViewLoad}, {@link #guardedCall}; docs/decisions.md D25).</li>
  *   <li>Everything else — kernel-object views, pointer arithmetic, helpers and kfuncs
  *       ({@link Vm#call}), exit, the instructions without a translation of their own (DIV, MOD,
  *       NEG, byte swaps, sign-extending moves, atomics) and every path that faults — calls the
@@ -51,7 +57,8 @@ import java.util.List;
  *       ranges cost nothing until something is thrown), which names the pc, corrects the count for
  *       the rest of the block, and makes the interpreter's {@link BpfVmException}.</li>
  *   <li>The code is shaped for HotSpot's limits on large methods: see {@link #plainMemory},
- *       {@link Vm#call} and {@link #emitConstants}.</li>
+ *       {@link Vm#call}, {@link #emitConstants} and {@link #cold} (out-of-line code kept small: the
+ *       whole method counts against C2's inlining budget).</li>
  * </ul>
  *
  * <p>bpf-to-bpf calls: one JVM method per subprogram ({@code run} for the entry, {@code sub<pc>}
@@ -132,11 +139,12 @@ final class JitCompiler {
 
     /** What the whole program's analysis gives every method's translation. */
     private record Analysis(int[] starts, int[] ends, boolean[] leader, boolean[] budgetCheck, int[] length,
-                            int[] after, int instructions, RegisterFacts facts, int[][] chunks) {
+                            int[] after, int instructions, RegisterFacts facts, PointerGuess guesses,
+                            int[][] chunks) {
         /** The same analysis with subprograms cut into chunks (see {@link #translate}). */
         Analysis withChunks(boolean[] newLeader, int[] newLength, int[] newAfter, int[][] newChunks) {
             return new Analysis(starts, ends, newLeader, budgetCheck, newLength, newAfter, instructions, facts,
-                    newChunks);
+                    guesses, newChunks);
         }
     }
 
@@ -185,6 +193,8 @@ final class JitCompiler {
     private final int instructions;
     /** What is known of the registers at each slot. */
     private final RegisterFacts facts;
+    /** The kernel object each register most likely points to (checked at run time before it is relied on). */
+    private final PointerGuess guesses;
     /** Per slot: the handler that turns a {@link Fault} of this instruction into the interpreter's exception. */
     private final Label[] faultHandler;
     /**
@@ -192,6 +202,12 @@ final class JitCompiler {
      * {@link Fault}: only those instructions get a handler (most ALU operations and jumps cannot fault).
      */
     private boolean faultable;
+    /**
+     * Set while the out-of-line code (slow paths, fault handlers) is emitted: code that rarely runs,
+     * kept small, since every byte of the method counts against C2's inlining budget for the whole
+     * method ({@code DesiredMethodLimit}), the hot code's calls included.
+     */
+    private boolean cold;
     /** Code placed after the main body: slow paths, budget hand-overs, fault handlers. */
     private final List<Runnable> outOfLine = new ArrayList<>();
     /** Objects the code loads as constants: the class data of the hidden class ({@link #constant}), shared by its methods. */
@@ -231,6 +247,7 @@ final class JitCompiler {
         this.loopHeader = a.budgetCheck;
         this.instructions = a.instructions;
         this.facts = a.facts;
+        this.guesses = a.guesses;
         this.faultHandler = new Label[p.slots];
         this.constants = constants;
         this.constantTypes = constantTypes;
@@ -301,7 +318,7 @@ final class JitCompiler {
             return Result.fallback("a basic block of more than 32767 instructions"); // the fault handlers' packing
         }
         Analysis a = new Analysis(starts, ends, leader, budgetCheck, length, after, instructions,
-                RegisterFacts.of(p, starts), new int[starts.length][]);
+                RegisterFacts.of(p, starts), PointerGuess.of(p, vm, starts), new int[starts.length][]);
 
         // First pass without stack map frames: only the size of each method. HotSpot does not compile
         // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own
@@ -661,9 +678,11 @@ final class JitCompiler {
             mv.visitJumpInsn(Opcodes.GOTO, targetLabel(end)); // falls through into the next chunk
         }
         // out-of-line code: slow paths register their own ranges as they are emitted
+        cold = true;
         for (int i = 0; i < outOfLine.size(); i++) {
             outOfLine.get(i).run();
         }
+        cold = false;
         if (handedOverUsed) {
             mv.visitLabel(handedOver);
             loadReg(0);
@@ -1086,6 +1105,9 @@ final class JitCompiler {
             readKindBack(d);
             return;
         }
+        if (guardedViewLoad(pc, d, s, off, size, signExtend)) {
+            return; // a field of a kernel object, in line behind a check of the pointer
+        }
         // plain memory (map and storage values) inline, as the interpreter's fast path
         plainMemory(s, off, size, false, slow);
         read(size, signExtend);
@@ -1130,6 +1152,231 @@ final class JitCompiler {
         }
         zeroExtend();
         return true;
+    }
+
+    // =====================================================================================
+    // Kernel objects and socket helpers in line, behind a run-time check of the pointer (D25)
+    // =====================================================================================
+
+    /**
+     * A load through register {@code s} that {@link PointerGuess} guesses points to the start of one
+     * of this VM's kernel-object views ({@code bpf_sock_ops_kern}, {@code sk_buff}, {@code tcp_sock},
+     * {@code bpf_sock}...): when the access is valid for that view's layout (checked now: it is a
+     * function of the layout, the offset and the size) and the field has an in-line form
+     * ({@link #viewReadInline}), emits
+     * <pre>
+     * if (kind(s) == view.ownId &amp;&amp; s == view.base) d = the field, read in line
+     * else                                        d = JitRuntime.jitLoad(...)  (out of line)
+     * </pre>
+     * and returns true. Under that check the interpreter's {@code loadView} cannot fault
+     * ({@code checkUnmoved(0)} passes, the layout check is the one made here) and gives what the
+     * in-line read gives; its member cache has no effect a program sees. Else returns false and
+     * emits nothing.
+     */
+    private boolean guardedViewLoad(int pc, int d, int s, int off, int size, boolean signExtend) {
+        Region guess = guesses.region(pc, s);
+        if (!(guess instanceof ViewRegion view) || guess == vm.contextRegion() || guess.owner != vm
+                || vm.kernel == null) {
+            return false;
+        }
+        Layout.Member m;
+        try {
+            m = view.layout.check(off, size, false);
+        } catch (Fault f) {
+            return false; // the interpreter's code faults, at run time
+        }
+        if (!viewReadInline(view, m, off, size)) {
+            return false;
+        }
+        Label slow = new Label();
+        Label done = new Label();
+        pointsTo(s, view.ownId, view, slow);
+        viewRead(view, m, off, size, signExtend, d);
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            loadViaVm(pc, d, s, off, size, signExtend);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        });
+        return true;
+    }
+
+    /** Jumps to {@code otherwise} unless register r's kind is {@code id} and its value {@code region}'s start. */
+    private void pointsTo(int r, int id, Region region, Label otherwise) {
+        loadKind(r);
+        push(id);
+        mv.visitJumpInsn(Opcodes.IF_ICMPNE, otherwise);
+        loadReg(r);
+        pushLong(region.base);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFNE, otherwise);
+    }
+
+    /** Whether {@link #viewRead} has an in-line form of a valid load of member {@code m} of {@code view}. */
+    private boolean viewReadInline(ViewRegion view, Layout.Member m, int off, int size) {
+        return switch (m.kind) {
+            case SCALAR -> true;
+            case POINTER -> constantTarget(view, m) != null || view == vm.kern;
+            case BYTES -> view == vm.skb && size == 4 && (off - m.off == Layouts.CB_SEQ || off - m.off == Layouts.CB_END_SEQ);
+        };
+    }
+
+    /** {@code view.constantPointer(m)} when this VM owns it, else null. */
+    private Region constantTarget(ViewRegion view, Layout.Member m) {
+        Region target = view.constantPointer(m);
+        return target != null && target.owner == vm ? target : null;
+    }
+
+    /**
+     * d = what {@code view.loadMember(vm, d, m, off, size, signExtend)} gives, in line (its value
+     * and kind): {@link #viewReadInline} said there is a form.
+     */
+    private void viewRead(ViewRegion view, Layout.Member m, int off, int size, boolean signExtend, int d) {
+        String input = Type.getInternalName(SockOpsInput.class);
+        switch (m.kind) {
+            case POINTER -> {
+                Region target = constantTarget(view, m);
+                if (target != null) {
+                    pushLong(target.base + view.pointerOffset(m));
+                    storeReg(d);
+                    constantKind(d, target.ownId);
+                    return;
+                }
+                // bpf_sock_ops_kern.skb: the segment's sk_buff with one (H1), NULL without (Views.SockOpsKern.pointer)
+                Label none = new Label();
+                Label joined = new Label();
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                mv.visitFieldInsn(Opcodes.GETFIELD, VM, "sockOps", "L" + input + ";");
+                mv.visitFieldInsn(Opcodes.GETFIELD, input, "segment", "Z");
+                mv.visitJumpInsn(Opcodes.IFEQ, none);
+                pushLong(vm.skb.base);
+                storeReg(d);
+                constantKind(d, vm.skb.ownId);
+                mv.visitJumpInsn(Opcodes.GOTO, joined);
+                mv.visitLabel(none);
+                pushLong(0);
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+                mv.visitLabel(joined);
+            }
+            case BYTES -> {
+                // sk_buff.cb: tcp_skb_cb's seq and end_seq are the segment's (Views.SkBuff.bytes)
+                mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                mv.visitFieldInsn(Opcodes.GETFIELD, VM, "sockOps", "L" + input + ";");
+                mv.visitFieldInsn(Opcodes.GETFIELD, input, off - m.off == Layouts.CB_SEQ ? "seq" : "endSeq", "I");
+                mv.visitInsn(Opcodes.I2L);
+                extend(4, signExtend);
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+            }
+            case SCALAR -> {
+                String kernelRead = view instanceof Views.TcpSock ? Views.TcpSock.kernelRead(m) : null;
+                if (kernelRead != null) {
+                    // value(m) is kernel.<kernelRead>(socket): called here instead of through the view
+                    String services = Type.getInternalName(KernelServices.class);
+                    mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                    mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kernel", "L" + services + ";");
+                    mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+                    mv.visitFieldInsn(Opcodes.GETFIELD, VM, "socket", "Ljava/lang/Object;");
+                    mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, services, kernelRead, "(Ljava/lang/Object;)I", true);
+                    mv.visitInsn(Opcodes.I2L);
+                    if (off != m.off) {
+                        push((off - m.off) * 8);
+                        mv.visitInsn(Opcodes.LUSHR);
+                    }
+                    extend(size, signExtend);
+                } else {
+                    // ViewRegion.scalarMember on the view and the member, constants here
+                    constant(view, ViewRegion.class);
+                    constant(m, Layout.Member.class);
+                    pushLong(off);
+                    push(size);
+                    push(signExtend ? 1 : 0);
+                    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Type.getInternalName(ViewRegion.class), "scalarMember",
+                            "(L" + Type.getInternalName(Layout.Member.class) + ";JIZ)J", false);
+                }
+                faultable = true; // the kernel's reads may fault (decorated services): the fault names this pc
+                storeReg(d);
+                constantKind(d, Vm.SCALAR);
+            }
+        }
+    }
+
+    /**
+     * The common case of {@code bpf_sk_storage_get} after its argument checks passed, in line: when
+     * flags are 0 or F_CREATE and the map's one-entry cache holds this invocation's socket
+     * ({@code SkStorageMap.get} returns its value then), and the value is numbered next in this
+     * invocation as in the one before ({@code Vm.idOf}'s second case: its hint is the count of
+     * numbered regions and the table holds it there), r0 = the value, its kind that number, and a
+     * jump to {@code done}; else falls through to the helper's rest ({@code JitRuntime.jitSkStorageGet}).
+     */
+    private void storageHit(Region map, Label done) {
+        Label miss = new Label();
+        String storage = Type.getInternalName(SkStorageMap.class);
+        constant(map, SkStorageMap.class);
+        mv.visitFieldInsn(Opcodes.GETFIELD, storage, "lastSocket", "Ljava/lang/Object;");
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "socket", "Ljava/lang/Object;");
+        mv.visitJumpInsn(Opcodes.IF_ACMPNE, miss);
+        loadReg(4);
+        pushLong(~(long) dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE);
+        mv.visitInsn(Opcodes.LAND);
+        mv.visitInsn(Opcodes.LCONST_0);
+        mv.visitInsn(Opcodes.LCMP);
+        mv.visitJumpInsn(Opcodes.IFNE, miss);
+        constant(map, SkStorageMap.class);
+        mv.visitFieldInsn(Opcodes.GETFIELD, storage, "lastValue", "L" + MEM_REGION + ";");
+        mv.visitVarInsn(Opcodes.ASTORE, TMP_REGION);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "dynId", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, TMP);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionCount", "I");
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitJumpInsn(Opcodes.IF_ICMPNE, miss);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
+        mv.visitInsn(Opcodes.ARRAYLENGTH);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGE, miss);
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitFieldInsn(Opcodes.GETFIELD, VM, "regionTable", "[L" + REGION + ";");
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        mv.visitInsn(Opcodes.AALOAD);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitJumpInsn(Opcodes.IF_ACMPNE, miss);
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "owner", "L" + VM + ";");
+        mv.visitJumpInsn(Opcodes.IFNONNULL, miss); // a region a VM owns has a fixed number (idOf's first case)
+        mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        push(1);
+        mv.visitInsn(Opcodes.IADD);
+        mv.visitFieldInsn(Opcodes.PUTFIELD, VM, "regionCount", "I");
+        mv.visitVarInsn(Opcodes.ALOAD, TMP_REGION);
+        mv.visitFieldInsn(Opcodes.GETFIELD, REGION, "base", "J");
+        storeReg(0);
+        mv.visitVarInsn(Opcodes.ILOAD, TMP);
+        storeKind(0);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(miss);
+    }
+
+    /** long on the stack -> {@link Region#extend}{@code (value, size, signExtend)}. */
+    private void extend(int size, boolean signExtend) {
+        if (size == 8) {
+            return;
+        }
+        if (signExtend) {
+            int shift = 64 - 8 * size;
+            push(shift);
+            mv.visitInsn(Opcodes.LSHL);
+            push(shift);
+            mv.visitInsn(Opcodes.LSHR);
+        } else {
+            pushLong(Region.mask(size));
+            mv.visitInsn(Opcodes.LAND);
+        }
     }
 
     /**
@@ -1182,6 +1429,17 @@ final class JitCompiler {
 
     /** [array, index] -> the {@code size}-byte little-endian value there, zero- or sign-extended. */
     private void read(int size, boolean signExtend) {
+        if (size == 1) {
+            // MemRegion.read1 in line: a call it would be once C2's inlining budget of the large
+            // translated method is spent (each VarHandle-based access inlined spends ~200 bytes of it)
+            mv.visitInsn(Opcodes.BALOAD);
+            mv.visitInsn(Opcodes.I2L);
+            if (!signExtend) {
+                pushLong(0xff);
+                mv.visitInsn(Opcodes.LAND);
+            }
+            return;
+        }
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "read" + size, "([BI)J", false);
         if (signExtend && size < 8) {
             int shift = 64 - 8 * size;
@@ -1194,6 +1452,11 @@ final class JitCompiler {
 
     /** [array, index, long value] -> stores its low {@code size} bytes, little-endian. */
     private void write(int size) {
+        if (size == 1) {
+            mv.visitInsn(Opcodes.L2I); // MemRegion.write1 in line (see read)
+            mv.visitInsn(Opcodes.BASTORE);
+            return;
+        }
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, MEM_REGION, "write" + size, "([BIJ)V", false);
     }
 
@@ -1252,6 +1515,18 @@ final class JitCompiler {
 
     /** {@code JitRuntime.jitLoad}: stack, views, other regions and the faults. */
     private void loadViaVm(int pc, int d, int s, int off, int size, boolean signExtend) {
+        if (cold && p.dst[pc] == d && p.src[pc] == s && p.off[pc] == off) {
+            // out of line: the instruction's fields are the program's, read there (fewer bytes here)
+            runtime();
+            push(pc);
+            loadReg(s);
+            loadKind(s);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitLoadAt", "(IJI)J", false);
+            faultable = true;
+            storeReg(d);
+            readKindBack(d);
+            return;
+        }
         runtime();
         push(pc);
         push(d);
@@ -1848,6 +2123,17 @@ final class JitCompiler {
             callGeneric(pc, s, imm);
             return;
         }
+        if (guardedCall(pc, s, imm, direct)) {
+            return; // the common case in line behind checks of the arguments
+        }
+        callDirect(direct);
+        for (int i = 1; i <= 5; i++) {
+            constantKind(i, Vm.UNINIT_KIND);
+        }
+    }
+
+    /** The call of {@code direct}'s method with its argument registers, r0 and its kind from it. */
+    private void callDirect(Direct direct) {
         for (int i = 1; i <= direct.args; i++) {
             spill(i);
         }
@@ -1867,9 +2153,138 @@ final class JitCompiler {
         } else {
             constantKind(0, Vm.SCALAR);
         }
+    }
+
+    /**
+     * A helper or kfunc call whose common case is computed in line when run-time checks of its
+     * arguments show that the interpreter's argument checks pass (docs/decisions.md D25); the call
+     * of the helper's method ({@link #callDirect}) otherwise, out of line, where every fault is
+     * found. Returns false, having emitted nothing, for the other calls.
+     * <ul>
+     *   <li>{@code bpf_skc_to_tcp_sock(sk)}, r1 guessed ({@link PointerGuess}) to be one of the
+     *       socket's views: when r1's kind is that view's number and r1 its start, {@code socketArg}
+     *       passes and the result is {@code tcp_sock}, or NULL for an MPTCP socket
+     *       ({@code Vm.helperSkcToTcpSock}).</li>
+     *   <li>{@code bpf_sock_ops_tcp_set_rcvlowat(ctx, val)} (K1) in a sock_ops program, when the
+     *       register facts prove r1 the unmodified context pointer ({@code contextArg} passes) and
+     *       r2 is initialized at run time ({@code intArg} passes): the kernel's kfunc, called here
+     *       ({@code Vm.kfuncSockOpsTcpSetRcvlowat}).</li>
+     * </ul>
+     */
+    private boolean guardedCall(int pc, int s, long imm, Direct direct) {
+        if (vm.kernel == null) {
+            return false;
+        }
+        String services = Type.getInternalName(KernelServices.class);
+        Label slow = new Label();
+        Label done = new Label();
+        if (s != Opcode.PSEUDO_KFUNC_CALL && imm == dev.autolowat.api.asm.Helper.SKC_TO_TCP_SOCK.id()) {
+            Region sock = guesses.region(pc, 1);
+            if (!(sock instanceof Views.SocketView) || sock.owner != vm || vm.tcpSock.owner != vm) {
+                return false;
+            }
+            pointsTo(1, sock.ownId, sock, slow);
+            Label mptcp = new Label();
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kernel", "L" + services + ";");
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitFieldInsn(Opcodes.GETFIELD, VM, "socket", "Ljava/lang/Object;");
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, services, "isMptcp", "(Ljava/lang/Object;)Z", true);
+            mv.visitJumpInsn(Opcodes.IFNE, mptcp);
+            pushLong(vm.tcpSock.base);
+            storeReg(0);
+            constantKind(0, vm.tcpSock.ownId);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(mptcp);
+            pushLong(0);
+            storeReg(0);
+            constantKind(0, Vm.SCALAR);
+        } else if (s == Opcode.PSEUDO_KFUNC_CALL && p.ref[pc] == Kfunc.SOCK_OPS_TCP_SET_RCVLOWAT
+                && p.type == ProgramType.SOCK_OPS && facts.context(pc, 1) && vm.contextRegion().owner == vm) {
+            loadKind(2);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            String input = Type.getInternalName(SockOpsInput.class);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitFieldInsn(Opcodes.GETFIELD, VM, "kernel", "L" + services + ";");
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitFieldInsn(Opcodes.GETFIELD, VM, "socket", "Ljava/lang/Object;");
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitFieldInsn(Opcodes.GETFIELD, VM, "sockOps", "L" + input + ";");
+            mv.visitFieldInsn(Opcodes.GETFIELD, input, "op", "I");
+            loadReg(2);
+            mv.visitInsn(Opcodes.L2I);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, services, "sockOpsTcpSetRcvlowat", "(Ljava/lang/Object;II)I",
+                    true);
+            zeroExtend(); // a C int: the upper half of r0 zero (D9)
+            storeReg(0);
+            constantKind(0, Vm.SCALAR);
+        } else if (s != Opcode.PSEUDO_KFUNC_CALL && imm == dev.autolowat.api.asm.Helper.SK_STORAGE_GET.id()) {
+            Region map = guesses.region(pc, 1);
+            Region sock = guesses.region(pc, 2);
+            if (!(map instanceof SkStorageMap) || !(sock instanceof Views.SocketView) || sock.owner != vm) {
+                return false;
+            }
+            pointsTo(1, guesses.id(pc, 1), map, slow);
+            pointsTo(2, sock.ownId, sock, slow);
+            loadKind(3); // r3 NULL: no initial value
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            loadReg(3);
+            mv.visitInsn(Opcodes.LCONST_0);
+            mv.visitInsn(Opcodes.LCMP);
+            mv.visitJumpInsn(Opcodes.IFNE, slow);
+            loadKind(4);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            storageHit(map, done);
+            runtime();
+            constant(map, SkStorageMap.class);
+            loadReg(4);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitSkStorageGet",
+                    "(L" + Type.getInternalName(SkStorageMap.class) + ";J)J", false);
+            storeReg(0);
+            readKindBack(0);
+        } else if (s != Opcode.PSEUDO_KFUNC_CALL && imm == dev.autolowat.api.asm.Helper.SKB_LOAD_BYTES.id()
+                && p.type == ProgramType.SOCK_OPS && facts.context(pc, 1) && vm.contextRegion().owner == vm) {
+            loadKind(2);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            loadKind(4);
+            push(Vm.UNINIT_KIND);
+            mv.visitJumpInsn(Opcodes.IF_ICMPEQ, slow);
+            mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + 3); // r3's plain-memory region, null when none
+            mv.visitJumpInsn(Opcodes.IFNULL, slow);
+            runtime();
+            mv.visitVarInsn(Opcodes.ALOAD, FIRST_MEMORY + 3);
+            loadReg(2);
+            loadReg(3);
+            loadReg(4);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, RUNTIME, "jitSkbLoadBytes",
+                    "(L" + MEM_REGION + ";JJJ)J", false);
+            mv.visitInsn(Opcodes.DUP2);
+            pushLong(JitRuntime.NOT_HANDLED);
+            mv.visitInsn(Opcodes.LCMP);
+            Label handled = new Label();
+            mv.visitJumpInsn(Opcodes.IFNE, handled);
+            mv.visitInsn(Opcodes.POP2);
+            mv.visitJumpInsn(Opcodes.GOTO, slow);
+            mv.visitLabel(handled);
+            storeReg(0);
+            constantKind(0, Vm.SCALAR);
+        } else {
+            return false;
+        }
+        faultable = true; // the kernel's calls may fault (decorated services): the fault names this pc
+        mv.visitLabel(done);
+        outOfLine(pc, () -> {
+            mv.visitLabel(slow);
+            callDirect(direct);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+        });
         for (int i = 1; i <= 5; i++) {
             constantKind(i, Vm.UNINIT_KIND);
         }
+        return true;
     }
 
     /**
@@ -2141,6 +2556,16 @@ final class JitCompiler {
      * one compare.
      */
     private void storeKind(int r) {
+        if (cold) {
+            // out of line: the call, in a quarter of the bytes
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitVarInsn(Opcodes.ISTORE, FIRST_KIND + r);
+            mv.visitVarInsn(Opcodes.ALOAD, VM_SLOT);
+            mv.visitInsn(Opcodes.SWAP);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, VM, "plainMemoryOf", "(I)L" + MEM_REGION + ";", false);
+            mv.visitVarInsn(Opcodes.ASTORE, FIRST_MEMORY + r);
+            return;
+        }
         Label region = new Label();
         Label done = new Label();
         mv.visitInsn(Opcodes.DUP);

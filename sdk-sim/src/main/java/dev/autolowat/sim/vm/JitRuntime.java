@@ -100,6 +100,14 @@ final class JitRuntime implements Vm.Engine {
         return regs[d];
     }
 
+    /** {@link #jitLoad} of the load instruction at {@code pc}, its fields read from the program (out-of-line code). */
+    long jitLoadAt(int pc, long rs, int ks) {
+        VmProgram p = vm.p;
+        int c = p.code[pc];
+        return jitLoad(pc, p.dst[pc], p.src[pc], rs, ks, p.off[pc], dev.autolowat.api.asm.Opcode.sizeInBytes(c & 0x18),
+                (c & 0xe0) == dev.autolowat.api.asm.Opcode.MEMSX);
+    }
+
     /**
      * {@code LDX}/{@code LDSX} of the context member {@code m} through the unmodified context
      * pointer: the member was found at translation time ({@code m} is what the layout check of the
@@ -113,6 +121,41 @@ final class JitRuntime implements Vm.Engine {
     long jitLoadContext(Layout.Member m, int d, int off, int size, boolean signExtend) {
         ((ViewRegion) vm.context).loadMember(vm, d, m, off, size, signExtend);
         return regs[d];
+    }
+
+    /** What {@link #jitSkbLoadBytes} returns when its fast checks fail: no helper result is this. */
+    static final long NOT_HANDLED = Long.MIN_VALUE;
+
+    /**
+     * {@code bpf_sk_storage_get(map, sk, NULL, flags)} after translated code checked that r1 is
+     * {@code storage}'s map pointer, r2 the start of one of the socket's views, r3 the scalar 0 and r4
+     * initialized: every argument check of {@link Vm#helperSkStorageGet} passes, so this is its
+     * rest. Sets r0's kind in {@code kinds[0]}.
+     */
+    long jitSkStorageGet(SkStorageMap storage, long flags) {
+        kinds[0] = Vm.SCALAR;
+        if ((flags & ~(long) dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE) != 0) {
+            return 0;
+        }
+        Vm vm = this.vm;
+        return vm.ptr(storage.get(vm.socket, flags == dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE, null, 0));
+    }
+
+    /**
+     * {@code bpf_skb_load_bytes(ctx, offset, to, len)} after translated code checked that r1 is the
+     * unmodified context pointer, r2 and r4 are initialized and r3 points into plain memory
+     * ({@code to}, kind MEM): when the destination is writable and holds {@code len} (more than 0)
+     * bytes at r3, every argument check of {@link Vm#helperSkbLoadBytes} passes and this is its rest
+     * ({@link Vm#skbLoadBytesChecked}; plain memory needs no clobber marks); else nothing is done
+     * and {@link #NOT_HANDLED} returned, for the interpreter's code to fault.
+     */
+    long jitSkbLoadBytes(MemRegion to, long r2, long r3, long r4) {
+        long len = r4 & 0xffff_ffffL;
+        long off = r3 - to.base;
+        if (len == 0 || !to.writable || off < 0 || off + len > to.length) {
+            return NOT_HANDLED;
+        }
+        return vm.skbLoadBytesChecked(r2 & 0xffff_ffffL, to, to.start + (int) off, len);
     }
 
     /** {@code STX} (not atomic): {@code *(size *)(d + off) = s}. */

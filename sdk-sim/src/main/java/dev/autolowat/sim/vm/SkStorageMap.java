@@ -23,8 +23,9 @@ final class SkStorageMap extends BpfMap {
      * The socket of the last {@link #get} that found or created a value, and that value: a program
      * looks up the same socket's storage on every invocation. Cleared when that entry goes.
      */
-    private Object lastSocket;
-    private MemRegion lastValue;
+    /** The last socket {@link #get} found a value for, and that value (translated code reads them, D25). */
+    Object lastSocket;
+    MemRegion lastValue;
 
     SkStorageMap(AddressSpace addresses, MapSpec spec) {
         super(addresses, spec);

@@ -47,6 +47,15 @@ abstract class ViewRegion extends Region {
         return null;
     }
 
+    /**
+     * The region a pointer member most likely points to (for {@link PointerGuess}, which translated
+     * code checks at run time before it relies on it), or {@code null}: by default the
+     * {@link #constantPointer}.
+     */
+    Region pointerGuess(Layout.Member m) {
+        return constantPointer(m);
+    }
+
     /** Offset inside {@link #pointer}'s region (e.g. {@code optval_end} points past the buffer). */
     long pointerOffset(Layout.Member m) {
         return 0;

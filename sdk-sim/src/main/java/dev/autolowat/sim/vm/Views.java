@@ -251,6 +251,24 @@ final class Views {
                 default -> 0;
             };
         }
+
+        /**
+         * The {@link KernelServices} method (an {@code int (Object sk)}) whose result is all that
+         * {@link #value} gives for {@code m}, or null: translated code calls it in line for a load
+         * through a pointer it checked to be this view's start (docs/decisions.md D25). Keep in
+         * step with {@link #value}.
+         */
+        static String kernelRead(Layout.Member m) {
+            return switch (m.off) {
+                case 0x130 -> "rcvLowat";
+                case 0x134 -> "rcvBuf";
+                case 0x400 -> "rcvMss";
+                case 0x600 -> "rcvNxt";
+                case 0x604 -> "copiedSeq";
+                case 0x61c -> "cbFlags";
+                default -> null;
+            };
+        }
     }
 
     /** {@code struct bpf_sock_ops_kern}: what {@code bpf_cast_to_kern_ctx(ctx)} returns. */
@@ -278,6 +296,16 @@ final class Views {
                 return vm.tcpSock;
             }
             return vm.sockOps.segment ? vm.skb : null;
+        }
+
+        @Override
+        Region constantPointer(Layout.Member m) {
+            return m.off == 0 ? vm.tcpSock : null; // skb: only with a segment
+        }
+
+        @Override
+        Region pointerGuess(Layout.Member m) {
+            return m.off == 0 ? vm.tcpSock : vm.skb;
         }
 
         @Override

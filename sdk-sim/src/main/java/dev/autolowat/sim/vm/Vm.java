@@ -128,7 +128,8 @@ final class Vm {
      */
     Region[] regionTable = new Region[32];
     private int fixedRegions;
-    private int regionCount;
+    /** Region numbers in use in this invocation; translated code numbers a storage value in line as {@link #idOf} does. */
+    int regionCount;
     private final StackRegion[] stacks = new StackRegion[MAX_FRAMES];
     final int[] returnPc = new int[MAX_FRAMES];
     final long[] savedRegs = new long[MAX_FRAMES * 5];
@@ -1736,7 +1737,7 @@ final class Vm {
         }
     }
 
-    private long ptr(Region r) {
+    long ptr(Region r) {
         if (r == null) {
             return 0;
         }
@@ -1951,6 +1952,15 @@ final class Vm {
         MemRegion to = mem(3, len, true, "the destination of bpf_skb_load_bytes");
         int at = memAt;
         clobbered(to, at, (int) len);
+        return skbLoadBytesChecked(offset, to, at, len);
+    }
+
+    /**
+     * The rest of {@code bpf_skb_load_bytes} once its arguments were checked: {@code len} bytes
+     * (1 and more, inside {@code to}) at {@code at} of {@code to}'s data. Translated code calls it
+     * directly when it checked the arguments itself ({@code JitRuntime.jitSkbLoadBytes}).
+     */
+    long skbLoadBytesChecked(long offset, MemRegion to, int at, long len) {
         SockOpsInput in = sockOps;
         if (!in.segment || offset > Integer.MAX_VALUE || offset + len > in.length) {
             Arrays.fill(to.data, at, at + (int) len, (byte) 0);

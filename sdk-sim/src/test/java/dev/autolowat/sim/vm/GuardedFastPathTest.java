@@ -1,0 +1,358 @@
+package dev.autolowat.sim.vm;
+
+import dev.autolowat.api.asm.Helper;
+import dev.autolowat.api.asm.Opcode;
+import dev.autolowat.api.asm.SockOpsCtx;
+import dev.autolowat.api.program.MapSpec;
+import dev.autolowat.api.program.MapType;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Consumer;
+
+import static dev.autolowat.api.asm.Opcode.JEQ;
+import static dev.autolowat.api.asm.Opcode.JNE;
+import static dev.autolowat.sim.vm.Asm.B;
+import static dev.autolowat.sim.vm.Asm.DW;
+import static dev.autolowat.sim.vm.Asm.H;
+import static dev.autolowat.sim.vm.Asm.W;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The translator's guarded fast paths (docs/decisions.md D25): kernel-object loads through a
+ * register {@link PointerGuess} guesses ({@code bpf_sock_ops_kern.skb}, {@code sk_buff.cb},
+ * {@code tcp_sock} fields, also through a pointer kept on the stack), and the in-line common case
+ * of {@code bpf_skc_to_tcp_sock}, {@code bpf_sk_storage_get}, {@code bpf_skb_load_bytes} and the K1
+ * kfunc. Each program runs translated and interpreted, on inputs that take the fast path and
+ * inputs where the run-time check fails or the interpreter's check faults; the two modes must give
+ * the same r0, instruction count, fault (pc, instruction, reason) and socket and storage effects.
+ * Each case also checks a value of its own, so that agreement on a trivial outcome cannot pass.
+ */
+class GuardedFastPathTest {
+    private static final MapSpec STORAGE = new MapSpec("st", MapType.SK_STORAGE, 4, 24, 0);
+
+    /** One mode: its harness and the outcome of each run. */
+    private static final class Side {
+        final VmHarness h;
+        final VmProgram prog;
+
+        Side(VmOptions.ExecutionMode mode, Asm asm, MapSpec... maps) {
+            h = VmHarness.raw(mode);
+            prog = h.load(asm, maps);
+        }
+
+        String run(Consumer<VmHarness> input) {
+            input.accept(h);
+            StringBuilder out = new StringBuilder();
+            try {
+                long r0 = prog.runSockOps(h.input);
+                out.append("returned ").append(r0);
+            } catch (BpfVmException e) {
+                out.append("aborted at pc ").append(e.pc()).append(" [").append(e.instruction()).append("]: ")
+                        .append(e.reason());
+            }
+            out.append(", ").append(prog.lastInstructionCount()).append(" instructions; rcvlowat ")
+                    .append(h.socket.rcvLowat());
+            for (String name : h.maps.names()) {
+                out.append("; map ").append(name).append(':');
+                for (BpfMapView.Entry entry : h.maps.view(name).entries()) {
+                    out.append(' ').append(entry);
+                }
+            }
+            return out.toString();
+        }
+    }
+
+    /**
+     * Runs {@code asm} in both modes on each input (one program per mode, the inputs in order on
+     * the same socket) and returns the outcomes, after checking that they are equal.
+     */
+    @SafeVarargs
+    private static String[] both(Asm asm, MapSpec[] maps, Consumer<VmHarness>... inputs) {
+        Side interpreted = new Side(VmOptions.ExecutionMode.INTERPRETER, asm, maps);
+        Side translated = new Side(VmOptions.ExecutionMode.JIT, asm, maps);
+        String[] out = new String[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            out[i] = interpreted.run(inputs[i]);
+            assertEquals(out[i], translated.run(inputs[i]), "input " + i + ": translated code and interpreter differ");
+        }
+        return out;
+    }
+
+    @SafeVarargs
+    private static String[] both(Asm asm, Consumer<VmHarness>... inputs) {
+        return both(asm, new MapSpec[0], inputs);
+    }
+
+    /** H1: op 21 with a 10-byte segment (and FIN) that the socket has queued. */
+    private static void segment(VmHarness h) {
+        h.socket.arrive(h.socket.rcvNxt(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, false);
+        int seq = h.socket.rcvNxt() - 10;
+        h.input.set(h.socket, h.info, 21).segment(seq, seq + 10, false, 10);
+    }
+
+    /** H2: op 21 without a segment. */
+    private static void noSegment(VmHarness h) {
+        h.input.set(h.socket, h.info, 21);
+    }
+
+    /** Another op (K1 answers -EOPNOTSUPP there). */
+    private static void otherOp(VmHarness h) {
+        h.input.set(h.socket, h.info, 4);
+    }
+
+    /** r6 = skb (bpf_cast_to_kern_ctx(ctx)->skb), or return -1 when NULL. */
+    private static Asm skb() {
+        return new Asm().callKfunc("bpf_cast_to_kern_ctx").ldxField(DW, 6, 0, "bpf_sock_ops_kern", "skb", 0)
+                .jmp(JNE, 6, 0, "has").ret(-1).label("has");
+    }
+
+    /** r0 = bpf_skc_to_tcp_sock(ctx->sk), or return -1 when NULL. */
+    private static Asm tcpSock() {
+        return new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).call(Helper.SKC_TO_TCP_SOCK.id()).jmp(JNE, 0, 0, "ok").ret(-1)
+                .label("ok");
+    }
+
+    @Test
+    @DisplayName("H1/H2: kern->skb and the segment's seq and end_seq in sk_buff.cb, in line; NULL without a segment")
+    void skbAndCb() {
+        String[] seq = both(skb().ldxField(W, 0, 6, "sk_buff", "cb", 0).exit(),
+                GuardedFastPathTest::segment, GuardedFastPathTest::noSegment, GuardedFastPathTest::segment);
+        assertTrue(seq[0].startsWith("returned ") && !seq[0].startsWith("returned -1"), seq[0]);
+        assertTrue(seq[1].startsWith("returned -1"), "H2: skb is NULL: " + seq[1]);
+        both(skb().ldxField(W, 0, 6, "sk_buff", "cb", 4).exit(), GuardedFastPathTest::segment);
+        String[] signed = both(skb().ldxsx(W, 0, 6, 40).exit(), GuardedFastPathTest::segment);
+        assertTrue(signed[0].startsWith("returned "), signed[0]);
+        // parts of cb and len without an in-line form, and accesses that fault: the interpreter's code
+        String[] flags = both(skb().ldxField(B, 0, 6, "sk_buff", "cb", 12).exit(), GuardedFastPathTest::segment);
+        assertTrue(flags[0].startsWith("returned 24,"), "ACK|PSH: " + flags[0]);
+        both(skb().ldxField(H, 0, 6, "sk_buff", "cb", 2).exit(), GuardedFastPathTest::segment);
+        both(skb().ldxField(W, 0, 6, "sk_buff", "len", 0).exit(), GuardedFastPathTest::segment);
+        String[] past = both(skb().ldx(DW, 0, 6, 40 + 44).exit(), GuardedFastPathTest::segment);
+        assertTrue(past[0].startsWith("aborted"), past[0]);
+        String[] nothing = both(skb().ldx(W, 0, 6, 8).exit(), GuardedFastPathTest::segment);
+        assertTrue(nothing[0].contains("no field there"), nothing[0]);
+        // the skb pointer moved: the check of the pointer fails, the interpreter's code reads
+        both(skb().add64(6, 4).ldx(W, 0, 6, 36).exit(), GuardedFastPathTest::segment);
+    }
+
+    @Test
+    @DisplayName("tcp_sock fields read in line through the guessed pointer: copied_seq, rcv_nxt, sk_rcvlowat, "
+            + "sk_rcvbuf, rcv_mss, cb flags, narrow and sign-extended loads; faults as the interpreter's")
+    void tcpSockFields() {
+        String[] lowat = both(tcpSock().ldxField(W, 0, 0, "sock", "sk_rcvlowat", 0).exit(),
+                h -> {
+                    h.socket.userSetRcvlowat(1234);
+                    otherOp(h);
+                });
+        assertTrue(lowat[0].startsWith("returned 1234,"), lowat[0]);
+        both(tcpSock().ldxField(W, 0, 0, "tcp_sock", "copied_seq", 0).exit(), GuardedFastPathTest::segment);
+        both(tcpSock().ldxField(W, 0, 0, "tcp_sock", "rcv_nxt", 0).exit(), GuardedFastPathTest::segment);
+        both(tcpSock().ldxField(W, 0, 0, "sock", "sk_rcvbuf", 0).exit(), GuardedFastPathTest::otherOp);
+        both(tcpSock().ldx(H, 0, 0, 0x400).exit(), GuardedFastPathTest::otherOp);
+        both(tcpSock().ldx(B, 0, 0, 0x61c).exit(), GuardedFastPathTest::otherOp);
+        both(tcpSock().ldx(B, 0, 0, 0x605).exit(), GuardedFastPathTest::segment); // a byte inside copied_seq
+        both(tcpSock().ldxsx(W, 0, 0, 0x604).exit(), GuardedFastPathTest::segment);
+        both(tcpSock().ldx(H, 0, 0, 18).exit(), GuardedFastPathTest::otherOp); // skc_state: the view's own code
+        String[] wide = both(tcpSock().ldx(DW, 0, 0, 0x604).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(wide[0].contains("runs past the end of the field"), wide[0]);
+        String[] hole = both(tcpSock().ldx(W, 0, 0, 0x50).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(hole[0].contains("no field there"), hole[0]);
+        String[] outside = both(tcpSock().ldx(W, 0, 0, 0x7000).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(outside[0].startsWith("aborted"), outside[0]);
+    }
+
+    @Test
+    @DisplayName("a tcp_sock pointer kept on the stack: filled and read in line; overwritten by a scalar "
+            + "(through r10 or through a copy of r10) or moved, the load takes the interpreter's path and faults "
+            + "or reads as it does")
+    void pointerOnTheStack() {
+        Asm kept = tcpSock().stx(DW, 10, 0, -16).call(Helper.KTIME_GET_NS.id()).ldx(DW, 1, 10, -16)
+                .ldxField(W, 0, 1, "tcp_sock", "copied_seq", 0).exit();
+        String[] ok = both(kept, GuardedFastPathTest::segment, GuardedFastPathTest::segment);
+        assertTrue(ok[0].startsWith("returned ") && !ok[0].startsWith("returned -1"), ok[0]);
+        // overwritten through r10: the guess itself forgets the slot
+        String[] scalar = both(tcpSock().stx(DW, 10, 0, -16).st(DW, 10, -16, 0).ldx(DW, 1, 10, -16)
+                .ldx(W, 0, 1, 0x604).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(scalar[0].startsWith("aborted"), scalar[0]);
+        // overwritten through a copy of r10, which the guess does not follow: the run-time check fails
+        String[] copy = both(tcpSock().stx(DW, 10, 0, -16).mov64x(2, 10).add64(2, -16).st(DW, 2, 0, 0)
+                .ldx(DW, 1, 10, -16).ldx(W, 0, 1, 0x604).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(copy[0].startsWith("aborted"), copy[0]);
+        // half of the slot overwritten: the fill is refused as the interpreter refuses it
+        both(tcpSock().stx(DW, 10, 0, -16).st(W, 10, -16, 7).ldx(DW, 1, 10, -16).ldx(W, 0, 1, 0x604).exit(),
+                GuardedFastPathTest::otherOp);
+        // a pointer to another view in the slot on one path: no guess where paths meet
+        both(tcpSock().stx(DW, 10, 0, -16).ldx(W, 2, 0, 0x604).jmp(JEQ, 2, 0, "other").ja("read").label("other")
+                .ldx(DW, 3, 1, 0).label("read").ldx(DW, 1, 10, -16).ldx(W, 0, 1, 0x130).exit(),
+                GuardedFastPathTest::otherOp);
+        // moved, then read back at the field: BTF pointers may move; the check of the start fails
+        String[] moved = both(tcpSock().add64(0, 0x600).ldx(W, 0, 0, 4).exit(), GuardedFastPathTest::segment);
+        assertEquals(ok[0].substring(0, ok[0].indexOf(',')), moved[0].substring(0, moved[0].indexOf(',')),
+                "copied_seq through a moved pointer");
+    }
+
+    @Test
+    @DisplayName("bpf_skc_to_tcp_sock in line on the socket; NULL for MPTCP; a NULL, scalar, moved or "
+            + "uninitialized argument faults as in the interpreter")
+    void skcToTcpSock() {
+        String[] same = both(new Asm().ldx(DW, 6, 1, SockOpsCtx.SK).mov64x(1, 6).call(Helper.SKC_TO_TCP_SOCK.id())
+                .mov64x(1, 0).call(Helper.SKC_TO_TCP_SOCK.id()).jmpx(JEQ, 0, 6, "eq").ret(0).label("eq").ret(1),
+                GuardedFastPathTest::otherOp);
+        assertTrue(same[0].startsWith("returned 1,"), "sk, tcp_sock and skc_to_tcp_sock(tcp_sock) agree: " + same[0]);
+        String[] nul = both(new Asm().mov64(1, 0).call(Helper.SKC_TO_TCP_SOCK.id()).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(nul[0].contains("type=NULL"), nul[0]);
+        // guessed a socket (through the stack), a scalar at run time
+        String[] stale = both(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).stx(DW, 10, 1, -8).mov64x(2, 10).add64(2, -8)
+                .st(DW, 2, 0, 5).ldx(DW, 1, 10, -8).call(Helper.SKC_TO_TCP_SOCK.id()).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(stale[0].contains("expected=btf_id sock_common"), stale[0]);
+        // guessed a socket, moved at run time (the check of the start fails)
+        both(new Asm().ldx(DW, 6, 1, SockOpsCtx.SK).call(Helper.SKC_TO_TCP_SOCK.id()).jmp(JEQ, 0, 0, "n")
+                .mov64x(1, 0).add64(1, 8).call(Helper.SKC_TO_TCP_SOCK.id()).exit().label("n").ret(-1),
+                GuardedFastPathTest::otherOp);
+        // an MPTCP socket: NULL, in line as in the interpreter
+        Asm asm = new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).call(Helper.SKC_TO_TCP_SOCK.id()).exit();
+        Side interpreted = new Side(VmOptions.ExecutionMode.INTERPRETER, asm);
+        Side translated = new Side(VmOptions.ExecutionMode.JIT, asm);
+        dev.autolowat.sim.tcp.TcpSocketModel mptcp =
+                new dev.autolowat.sim.tcp.TcpSocketModel(dev.autolowat.sim.SimConfig.DEFAULT, true, 1000, 65483);
+        mptcp.markAccepted();
+        String viaInterpreter = interpreted.run(h -> h.input.set(mptcp, h.info, 4));
+        assertTrue(viaInterpreter.startsWith("returned 0,"), viaInterpreter);
+        assertEquals(viaInterpreter, translated.run(h -> h.input.set(mptcp, h.info, 4)));
+    }
+
+    /** r7 = bpf_sk_storage_get(map 0, ctx->sk, NULL, flags), then {@code body}; -1 when NULL. */
+    private static Asm storage(long flags) {
+        return new Asm().mov64x(6, 1).ldx(DW, 2, 1, SockOpsCtx.SK).ldMap(1, 0).mov64(3, 0).mov64(4, flags)
+                .call(Helper.SK_STORAGE_GET.id()).jmp(JNE, 0, 0, "got").ret(-1).label("got").mov64x(7, 0);
+    }
+
+    @Test
+    @DisplayName("bpf_sk_storage_get in line after its argument checks: F_CREATE, lookup, other flags; an "
+            + "initial value, a scalar socket, an uninitialized flags register take the interpreter's path")
+    void skStorageGet() {
+        MapSpec[] maps = {STORAGE};
+        String[] created = both(storage(Helper.SK_STORAGE_GET_F_CREATE).st(W, 7, 0, 77).ldx(W, 0, 7, 0).exit(), maps,
+                GuardedFastPathTest::otherOp, GuardedFastPathTest::otherOp);
+        assertTrue(created[1].startsWith("returned 77,") && created[1].contains("map st:"), created[1]);
+        String[] lookup = both(storage(0).ret(1), maps, GuardedFastPathTest::otherOp);
+        assertTrue(lookup[0].startsWith("returned -1,"), "no storage yet, no F_CREATE: " + lookup[0]);
+        String[] flags = both(storage(2).ret(1), maps, GuardedFastPathTest::otherOp);
+        assertTrue(flags[0].startsWith("returned -1,"), "unknown flags: NULL: " + flags[0]);
+        // twice in one invocation: the second call finds the value numbered already (not the in-line case)
+        String[] twice = both(storage(1).mov64x(8, 7).ldx(DW, 2, 6, SockOpsCtx.SK).ldMap(1, 0).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).jmpx(JEQ, 0, 8, "same").ret(0).label("same").ret(1), maps,
+                GuardedFastPathTest::otherOp, GuardedFastPathTest::otherOp);
+        assertTrue(twice[1].startsWith("returned 1,"), "the same value: " + twice[1]);
+        // two sockets in turn: the map's one-entry cache misses every time
+        java.util.Map<VmHarness, dev.autolowat.sim.tcp.TcpSocketModel> second = new java.util.IdentityHashMap<>();
+        Consumer<VmHarness> other = h -> h.input.set(second.computeIfAbsent(h, k -> {
+            dev.autolowat.sim.tcp.TcpSocketModel m =
+                    new dev.autolowat.sim.tcp.TcpSocketModel(dev.autolowat.sim.SimConfig.DEFAULT, false, 2000, 65483);
+            m.markAccepted();
+            return m;
+        }), h.info, 4);
+        Asm count = storage(1).ldx(W, 0, 7, 0).alu64(Opcode.ADD, 0, 1).stx(W, 7, 0, 0).ret(1);
+        String[] turns = both(count, maps, GuardedFastPathTest::otherOp, other, GuardedFastPathTest::otherOp, other,
+                GuardedFastPathTest::otherOp);
+        assertTrue(turns[4].contains("value=[3, 0") && turns[4].contains("value=[2, 0"), "per socket: " + turns[4]);
+        // an initial value (r3 not NULL): the interpreter's code copies it
+        Asm init = new Asm().st(DW, 10, -24, 5).st(DW, 10, -16, 6).st(DW, 10, -8, 7).ldx(DW, 2, 1, SockOpsCtx.SK)
+                .ldMap(1, 0).mov64x(3, 10).add64(3, -24).mov64(4, 1).call(Helper.SK_STORAGE_GET.id())
+                .jmp(JEQ, 0, 0, "n").ldx(W, 0, 0, 8).exit().label("n").ret(-1);
+        String[] copied = both(init, maps, GuardedFastPathTest::otherOp);
+        assertTrue(copied[0].startsWith("returned 6,"), copied[0]);
+        // the socket register a scalar at run time (stale stack slot), flags uninitialized: faults
+        String[] scalar = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SK).stx(DW, 10, 2, -8).mov64x(3, 10).add64(3, -8)
+                .st(DW, 3, 0, 0).ldx(DW, 2, 10, -8).ldMap(1, 0).mov64(3, 0).mov64(4, 1)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), maps, GuardedFastPathTest::otherOp);
+        assertTrue(scalar[0].contains("R2 type=NULL"), scalar[0]);
+        String[] uninit = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SK).ldMap(1, 0).mov64(3, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), maps, GuardedFastPathTest::otherOp);
+        assertTrue(uninit[0].contains("R4 !read_ok"), uninit[0]);
+    }
+
+    @Test
+    @DisplayName("H1: bpf_skb_load_bytes into socket storage in line; -EFAULT (zero-filled) past the segment "
+            + "and without one (H2); zero length, past the value, uninitialized registers fault as in the interpreter")
+    void skbLoadBytes() {
+        MapSpec[] maps = {STORAGE};
+        String[] loaded = both(storage(1).mov64x(1, 6).mov64(2, 2).mov64x(3, 7).add64(3, 4).mov64(4, 8)
+                .call(Helper.SKB_LOAD_BYTES.id()).jmp(JNE, 0, 0, "fail").ldx(DW, 0, 7, 4).exit()
+                .label("fail").alu64(Opcode.ADD, 0, 1000).exit(), maps,
+                GuardedFastPathTest::segment, GuardedFastPathTest::noSegment);
+        assertTrue(loaded[0].startsWith("returned " + 0x0a09080706050403L + ","), "bytes 3..10 of the segment: " + loaded[0]);
+        assertTrue(loaded[1].startsWith("returned " + (1000 - 14) + ","), "H2: -EFAULT: " + loaded[1]);
+        // past the segment: -EFAULT and the destination zeroed
+        String[] past = both(storage(1).st(DW, 7, 0, -1).mov64x(1, 6).mov64(2, 6).mov64x(3, 7).mov64(4, 8)
+                .call(Helper.SKB_LOAD_BYTES.id()).ldx(DW, 1, 7, 0).alu64(Opcode.ADD, 0, 1).alu64x(Opcode.ADD, 0, 1)
+                .exit(), maps, GuardedFastPathTest::segment);
+        assertTrue(past[0].startsWith("returned " + (-14 + 1) + ","), past[0]);
+        String[] zero = both(storage(1).mov64x(1, 6).mov64(2, 0).mov64x(3, 7).mov64(4, 0)
+                .call(Helper.SKB_LOAD_BYTES.id()).exit(), maps, GuardedFastPathTest::segment);
+        assertTrue(zero[0].contains("invalid zero-sized read"), zero[0]);
+        String[] beyond = both(storage(1).mov64x(1, 6).mov64(2, 0).mov64x(3, 7).add64(3, 20).mov64(4, 8)
+                .call(Helper.SKB_LOAD_BYTES.id()).exit(), maps, GuardedFastPathTest::segment);
+        assertTrue(beyond[0].startsWith("aborted"), beyond[0]);
+        String[] before = both(storage(1).mov64x(1, 6).mov64(2, 0).mov64x(3, 7).add64(3, -4).mov64(4, 4)
+                .call(Helper.SKB_LOAD_BYTES.id()).exit(), maps, GuardedFastPathTest::segment);
+        assertTrue(before[0].startsWith("aborted"), before[0]);
+        String[] noLen = both(storage(1).mov64x(1, 6).mov64(2, 0).mov64x(3, 7)
+                .call(Helper.SKB_LOAD_BYTES.id()).exit(), maps, GuardedFastPathTest::segment);
+        assertTrue(noLen[0].contains("R4 !read_ok"), noLen[0]);
+        // into the stack (not plain memory): the interpreter's code, with its clobber marks
+        both(new Asm().mov64(2, 0).mov64x(3, 10).add64(3, -8).mov64(4, 8).call(Helper.SKB_LOAD_BYTES.id())
+                .ldx(DW, 0, 10, -8).exit(), GuardedFastPathTest::segment);
+    }
+
+    @Test
+    @DisplayName("K1 in line: bpf_sock_ops_tcp_set_rcvlowat sets sk_rcvlowat on op 21, -EOPNOTSUPP with the "
+            + "upper half zero elsewhere; an uninitialized value register faults as in the interpreter")
+    void k1() {
+        Asm set = new Asm().mov64(2, 3000).callKfunc("bpf_sock_ops_tcp_set_rcvlowat").exit();
+        String[] out = both(set, GuardedFastPathTest::noSegment, GuardedFastPathTest::otherOp);
+        assertTrue(out[0].startsWith("returned 0,") && out[0].contains("rcvlowat 3000"), out[0]);
+        assertTrue(out[1].startsWith("returned " + 0xffff_ffa1L + ","), out[1]);
+        String[] uninit = both(new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat").exit(),
+                GuardedFastPathTest::noSegment);
+        assertTrue(uninit[0].contains("R2 !read_ok"), uninit[0]);
+        // r1 not the context: not in line (the facts do not prove it), the interpreter's fault
+        String[] notCtx = both(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).mov64(2, 5)
+                .callKfunc("bpf_sock_ops_tcp_set_rcvlowat").exit(), GuardedFastPathTest::noSegment);
+        assertTrue(notCtx[0].contains("expected=ctx"), notCtx[0]);
+    }
+
+    @Test
+    @DisplayName("H1, H2, K1, A3, A4: the reference policy's kernel-object reads and helpers are guessed at "
+            + "translation (the guesses its fast paths check)")
+    void referencePolicyGuesses() {
+        VmHarness h = VmHarness.raw(VmOptions.ExecutionMode.JIT);
+        VmProgram prog = VmLoader.load("autolowat", dev.autolowat.api.program.ProgramType.SOCK_OPS, "GPL",
+                dev.autolowat.api.policy.FramingPolicy.REFERENCE_RPC.sockOpsProgram().code(),
+                java.util.List.of(dev.autolowat.api.policy.FramingPolicy.REFERENCE_RPC.stateMap()), h.maps,
+                new VmOptions(true, () -> VmHarness.CLOCK, true, VmOptions.ExecutionMode.JIT)
+                        .withKernel(dev.autolowat.sim.kernel.SimKernel.INSTANCE));
+        Vm vm = new Vm(prog, new AddressSpace());
+        PointerGuess g = PointerGuess.of(prog, vm, new int[] {0});
+        int skc = -1;
+        int kern = -1;
+        int copied = -1;
+        for (int pc = 0; pc < prog.slots; pc++) {
+            if (prog.code[pc] == (Opcode.JMP | Opcode.CALL) && prog.imm[pc] == Helper.SKC_TO_TCP_SOCK.id()) {
+                skc = pc;
+            }
+            if (prog.code[pc] == (Opcode.LDX | Opcode.MEM | DW) && prog.src[pc] == 0 && kern < 0) {
+                kern = pc;
+            }
+            if (prog.code[pc] == (Opcode.LDX | Opcode.MEM | W) && prog.off[pc] == 0x604) {
+                copied = pc;
+            }
+        }
+        assertTrue(skc > 0 && kern > 0 && copied > 0, g.toString());
+        assertEquals(vm.bpfSock, g.region(skc, 1), "ctx->sk at bpf_skc_to_tcp_sock");
+        assertEquals(vm.kern, g.region(kern, 0), "bpf_cast_to_kern_ctx's result at the load of skb");
+        assertEquals(vm.tcpSock, g.region(copied, prog.src[copied]), "the tcp_sock pointer filled from the stack");
+    }
+}
