@@ -50,7 +50,7 @@ trap 'rm -rf "$WORK"' EXIT
 cat >"$WORK/plugin" <<EOF
 #!/usr/bin/env bash
 exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$JAR" vm-run "\$@" --verbose \
-    2> >(tee -a "\$VM_RUN_LOG" | grep -v '^vm-run: [0-9]* slots, ' >&2)
+    2> >(tee -a "\$VM_RUN_LOG" | grep -Ev '^autolowat vm-run: [0-9]+ slots, ' >&2)
 EOF
 chmod +x "$WORK/plugin"
 
@@ -88,8 +88,9 @@ for mode in jit interpret; do
     echo "| $((pass + fail + skip)) | $((pass + fail)) | $pass | $deliberate | ${#unexpected[@]} | $skip |"
     echo
     grep '^Passed ' "$out"
-    loaded=$(grep -c '^vm-run: [0-9]* slots, ' "$VM_RUN_LOG" || true)
-    translated=$(grep -c '^vm-run: [0-9]* slots, JIT$' "$VM_RUN_LOG" || true)
+    # the line --verbose prints: "autolowat vm-run: N slots, JIT" or "..., INTERPRETER (interpreted: why)"
+    loaded=$(grep -Ec '^autolowat vm-run: [0-9]+ slots, ' "$VM_RUN_LOG" || true)
+    translated=$(grep -Ec '^autolowat vm-run: [0-9]+ slots, JIT$' "$VM_RUN_LOG" || true)
     echo "Programs loaded: $loaded; run translated to JVM bytecode: $translated."
     if [[ $mode == jit ]] && grep -q 'INTERPRETER (interpreted: ' "$VM_RUN_LOG"; then
         echo "Interpreted in --jit mode:"

@@ -49,6 +49,9 @@ class VmRunCommandTest {
             assertEquals(0, r.exit(), r.err());
             assertEquals("0x1234", r.out().strip(), mode);
             assertTrue(r.err().contains(mode.equals("--jit") ? "JIT" : "INTERPRETER"), r.err());
+            // scripts/bpf-conformance.sh counts these lines with exactly this pattern
+            assertTrue(r.err().lines().anyMatch(l -> l.matches("autolowat vm-run: [0-9]+ slots, "
+                    + (mode.equals("--jit") ? "JIT" : "INTERPRETER"))), r.err());
         }
     }
 
