@@ -168,6 +168,28 @@ class HelperArgumentsTest {
     }
 
     @Test
+    @DisplayName("stores: an uninitialized source register faults (stack and map value); a pointer may be spilled to the stack only")
+    void storeSources() {
+        MapSpec array = new MapSpec("a", MapType.ARRAY, 4, 8, 1);
+        for (int size : new int[] {W, DW}) {
+            assertAbort(new Asm().stx(size, 10, 6, -8).ret(0), "R6 !read_ok");
+            // r7 = &a[0] (NULL checked), then *(r7) = r6 (uninitialized), = r10 (a pointer), = 1 (fine)
+            java.util.function.Function<java.util.function.Consumer<Asm>, Asm> value = body -> {
+                Asm a = new Asm().st(DW, 10, -8, 0).ldMap(1, 0).mov64x(2, 10).add64(2, -8)
+                        .call(Helper.MAP_LOOKUP_ELEM.id()).jmp(JEQ, 0, 0, "out").mov64x(7, 0);
+                body.accept(a);
+                return a.label("out").ret(0);
+            };
+            assertAbort(value.apply(a -> a.stx(size, 7, 6, 0)), "R6 !read_ok", array);
+            assertAbort(value.apply(a -> a.stx(size, 7, 10, 0)), "leaks addr into", array);
+            assertEquals(0, VmHarness.raw(mode).run(value.apply(a -> a.mov64(6, 1).stx(size, 7, 6, 0)), array));
+        }
+        // a spilled pointer fills back as the pointer: *(r10 - 8) = r10; r6 = *(r10 - 8); r0 = *(r6 - 16)
+        assertEquals(7, VmHarness.raw(mode).run(new Asm().st(DW, 10, -16, 7).stx(DW, 10, 10, -8).ldx(DW, 6, 10, -8)
+                .ldx(DW, 0, 6, -16).exit()));
+    }
+
+    @Test
     @DisplayName("every invocation starts from a zeroed stack: what one run stored is gone in the next")
     void stackIsResetBetweenInvocations() {
         VmHarness h = VmHarness.raw(mode);
