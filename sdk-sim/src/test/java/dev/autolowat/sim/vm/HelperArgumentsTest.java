@@ -190,6 +190,63 @@ class HelperArgumentsTest {
     }
 
     @Test
+    @DisplayName("a kfunc's scalar result makes r0 a scalar, whatever r0 held before the call")
+    void kfuncResultIsScalar() {
+        // r0 = r10 (a pointer), then bpf_sock_ops_tcp_set_rcvlowat returns an int (here -EOPNOTSUPP outside op 21)
+        long r0 = VmHarness.raw(mode).run(new Asm().mov64x(0, 10).mov64(2, 1).callKfunc("bpf_sock_ops_tcp_set_rcvlowat")
+                .exit());
+        assertEquals(-95, (int) r0, "an int result: -EOPNOTSUPP in the low 32 bits");
+    }
+
+    @Test
+    @DisplayName("bpf_skb_load_bytes without a segment zeroes its destination: a pointer spilled there is gone")
+    void skbLoadBytesClobbersSpilledPointer() {
+        long r0 = VmHarness.raw(mode).run(new Asm().stx(DW, 10, 10, -8).mov64(2, 0).mov64x(3, 10).add64(3, -8)
+                .mov64(4, 4).call(Helper.SKB_LOAD_BYTES.id()).ldx(DW, 0, 10, -8).alu64(RSH, 0, 32).alu64(RSH, 0, 32).exit());
+        assertEquals(0, r0);
+    }
+
+    @Test
+    @DisplayName("map values returned by helpers keep apart: two lookups in one invocation, on every invocation")
+    void twoMapValuesPerInvocation() {
+        MapSpec a = new MapSpec("a", MapType.ARRAY, 4, 8, 1);
+        MapSpec b = new MapSpec("b", MapType.ARRAY, 4, 8, 1);
+        VmHarness h = VmHarness.raw(mode);
+        // r6 = &a[0], r7 = &b[0]; *r6 = 1; *r7 = 2; r0 = *r6 * 10 + *r7
+        VmProgram p = h.load(new Asm().st(DW, 10, -8, 0)
+                .ldMap(1, 0).mov64x(2, 10).add64(2, -8).call(Helper.MAP_LOOKUP_ELEM.id()).jmp(JEQ, 0, 0, "out").mov64x(6, 0)
+                .ldMap(1, 1).mov64x(2, 10).add64(2, -8).call(Helper.MAP_LOOKUP_ELEM.id()).jmp(JEQ, 0, 0, "out").mov64x(7, 0)
+                .st(DW, 6, 0, 1).st(DW, 7, 0, 2).ldx(DW, 0, 6, 0).alu64(MUL, 0, 10).ldx(DW, 1, 7, 0).alu64x(ADD, 0, 1)
+                .exit().label("out").ret(-1), a, b);
+        for (int run = 0; run < 3; run++) {
+            assertEquals(12, p.runSockOps(h.input), "run " + run);
+        }
+    }
+
+    @Test
+    @DisplayName("a program may load many maps' values (LD_IMM64 of 20 global-data maps): each keeps its own")
+    void manyMapValues() {
+        MapSpec[] maps = new MapSpec[20];
+        Asm asm = new Asm().mov64(0, 0);
+        for (int i = 0; i < maps.length; i++) {
+            maps[i] = MapSpec.globalData("g" + i + ".data", new byte[] {(byte) i, 0, 0, 0, 0, 0, 0, 0}, false);
+            asm.ldMapValue(1, i, 0).ldx(DW, 2, 1, 0).alu64x(ADD, 0, 2);
+        }
+        // the same map's value twice: one region
+        asm.ldMapValue(3, 19, 0).ldMapValue(4, 19, 0).alu64x(SUB, 3, 4).alu64x(ADD, 0, 3);
+        assertEquals(190, VmHarness.raw(mode).run(asm.exit(), maps));
+    }
+
+    @Test
+    @DisplayName("an atomic on a never-written stack slot is undone by the next invocation's stack reset")
+    void atomicDirtiesTheStack() {
+        VmHarness h = VmHarness.raw(mode);
+        VmProgram p = h.load(new Asm().mov64(2, 1).atomic(DW, 10, 2, -8, ADD).ldx(DW, 0, 10, -8).exit());
+        assertEquals(1, p.runSockOps(h.input));
+        assertEquals(1, p.runSockOps(h.input));
+    }
+
+    @Test
     @DisplayName("every invocation starts from a zeroed stack: what one run stored is gone in the next")
     void stackIsResetBetweenInvocations() {
         VmHarness h = VmHarness.raw(mode);
