@@ -164,10 +164,6 @@ public final class VmLoader {
                 + " (" + text + "): " + reason);
     }
 
-    private ProgramRejectedException reject(String reason) {
-        return new ProgramRejectedException("program '" + name + "' rejected by the simulator's eBPF VM: " + reason);
-    }
-
     private void decodeWide() {
         for (int pc = 0; pc < n; pc++) {
             if (second[pc] || code[pc] != Opcode.LD_IMM64) {
@@ -675,10 +671,6 @@ public final class VmLoader {
 
     long imm(int pc) {
         return imm[pc];
-    }
-
-    boolean second(int pc) {
-        return second[pc];
     }
 
     ProgramType type() {

@@ -101,6 +101,40 @@ class LoadCheckTest {
         assertRejected(new Asm().ldImm64(10, 5).ret(0), 0, "frame pointer is read only");
         assertRejected(new Asm().st(DW, 10, -8, 0).atomic(DW, 10, 10, -8, ADD | FETCH).ret(0), 1,
                 "frame pointer is read only");
+        // the base register of every store form (kernel: check_reg_arg(dst_reg, SRC_OP) in BPF_ST/BPF_STX)
+        assertRejected(new Asm().st(W, 11, 0, 1).ret(0), 0, "R11 is invalid");
+        assertRejected(new Asm().stx(W, 12, 1, 0).ret(0), 0, "R12 is invalid");
+        assertRejected(new Asm().atomic(DW, 13, 1, 0, ADD).ret(0), 0, "R13 is invalid");
+        // the rejection names the instruction, at pc 0 too
+        assertRejected(new Asm().mov64(10, 0).ret(0), 0, "at pc 0 (r10 = 0)");
+    }
+
+    @Test
+    @DisplayName("context analysis: a fetching atomic replaces its source (cmpxchg: r0), so a later access through it is not checked as a ctx access")
+    void fetchReplacesTheContextPointer() {
+        // The accesses at offset 1000 would be refused at load if the register still held the ctx
+        // (as "ldx r0, [r1 + 1000]" is); after BPF_FETCH it holds the old memory value, which the
+        // VM checks when the access runs (here never: r3 == 0 skips it).
+        VmHarness h = VmHarness.raw(mode);
+        assertEquals(0, h.load(new Asm().mov64x(2, 1).st(DW, 10, -8, 0).mov64(3, 0).jmp(JEQ, 3, 0, "out")
+                .atomic(DW, 10, 2, -8, ADD | FETCH).ldx(W, 0, 2, 1000).label("out").ret(0)).runSockOps(h.input));
+        assertEquals(0, h.load(new Asm().mov64x(0, 1).st(DW, 10, -8, 0).mov64(3, 0).jmp(JEQ, 3, 0, "out")
+                .atomic(DW, 10, 3, -8, CMPXCHG).ldx(W, 4, 0, 1000).label("out").ret(0)).runSockOps(h.input));
+        // without the fetch, the ctx copy in r2 is still the ctx
+        assertRejected(new Asm().mov64x(2, 1).st(DW, 10, -8, 0).mov64(3, 0).jmp(JEQ, 3, 0, "out")
+                .atomic(DW, 10, 3, -8, ADD).ldx(W, 0, 2, 1000).label("out").ret(0), 5, "r0 = *(u32 *)(r2 +1000)");
+    }
+
+    @Test
+    @DisplayName("a non-fetching atomic only reads its source: r10 as the source loads, and its address is refused when it runs")
+    void atomicSourceWithoutFetch() {
+        // kernel check_atomic: the source of BPF_ADD without BPF_FETCH is SRC_OP only (no write); that it
+        // is a pointer is refused as "R10 leaks addr into mem", which the VM checks when the store runs
+        VmHarness h = VmHarness.raw(mode);
+        VmProgram p = h.load(new Asm().st(DW, 10, -8, 0).atomic(DW, 10, 10, -8, ADD).ret(0));
+        BpfVmException e = assertThrows(BpfVmException.class, () -> p.runSockOps(h.input));
+        assertEquals(1, e.pc(), e.getMessage());
+        assertTrue(e.reason().contains("R10 leaks addr into mem"), e.getMessage());
     }
 
     @Test
@@ -110,7 +144,17 @@ class LoadCheckTest {
         assertRejected(new Asm().raw(JMP | JEQ | K, 1, 0, -3, 0).ret(0), 0, "jump out of range from insn 0 to -2");
         assertRejected(new Asm().raw(JMP32 | JA, 0, 0, 0, 100).ret(0), 0, "jump out of range");
         assertRejected(new Asm().mov64(0, 0).raw(JMP | JEQ | K, 0, 0, 1, 0).ldImm64(0, 1).exit(), 1,
-                "jump into the middle of ldimm64");
+                "jump into the middle of ldimm64 insn 2");
+        // the first slot past the end is out of range (n = 3)
+        assertRejected(new Asm().raw(JMP | JA, 0, 0, 2, 0).ret(0), 0, "jump out of range from insn 0 to 3");
+        // a back edge to pc 0 is a jump inside the program (bounded loops; the kernel since 5.3): it loads
+        assertEquals(0, VmHarness.raw(mode).run(new Asm().mov64(0, 0).raw(JMP | JEQ | K, 0, 0, -2, 1).exit()));
+        // bpf-to-bpf calls: the target's range (pc n is outside), the entry (recursion) and LD_IMM64's second slot
+        assertRejected(new Asm().raw(JMP | CALL, 0, PSEUDO_CALL, 0, 2).ret(0), 0, "call to pc 3 is outside the 3-slot program");
+        assertRejected(new Asm().callLocal("f").exit().label("f").raw(JMP | CALL, 0, PSEUDO_CALL, 0, -3).exit(), 2,
+                "recursive call", "subprogram at pc 0");
+        assertRejected(new Asm().raw(JMP | CALL, 0, PSEUDO_CALL, 0, 2).exit().ldImm64(0, 1).exit(), 0,
+                "call into the middle of ldimm64 insn at pc 2");
         ProgramRejectedException e = reject(new Asm().mov64(0, 0).callLocal("f").label("back").exit()
                 .label("f").jmp(JEQ, 0, 0, "back").ret(0));
         assertTrue(e.getMessage().contains("leaves its subprogram"), e.getMessage());
@@ -124,6 +168,10 @@ class LoadCheckTest {
         assertRejected(new Asm().mov64(0, 0).ldImm64(1, 0), 1, "last insn is not an exit");
         assertRejected(new Asm().callLocal("f").exit().label("f").mov64(0, 1), 2, "subprogram at pc 2", "fall off");
         assertRejected(new Asm().ret(0).ret(1), 2, "unreachable insn 2");
+        // goto has one successor: what it jumps over is unreachable (kernel check_cfg)
+        assertRejected(new Asm().ja("x").mov64(0, 1).label("x").ret(0), 1, "unreachable insn 1");
+        // ... and it may end a program (no falling off): here the last insn jumps back to an exit
+        assertEquals(0, VmHarness.raw(mode).run(new Asm().mov64(0, 0).ja("b").label("a").exit().label("b").ja("a")));
         // an LD_IMM64 whose second slot is missing
         byte[] code = new Asm().ret(0).build().toByteArray();
         byte[] truncated = new byte[code.length + 8];
@@ -144,6 +192,10 @@ class LoadCheckTest {
         assertRejected(new Asm().mov64(0, 1).alu64(LSH, 0, 64).exit(), 1, "invalid shift 64");
         assertRejected(new Asm().mov64(0, 1).alu32(ARSH, 0, 32).exit(), 1, "invalid shift 32");
         assertRejected(new Asm().mov64(0, 1).alu32(RSH, 0, -1).exit(), 1, "invalid shift -1");
+        // the kernel's range is 0 <= imm < width (check_alu_op): a shift by 0 and by width - 1 load
+        assertEquals(5, VmHarness.raw(mode).run(new Asm().mov64(0, 5).alu64(LSH, 0, 0).alu32(RSH, 0, 0)
+                .alu64(ARSH, 0, 0).exit()));
+        assertEquals(1, VmHarness.raw(mode).run(new Asm().mov64(0, -1).alu64(RSH, 0, 63).exit()));
     }
 
     @Test
@@ -168,7 +220,8 @@ class LoadCheckTest {
     @Test
     @DisplayName("kfuncs: unknown names, calls without a KfuncRef, other program types, non-GPL licenses and stock kernels are rejected")
     void kfuncs() {
-        assertRejected(new Asm().callKfunc("bpf_no_such_kfunc").ret(0), 0, "bpf_no_such_kfunc", "no such kfunc");
+        assertRejected(new Asm().callKfunc("bpf_no_such_kfunc").ret(0), 0, "bpf_no_such_kfunc", "no such kfunc",
+                "the VM implements " + Kfunc.values()[0].kernelName());
         assertRejected(new Asm().raw(JMP | CALL, 0, PSEUDO_KFUNC_CALL, 0, 1234).ret(0), 0, "without a KfuncRef");
         assertRejected(reject(ProgramType.CGROUP_SETSOCKOPT, "GPL", new Asm().callKfunc("bpf_sock_ops_tcp_set_rcvlowat")
                 .ret(1)), 0, "not allowed for program type CGROUP_SETSOCKOPT");
@@ -194,6 +247,11 @@ class LoadCheckTest {
         assertRejected(new Asm().ldMap(1, 3).ret(0), 0, "map index 3", "declares 0 map(s)");
         assertRejected(new Asm().raw(LD_IMM64, 1, PSEUDO_MAP_FD, 0, 7).ret(0), 0, "without a MapRef");
         assertRejected(new Asm().raw(LD_IMM64, 1, 4, 0, 7).ret(0), 0, "pseudo source 4");
+        // direct value access (BPF_PSEUDO_MAP_VALUE): the offset in the upper imm must be inside the value
+        // (kernel: "invalid access to map value pointer" when off >= map->value_size)
+        MapSpec data = MapSpec.globalData("g.data", new byte[8], false);
+        assertRejected(reject(new Asm().ldMapValue(1, 0, 8).ret(0), data), 0, "direct value offset 8", "8-byte value");
+        VmHarness.raw(mode).load(new Asm().ldMapValue(1, 0, 7).ret(0), data);
         Asm notLoad = new Asm().mov64(0, 0).exit();
         VmHarness h = VmHarness.raw(mode);
         ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> VmLoader.load("test_prog",
@@ -219,13 +277,35 @@ class LoadCheckTest {
     @DisplayName("calls: recursion and more than eight frames are rejected")
     void callGraph() {
         assertRejected(new Asm().callLocal("f").exit().label("f").callLocal("f").exit(), 2, "recursive call");
+        // main -> f1 -> ... -> f7 -> {h1, h2}: 9 frames; the rejection names the deepest subprogram of the
+        // first deepest chain (h1 at pc 17, not h2 at pc 19)
         Asm deep = new Asm();
-        int frames = 9;
-        for (int i = 1; i < frames; i++) {
+        for (int i = 1; i < 8; i++) {
             deep.callLocal("f" + i).exit().label("f" + i);
         }
-        deep.ret(0);
-        assertRejected(deep, -1, "the call stack of 9 frames is too deep");
+        deep.callLocal("h1").callLocal("h2").exit().label("h1").ret(0).label("h2").ret(0);
+        assertRejected(deep, 17, "the call stack of 9 frames is too deep");
+        // a leaf called first does not hide the deep chain behind it: main -> {g, f1 -> ... -> f8}
+        Asm second = new Asm().callLocal("g").callLocal("f1").exit().label("g").ret(0).label("f1");
+        for (int i = 2; i <= 8; i++) {
+            second.callLocal("f" + i).exit().label("f" + i);
+        }
+        second.ret(0);
+        assertRejected(second, 19, "the call stack of 9 frames is too deep");
+        // a subprogram reached twice counts its whole depth both times: main -> s1..s7 (8 frames) and
+        // main -> t -> s1..s7 (9 frames)
+        Asm diamond = new Asm().callLocal("s1").callLocal("t").exit().label("t").callLocal("s1").exit().label("s1");
+        for (int i = 2; i <= 7; i++) {
+            diamond.callLocal("s" + i).exit().label("s" + i);
+        }
+        diamond.ret(0);
+        assertRejected(diamond, 17, "the call stack of 9 frames is too deep");
+        // 8 frames load
+        Asm eight = new Asm();
+        for (int i = 1; i < 8; i++) {
+            eight.callLocal("f" + i).exit().label("f" + i);
+        }
+        VmHarness.raw(mode).load(eight.ret(0));
     }
 
     @Test

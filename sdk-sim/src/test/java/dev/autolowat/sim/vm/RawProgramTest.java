@@ -82,4 +82,15 @@ class RawProgramTest {
         e = assertThrows(ProgramRejectedException.class, () -> load(new Asm().mov64(0, 1).exit().mov64(0, 2).exit(), 0));
         assertTrue(e.getMessage().contains("unreachable insn 2"), e.getMessage());
     }
+
+    @Test
+    @DisplayName("a raw program's LD_IMM64 takes two slots and loads all 64 bits; its relocations are checked (no maps)")
+    void wideConstantsAndRelocations() {
+        VmProgram p = load(new Asm().ldImm64(0, 0x1234_5678_9abc_def0L).exit(), 0);
+        assertEquals(0x1234_5678_9abc_def0L, p.runRaw(new byte[0]));
+        // a raw program declares no maps, so a map reference names a map that does not exist
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class, () -> load(new Asm()
+                .ldMap(1, 0).ret(0), 0));
+        assertTrue(e.getMessage().contains("declares 0 map(s)"), e.getMessage());
+    }
 }
