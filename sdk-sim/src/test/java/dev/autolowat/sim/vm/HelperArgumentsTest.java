@@ -16,7 +16,6 @@ import static dev.autolowat.sim.vm.Asm.B;
 import static dev.autolowat.sim.vm.Asm.DW;
 import static dev.autolowat.sim.vm.Asm.W;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,13 +31,11 @@ class HelperArgumentsTest {
     VmOptions.ExecutionMode mode;
 
     private BpfVmException abort(Asm asm, MapSpec... maps) {
-        VmHarness h = VmHarness.raw(mode);
-        return assertThrows(BpfVmException.class, () -> h.run(asm, maps));
+        return VmHarness.raw(mode).abort(asm, maps);
     }
 
     private void assertAbort(Asm asm, String reason, MapSpec... maps) {
-        BpfVmException e = abort(asm, maps);
-        assertTrue(e.reason().contains(reason), "expected '" + reason + "' in: " + e.getMessage());
+        VmHarness.raw(mode).assertAbortReason(asm, reason, maps);
     }
 
     @Test

@@ -34,7 +34,7 @@ class MemorySafetyTest {
     private static final MapSpec ARRAY = new MapSpec("arr", MapType.ARRAY, 4, 16, 4);
 
     private BpfVmException abort(Asm asm, MapSpec... maps) {
-        return assertThrows(BpfVmException.class, () -> VmHarness.raw(mode).run(asm, maps));
+        return VmHarness.raw(mode).abort(asm, maps);
     }
 
     private void assertAbort(Asm asm, int pc, String text, String reason, MapSpec... maps) {

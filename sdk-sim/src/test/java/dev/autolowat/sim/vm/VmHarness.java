@@ -9,6 +9,8 @@ import dev.autolowat.sim.tcp.TcpSocketModel;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Loads and runs programs outside a session: one socket, one input, a fixed clock, one
@@ -55,5 +57,17 @@ final class VmHarness {
 
     long run(Asm asm, MapSpec... maps) {
         return load(asm, maps).runSockOps(input);
+    }
+
+    /** Runs a program that must abort at run time, and returns the abort. */
+    BpfVmException abort(Asm asm, MapSpec... maps) {
+        return assertThrows(BpfVmException.class, () -> run(asm, maps));
+    }
+
+    /** Runs a program that must abort with {@code reason} in the abort's reason, and returns the abort. */
+    BpfVmException assertAbortReason(Asm asm, String reason, MapSpec... maps) {
+        BpfVmException e = abort(asm, maps);
+        assertTrue(e.reason().contains(reason), "expected '" + reason + "' in: " + e.getMessage());
+        return e;
     }
 }
