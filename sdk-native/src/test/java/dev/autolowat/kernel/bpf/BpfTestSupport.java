@@ -47,17 +47,7 @@ public final class BpfTestSupport {
      * it unreachable — either made the plain count flaky in the middle of a check (11 → 10 once).
      */
     public static long openFds() {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.filter(fd -> {
-                try {
-                    return sdkKind(Files.readSymbolicLink(fd).toString());
-                } catch (IOException gone) {
-                    return false;   // the listing's own descriptor, closed by now, or one closed meanwhile
-                }
-            }).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return sdkFds().size();
     }
 
     /** The descriptors {@link #openFds()} counts, number → target, for a failure's message. */
