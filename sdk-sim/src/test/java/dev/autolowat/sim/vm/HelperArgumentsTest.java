@@ -135,7 +135,7 @@ class HelperArgumentsTest {
     }
 
     @Test
-    @DisplayName("helper results reach r0: bpf_skb_load_bytes without a segment -EFAULT (destination zeroed), getsockopt of an unknown option, cb_flags_set of unknown flags")
+    @DisplayName("helper results reach r0: bpf_skb_load_bytes without a segment (H1's segment access) -EFAULT (destination zeroed), getsockopt of an unknown option, cb_flags_set of unknown flags")
     void helperResults() {
         VmHarness h = VmHarness.raw(mode);
         // no segment on this op: -EFAULT, and the 4 destination bytes are zeroed (kernel: memset on error)
@@ -187,7 +187,7 @@ class HelperArgumentsTest {
     }
 
     @Test
-    @DisplayName("a kfunc's scalar result makes r0 a scalar, whatever r0 held before the call")
+    @DisplayName("K1: a kfunc's scalar result (-EOPNOTSUPP outside op 21) makes r0 a scalar, whatever r0 held before the call")
     void kfuncResultIsScalar() {
         // r0 = r10 (a pointer), then bpf_sock_ops_tcp_set_rcvlowat returns an int (here -EOPNOTSUPP outside op 21)
         long r0 = VmHarness.raw(mode).run(new Asm().mov64x(0, 10).mov64(2, 1).callKfunc("bpf_sock_ops_tcp_set_rcvlowat")
@@ -196,7 +196,7 @@ class HelperArgumentsTest {
     }
 
     @Test
-    @DisplayName("bpf_skb_load_bytes without a segment zeroes its destination: a pointer spilled there is gone")
+    @DisplayName("H1's segment access: bpf_skb_load_bytes without a segment zeroes its destination: a pointer spilled there is gone")
     void skbLoadBytesClobbersSpilledPointer() {
         long r0 = VmHarness.raw(mode).run(new Asm().stx(DW, 10, 10, -8).mov64(2, 0).mov64x(3, 10).add64(3, -8)
                 .mov64(4, 4).call(Helper.SKB_LOAD_BYTES.id()).ldx(DW, 0, 10, -8).alu64(RSH, 0, 32).alu64(RSH, 0, 32).exit());
