@@ -134,11 +134,7 @@ final class JitRuntime implements Vm.Engine {
      */
     long jitSkStorageGet(SkStorageMap storage, long flags) {
         kinds[0] = Vm.SCALAR;
-        if ((flags & ~(long) dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE) != 0) {
-            return 0;
-        }
-        Vm vm = this.vm;
-        return vm.ptr(storage.get(vm.socket, flags == dev.autolowat.api.asm.Helper.SK_STORAGE_GET_F_CREATE, null, 0));
+        return vm.skStorageGetChecked(storage, null, 0, flags);
     }
 
     /**

@@ -1898,7 +1898,15 @@ final class Vm {
             init = v.data;
             initAt = memAt;
         }
-        long flags = arg(4);
+        return skStorageGetChecked(storage, init, initAt, arg(4));
+    }
+
+    /**
+     * The rest of {@code bpf_sk_storage_get} once its argument checks passed (here, or in translated
+     * code: {@link JitRuntime#jitSkStorageGet}): unknown flags give NULL, else the socket's value,
+     * created with {@code BPF_SK_STORAGE_GET_F_CREATE}.
+     */
+    long skStorageGetChecked(SkStorageMap storage, byte[] init, int initAt, long flags) {
         if ((flags & ~(long) Helper.SK_STORAGE_GET_F_CREATE) != 0) {
             return 0;
         }
