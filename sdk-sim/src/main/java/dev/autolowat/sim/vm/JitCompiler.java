@@ -225,6 +225,13 @@ final class JitCompiler {
      * marks (their kind is scalar).
      */
     private final long pointerFreeSlots;
+    /**
+     * This method belongs to the entry subprogram, and every byte of frame 0 that it reads through
+     * r10 it wrote earlier in the same invocation ({@link StackAccesses#frameZeroWrittenBeforeRead},
+     * D27): what the frame held on entry is never observed, so its stores need not be marked for
+     * {@link StackRegion#reset}.
+     */
+    private final boolean frameZeroUnobserved;
 
     private JitCompiler(VmProgram p, JitRuntime runtime, Vm vm, MethodVisitor mv, int subprogram, Analysis a,
                         Label[] blockLabel, List<Object> constants, List<Class<?>> constantTypes, int chunk,
@@ -251,8 +258,9 @@ final class JitCompiler {
         this.faultHandler = new Label[p.slots];
         this.constants = constants;
         this.constantTypes = constantTypes;
-        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts,
-                StackAccesses.stackPointerEscapes(p), subStart, subEnd);
+        boolean escapes = StackAccesses.stackPointerEscapes(p);
+        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts, escapes, subStart, subEnd);
+        this.frameZeroUnobserved = subprogram == 0 && StackAccesses.frameZeroWrittenBeforeRead(p, escapes, subEnd);
     }
 
     /**
@@ -844,6 +852,9 @@ final class JitCompiler {
      * what was written only makes {@link StackRegion#reset} zero bytes that are zero already.
      */
     private void markStackStores() {
+        if (frameZeroUnobserved) {
+            return; // D27: nothing this method's stores leave in frame 0 is read by a later invocation
+        }
         int[] extent = StackAccesses.storeExtent(p, start, end);
         if (extent == null) {
             return;

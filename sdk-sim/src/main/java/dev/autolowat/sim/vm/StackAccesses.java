@@ -101,6 +101,110 @@ final class StackAccesses {
         return lo < hi ? new int[] {lo, hi} : null;
     }
 
+    /**
+     * Whether frame 0 needs no zero-filling when an invocation starts (decision D27): with no
+     * escaping stack pointer, every byte that a load or an atomic through r10 in the entry
+     * subprogram {@code [0, to)} reads was written by a store through r10 earlier on every path from
+     * the entry, so the bytes and spilled-pointer marks a previous invocation left are never
+     * observed (a store writes its slot's mark too, or the slot is pointer-free and its mark always
+     * 0). A forward "written on every path" analysis over the subprogram's control flow, one bit per
+     * byte of the frame; an access whose constant offset is out of the frame or misaligned faults
+     * before it reads and requires nothing. Only frame 0 qualifies: a callee's frame is shared by
+     * whatever subprogram is called at its depth, and frame 0 only ever holds the entry subprogram.
+     */
+    static boolean frameZeroWrittenBeforeRead(VmProgram p, boolean escapes, int to) {
+        if (escapes) {
+            return false;
+        }
+        final int words = StackRegion.SIZE / 64;
+        long[][] in = new long[to][];
+        in[0] = new long[words]; // nothing written on entry
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        work.add(0);
+        long[] out = new long[words];
+        while (!work.isEmpty()) {
+            int pc = work.poll();
+            System.arraycopy(in[pc], 0, out, 0, words);
+            int c = p.code[pc];
+            int cls = c & 7;
+            int size = cls == Opcode.LDX || cls == Opcode.ST || cls == Opcode.STX ? Opcode.sizeInBytes(c & 0x18) : 0;
+            int at = size == 0 ? -1 : JitCompiler.staticStackOffset(p.off[pc], size);
+            if (at >= 0) {
+                boolean reads = (cls == Opcode.LDX && p.src[pc] == 10)
+                        || (cls == Opcode.STX && (c & 0xe0) == Opcode.ATOMIC && p.dst[pc] == 10);
+                boolean writes = (cls == Opcode.ST || cls == Opcode.STX) && p.dst[pc] == 10;
+                if (reads && !allSet(out, at, size)) {
+                    return false;
+                }
+                if (writes) {
+                    setRange(out, at, size);
+                }
+            }
+            int[] successors = successors(p, pc);
+            if (successors == null) {
+                return false; // control leaves the subprogram other than by exit: not analysed
+            }
+            for (int next : successors) {
+                if (next < 0 || next >= to) {
+                    return false;
+                }
+                if (in[next] == null) {
+                    in[next] = out.clone();
+                    work.add(next);
+                } else if (meet(in[next], out)) {
+                    work.add(next);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The slots control can go to after slot {@code pc}: none after an exit; null for what is not a jump inside the program. */
+    private static int[] successors(VmProgram p, int pc) {
+        int c = p.code[pc];
+        int cls = c & 7;
+        if (cls != Opcode.JMP && cls != Opcode.JMP32) {
+            return new int[] {next(p, pc)};
+        }
+        int op = c & 0xf0;
+        if (op == Opcode.EXIT) {
+            return cls == Opcode.JMP ? new int[0] : null;
+        }
+        if (op == Opcode.CALL) {
+            return new int[] {pc + 1}; // a callee runs in its own frame: without an escaping r10 it cannot reach this one
+        }
+        if (op == Opcode.JA) {
+            return new int[] {cls == Opcode.JMP32 ? pc + 1 + (int) p.imm[pc] : pc + 1 + p.off[pc]};
+        }
+        return new int[] {pc + 1, pc + 1 + p.off[pc]};
+    }
+
+    /** {@code into &= from}; whether {@code into} changed. */
+    private static boolean meet(long[] into, long[] from) {
+        boolean changed = false;
+        for (int i = 0; i < into.length; i++) {
+            long m = into[i] & from[i];
+            changed |= m != into[i];
+            into[i] = m;
+        }
+        return changed;
+    }
+
+    private static boolean allSet(long[] bits, int at, int len) {
+        for (int b = at; b < at + len; b++) {
+            if ((bits[b >> 6] & 1L << b) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void setRange(long[] bits, int at, int len) {
+        for (int b = at; b < at + len; b++) {
+            bits[b >> 6] |= 1L << b;
+        }
+    }
+
     private static int next(VmProgram p, int pc) {
         return p.code[pc] == Opcode.LD_IMM64 ? pc + 2 : pc + 1;
     }

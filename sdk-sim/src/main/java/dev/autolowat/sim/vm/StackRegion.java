@@ -12,7 +12,9 @@ package dev.autolowat.sim.vm;
  * widens the dirty range {@code [dirtyLo, dirtyHi)}, and outside it the frame is all zero with no
  * spilled pointer. Translated code widens it once per method, on entry, by the range its stores
  * through r10 can write (their offsets are constants; {@code JitCompiler}, D26): a range wider
- * than what was written only costs zeroing bytes that are zero already.
+ * than what was written only costs zeroing bytes that are zero already. Translated code of a program
+ * that writes every byte of frame 0 before it reads it does not mark its stores at all (D27): what
+ * it leaves in frame 0 stays there, unread, and only this program ever runs in that frame.
  */
 final class StackRegion extends MemRegion {
     static final int SIZE = 512;

@@ -206,6 +206,16 @@ final class Asm {
         return BpfBytecode.of(instructions(), relocs);
     }
 
+    /** The program as far as it is built, disassembled (how a property's counterexample shows). */
+    @Override
+    public String toString() {
+        try {
+            return "\n" + dev.autolowat.api.asm.Disassembler.disassemble(build());
+        } catch (RuntimeException e) { // e.g. a jump to a label not placed yet
+            return "an unfinished program (" + e.getMessage() + ")";
+        }
+    }
+
     List<Relocation> relocations() {
         return relocs;
     }
