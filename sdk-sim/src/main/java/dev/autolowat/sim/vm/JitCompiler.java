@@ -258,9 +258,9 @@ final class JitCompiler {
         this.faultHandler = new Label[p.slots];
         this.constants = constants;
         this.constantTypes = constantTypes;
-        boolean escapes = StackAccesses.stackPointerEscapes(p);
-        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts, escapes, subStart, subEnd);
-        this.frameZeroUnobserved = subprogram == 0 && StackAccesses.frameZeroWrittenBeforeRead(p, escapes, subEnd);
+        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts,
+                StackAccesses.stackPointerEscapes(p), subStart, subEnd);
+        this.frameZeroUnobserved = subprogram == 0 && runtime.frameZeroUnobserved;
     }
 
     /**
@@ -327,6 +327,8 @@ final class JitCompiler {
         }
         Analysis a = new Analysis(starts, ends, leader, budgetCheck, length, after, instructions,
                 RegisterFacts.of(p, starts), PointerGuess.of(p, vm, starts), new int[starts.length][]);
+        runtime.frameZeroUnobserved = StackAccesses.frameZeroWrittenBeforeRead(p, StackAccesses.stackPointerEscapes(p),
+                ends[0]);
 
         // First pass without stack map frames: only the size of each method. HotSpot does not compile
         // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own

@@ -32,6 +32,11 @@ final class JitRuntime implements Vm.Engine {
      * (budget), which finished it; its callers then return the result as it is.
      */
     boolean handedOver;
+    /**
+     * Frame 0 need not be zero-filled for an invocation: the program writes every byte of it before
+     * reading it ({@link StackAccesses#frameZeroWrittenBeforeRead}, D27). Set by the translator.
+     */
+    boolean frameZeroUnobserved;
 
     JitRuntime(Vm vm) {
         this.vm = vm;
@@ -51,7 +56,11 @@ final class JitRuntime implements Vm.Engine {
 
     @Override
     public long invoke() {
-        vm.resetForTranslated();
+        if (frameZeroUnobserved) {
+            vm.resetRegionNumbers(); // D27: what the last invocation left in frame 0 is never read
+        } else {
+            vm.resetForTranslated();
+        }
         handedOver = false;
         return code.run(vm);
     }

@@ -520,6 +520,11 @@ final class Vm {
         stacks[0].reset();
     }
 
+    /** {@link #resetForTranslated} without zero-filling frame 0 (D27: the program never reads what it held). */
+    void resetRegionNumbers() {
+        regionCount = fixedRegions;
+    }
+
     /**
      * The state every invocation starts from, in both execution modes: r1 = context, r10 = frame
      * pointer, every other register uninitialized, frame 0's stack all zero, no region numbered
