@@ -72,6 +72,36 @@ class TargetsTest {
     }
 
     @Test
+    @DisplayName("two runs (ResultsPage): the ratios come from the targets' own longer run listed first, the "
+            + "allocation from the profiled run that has it")
+    void targetRunFirst() {
+        Score javaLong = new Score(Targets.POLICY, Map.of("policy", "JAVA"), 3_500_000, Map.of());
+        Score bytecodeLong = new Score(Targets.POLICY, Map.of("policy", "BYTECODE"), 3_000_000, Map.of());
+        List<Score> merged = new java.util.ArrayList<>(List.of(javaLong, bytecodeLong));
+        merged.addAll(RUN); // the short run: JAVA 3.6M, BYTECODE 3.0M, 0.002 B/op
+        List<Row> rows = Targets.evaluate(merged, true);
+        assertEquals(3_500_000.0 / 3_000_000, rows.get(2).measured().orElseThrow(), 1e-9);
+        assertEquals(0.002, rows.get(3).measured().orElseThrow(), 1e-12);
+        assertEquals(Verdict.MET, rows.get(3).verdict());
+    }
+
+    @Test
+    @DisplayName("the targets' second run: only the compared benchmarks and parameter sets the page's include "
+            + "selects, with longer settings; none when the include selects neither")
+    void targetOptions() {
+        var both = ResultsPage.targetOptions("dev\\.autolowat\\.jmh\\..*").orElseThrow();
+        assertEquals(2, both.getIncludes().size());
+        assertEquals(List.of("KERNEL_JIT", "VM_JIT"), List.copyOf(both.getParameter("engine").get()));
+        assertEquals(List.of("JAVA", "BYTECODE"), List.copyOf(both.getParameter("policy").get()));
+        assertEquals(ResultsPage.TARGET_FORKS, both.getForkCount().get());
+        assertEquals(ResultsPage.TARGET_MEASUREMENT_ITERATIONS, both.getMeasurementIterations().get());
+        var policyOnly = ResultsPage.targetOptions("PolicyInvocation").orElseThrow();
+        assertEquals(1, policyOnly.getIncludes().size());
+        assertTrue(!policyOnly.getParameter("engine").hasValue());
+        assertTrue(ResultsPage.targetOptions("RpcWorkloadBenchmark").isEmpty());
+    }
+
+    @Test
     @DisplayName("quiet means a 1-minute load below 1; unreadable is not quiet")
     void quietRule() {
         assertTrue(MachineDescription.quiet("0.42 1.50 2.00"));
