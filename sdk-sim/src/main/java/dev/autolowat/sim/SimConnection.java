@@ -405,15 +405,16 @@ public final class SimConnection extends AbstractConnection {
     }
 
     /**
-     * The model of the accepted socket itself: the key the VM's map views take
-     * ({@code BpfMapView.storageOf}). To read the socket, use {@link #socket()}.
+     * The accepted socket as the opaque handle the VM's programs and map views are given (the key
+     * of {@code BpfMapView.storageOf}). Its type is internal to the simulator (not exported): to
+     * read the socket, use {@link #socket()}.
      */
-    public TcpSocketModel acceptedSocket() {
+    public Object acceptedSocket() {
         return accepted;
     }
 
-    /** The peer's sender, for tests and tools that look below the SPI. */
-    public PeerSender peer() {
+    /** The peer's sender, for this package's tests that look below the SPI (its type is internal). */
+    PeerSender peer() {
         return sender;
     }
 

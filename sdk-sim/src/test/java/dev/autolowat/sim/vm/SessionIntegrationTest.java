@@ -315,7 +315,7 @@ class SessionIntegrationTest {
             assertNull(s.map("state").storageOf(c.acceptedSocket()));
             assertEquals(0, c.setsockopt(SockOpt.AUTOLOWAT_LEVEL, SockOpt.AUTOLOWAT_OPTNAME, 1));
             assertEquals(CbFlags.RCVQ, c.cbFlags(), "F2 through the program");
-            int copied = c.acceptedSocket().copiedSeq();
+            int copied = c.socket().copiedSeq();
             byte[] state = s.map("state").storageOf(c.acceptedSocket());
             assertEquals(copied, u32(state, 0));
             assertEquals(copied, u32(state, 4));
