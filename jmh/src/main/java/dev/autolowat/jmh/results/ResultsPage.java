@@ -69,7 +69,7 @@ public final class ResultsPage {
      * errors as large as the margins to the targets (docs/performance.md, "The policy gap").
      */
     static final int TARGET_FORKS = 2;
-    static final int TARGET_WARMUP_ITERATIONS = 4;
+    static final int TARGET_WARMUP_ITERATIONS = 8;
     static final int TARGET_WARMUP_SECONDS = 2;
     static final int TARGET_MEASUREMENT_ITERATIONS = 5;
     static final int TARGET_MEASUREMENT_SECONDS = 2;
