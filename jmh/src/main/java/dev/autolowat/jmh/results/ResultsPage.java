@@ -160,6 +160,7 @@ public final class ResultsPage {
                 WorkloadTable.SIZES, SEGMENT_COUNTS);
 
         Collection<RunResult> jmh = List.of();
+        Optional<CpuShare> share = Optional.empty();
         if (settings.jmh()) {
             out.println("JMH: " + settings.include() + ", " + jmhSettings());
             Options options = new OptionsBuilder()
@@ -173,6 +174,7 @@ public final class ResultsPage {
                     .addProfiler(GCProfiler.class)
                     .shouldFailOnError(false)
                     .build();
+            Optional<CpuShare.Sample> before = CpuShare.Sample.now();
             try {
                 List<RunResult> all = new ArrayList<>(new Runner(options).run());
                 Optional<Options> targetRun = targetOptions(settings.include());
@@ -182,6 +184,10 @@ public final class ResultsPage {
                     all.addAll(0, new Runner(targetRun.get()).run());
                 }
                 jmh = all;
+                Optional<CpuShare.Sample> after = CpuShare.Sample.now();
+                if (before.isPresent() && after.isPresent()) {
+                    share = Optional.of(CpuShare.between(before.get(), after.get(), CpuShare.ticksPerSecond()));
+                }
             } catch (RunnerException e) {
                 // e.g. another JMH run holds /tmp/jmh.lock: a page without its benchmarks would misstate
                 // what was measured, so nothing is written.
@@ -196,9 +202,20 @@ public final class ResultsPage {
                 StandardCharsets.UTF_8);
         Path svgFromPage = settings.page().toAbsolutePath().getParent().relativize(settings.svg().toAbsolutePath());
         GeneratedSection.rewrite(settings.page(),
-                markdown(settings, machine, loadAtEnd, runNative, rows, jmh, svgFromPage));
+                markdown(settings, machine, loadAtEnd, share, runNative, rows, jmh, svgFromPage));
         out.println("written: " + settings.page() + " (generated section), " + settings.svg());
         return 0;
+    }
+
+    /**
+     * Whether the VM targets' ratios may be claimed: the 1-minute load below 1 when the page started
+     * (nothing else was running), and during the JMH run other processes and the hypervisor took
+     * little CPU ({@link CpuShare#quiet}). Without {@code /proc}'s accounting, the load at the end
+     * must be below 1 too (which the benchmark's own fork usually prevents: not claimable then).
+     */
+    static boolean quiet(String loadAtStart, String loadAtEnd, Optional<CpuShare> share) {
+        return MachineDescription.quiet(loadAtStart)
+                && share.map(CpuShare::quiet).orElse(MachineDescription.quiet(loadAtEnd));
     }
 
     /**
@@ -245,8 +262,8 @@ public final class ResultsPage {
     }
 
     /** The generated section's markdown. */
-    static String markdown(Settings settings, MachineDescription machine, String loadAtEnd, boolean runNative,
-                           List<WorkloadTable.Row> rows, Collection<RunResult> jmh, Path svg) {
+    static String markdown(Settings settings, MachineDescription machine, String loadAtEnd, Optional<CpuShare> share,
+                           boolean runNative, List<WorkloadTable.Row> rows, Collection<RunResult> jmh, Path svg) {
         StringBuilder md = new StringBuilder();
         md.append("# Results page (generated)\n\n");
         md.append("Everything from here to the end marker is written by\n\n```sh\n")
@@ -263,7 +280,8 @@ public final class ResultsPage {
         md.append("- JMH: ").append(settings.jmh() ? jmhSettings() + "; benchmarks `" + settings.include() + "`"
                 : "not run (--no-jmh)").append("\n");
         md.append("- load average (1, 5, 15 min, `/proc/loadavg`): ").append(machine.loadAverage())
-                .append(" at the start, ").append(loadAtEnd).append(" at the end\n\n");
+                .append(" at the start, ").append(loadAtEnd).append(" at the end")
+                .append(share.map(c -> "; during the JMH run: " + c.describe()).orElse("")).append("\n\n");
         if (settings.jmh() && (machine.busy(machine.loadAverage()) || machine.busy(loadAtEnd))) {
             md.append("**Warning: the machine was busy** (1-minute load above its ").append(machine.nproc())
                     .append(" processors): other work competed for the CPUs, so the JMH times and the speed ratio"
@@ -273,9 +291,10 @@ public final class ResultsPage {
         appendWorkload(md, rows, settings.frames(), runNative, svg);
         if (settings.jmh()) {
             appendSpeedRatio(md, jmh);
-            boolean quiet = MachineDescription.quiet(machine.loadAverage()) && MachineDescription.quiet(loadAtEnd);
+            boolean quiet = quiet(machine.loadAverage(), loadAtEnd, share);
             md.append(Targets.markdown(Targets.evaluate(jmh.stream().map(Targets.Score::of).toList(), quiet), quiet,
-                    machine.loadAverage(), loadAtEnd));
+                    machine.loadAverage(), share.map(CpuShare::describe).orElse("1-minute load " + loadAtEnd
+                            + " at the end (the CPU accounting of /proc was not available)")));
             appendJmh(md, jmh);
         }
         return md.toString();

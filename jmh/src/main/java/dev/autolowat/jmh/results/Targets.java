@@ -133,12 +133,18 @@ public final class Targets {
                 .map(s -> s.secondary().get(name));
     }
 
-    /** The page's markdown section for these rows. */
-    public static String markdown(List<Row> rows, boolean quiet, String loadStart, String loadEnd) {
+    /**
+     * The page's markdown section for these rows; {@code loadStart}: the 1-minute load average when
+     * the page started, {@code during}: what other work took during the JMH run ({@link CpuShare#describe}).
+     */
+    public static String markdown(List<Row> rows, boolean quiet, String loadStart, String during) {
         StringBuilder md = new StringBuilder("## VM targets (issue 13)\n\n");
-        md.append("Ratios of two figures of this same run. A target counts as met only on a quiet machine (1-minute"
-                + " load average below 1 at the start and at the end; here: ").append(loadStart).append(" / ")
-                .append(loadEnd).append(quiet ? ", quiet" : ", **busy**").append(").\n\n");
+        md.append("Ratios of two figures of this same run (the targets' own JMH run, see the settings above). A target"
+                + " counts as met only on a quiet machine: 1-minute load average below 1 at the start, and during the"
+                + " JMH run other processes below ").append(CpuShare.QUIET_OTHERS).append(" CPU and steal below ")
+                .append(CpuShare.QUIET_STEAL).append(" CPU on average (docs/performance.md); here: load ")
+                .append(loadStart).append("; ").append(during).append(quiet ? " — quiet" : " — **busy**")
+                .append(".\n\n");
         md.append("| figure | measured | target | verdict | from |\n|---|---:|---|---|---|\n");
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.what(),

@@ -54,7 +54,7 @@ class TargetsTest {
         assertEquals(Verdict.NOT_CLAIMABLE, rows.get(0).verdict());
         assertEquals(Verdict.NOT_CLAIMABLE, rows.get(2).verdict());
         assertEquals(Verdict.MET, rows.get(3).verdict());
-        String md = Targets.markdown(rows, false, "3.10 2.00 1.00", "2.50 2.00 1.00");
+        String md = Targets.markdown(rows, false, "3.10 2.00 1.00", "other processes 1.20 CPU, steal 0.00 CPU on average over 400 s");
         assertTrue(md.contains("**busy**") && md.contains("not claimable"), md);
     }
 
