@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import static dev.autolowat.api.asm.Opcode.JEQ;
 import static dev.autolowat.api.asm.Opcode.JNE;
+import static dev.autolowat.api.asm.Opcode.MUL;
 import static dev.autolowat.sim.vm.Asm.B;
 import static dev.autolowat.sim.vm.Asm.DW;
 import static dev.autolowat.sim.vm.Asm.H;
@@ -135,6 +136,69 @@ class GuardedFastPathTest {
         assertTrue(nothing[0].contains("no field there"), nothing[0]);
         // the skb pointer moved: the check of the pointer fails, the interpreter's code reads
         both(skb().add64(6, 4).ldx(W, 0, 6, 36).exit(), GuardedFastPathTest::segment);
+    }
+
+    /** H1: op 21 with a segment whose seq and end_seq have bit 31 set (no data queued: only the input's fields). */
+    private static void highSegment(VmHarness h) {
+        h.input.set(h.socket, h.info, 21).segment(0x8765_4321, 0x8765_4321 + 10, false, 10);
+    }
+
+    @Test
+    @DisplayName("D25, H1: only whole-word loads of sk_buff.cb's seq and end_seq are read in line: sign-extended, "
+            + "8- and 2-byte loads there, the word after them, kern->args and NULL kern->skb loaded over a pointer "
+            + "register give what the interpreter gives")
+    void cbInLineOnlyForSeqWords() {
+        String[] signed = both(skb().ldxsx(W, 0, 6, 40).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(signed[0].startsWith("returned " + (long) 0x8765_4321 + ","), "sign-extended seq: " + signed[0]);
+        String[] wide = both(skb().ldxField(DW, 0, 6, "sk_buff", "cb", 0).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(wide[0].startsWith("returned " + ((0x8765_4321L + 10) << 32 | 0x8765_4321L) + ","),
+                "seq and end_seq in one load: " + wide[0]);
+        String[] half = both(skb().ldxField(H, 0, 6, "sk_buff", "cb", 4).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(half[0].startsWith("returned " + ((0x8765_4321 + 10) & 0xffff) + ","), "low half of end_seq: " + half[0]);
+        String[] next = both(skb().ldxField(W, 0, 6, "sk_buff", "cb", 8).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(!next[0].startsWith("returned " + (0x8765_4321L + 10) + ","), "the word after end_seq: " + next[0]);
+        // sign-extended narrow loads of tcp_sock fields read in line (rcv_mss, rcv_nxt)
+        for (int off : new int[] {0x400, 0x401, 0x600, 0x601}) {
+            String b = both(tcpSock().ldxsx(B, 0, 0, off).exit(), GuardedFastPathTest::highSegment)[0];
+            String h = both(tcpSock().ldxsx(H, 0, 0, off & ~1).exit(), GuardedFastPathTest::highSegment)[0];
+            System.out.println("tcp_sock sign-extended at " + off + ": " + b + " / " + h);
+        }
+        // bpf_sock_ops_kern.args: bytes of another view, read through the view's code
+        String[] args = both(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldx(W, 0, 0, 8).exit(),
+                GuardedFastPathTest::highSegment);
+        assertTrue(args[0].startsWith("returned 0,"), "args[0]: " + args[0]);
+        // kern->skb NULL (no segment) loaded into the register that held kern: a scalar 0 (MUL is allowed)
+        String[] none = both(new Asm().callKfunc("bpf_cast_to_kern_ctx")
+                .ldxField(DW, 0, 0, "bpf_sock_ops_kern", "skb", 0).alu64(MUL, 0, 3).exit(),
+                GuardedFastPathTest::noSegment);
+        assertTrue(none[0].startsWith("returned 0,"), "NULL skb: " + none[0]);
+    }
+
+    @Test
+    @DisplayName("D25: a fast path serves only its own helper with the arguments its check proves: bpf_tcp_sock on "
+            + "the socket, bpf_skc_to_tcp_sock and bpf_sk_storage_get on the context, bpf_sk_storage_get on an "
+            + "array map or on a storage map pointer overwritten through a copy of r10 give the interpreter's "
+            + "result or fault")
+    void fastPathsOnlyForTheirOwnArguments() {
+        // bpf_tcp_sock returns the bpf_tcp_sock view, not tcp_sock: its first word is snd_cwnd
+        String[] bpfTcpSock = both(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).call(Helper.TCP_SOCK.id())
+                .jmp(JNE, 0, 0, "ok").ret(-1).label("ok").ldx(W, 0, 0, 0).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(bpfTcpSock[0].startsWith("returned ") && !bpfTcpSock[0].startsWith("returned -1"), bpfTcpSock[0]);
+        String[] ctx = both(new Asm().call(Helper.SKC_TO_TCP_SOCK.id()).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(ctx[0].startsWith("aborted"), "the context is no socket: " + ctx[0]);
+        String[] ctxStorage = both(new Asm().mov64x(2, 1).ldMap(1, 0).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), new MapSpec[] {STORAGE}, GuardedFastPathTest::otherOp);
+        assertTrue(ctxStorage[0].startsWith("aborted"), "the context is no socket: " + ctxStorage[0]);
+        String[] array = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SK).ldMap(1, 0).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), new MapSpec[] {new MapSpec("a", MapType.ARRAY, 4, 24, 1)},
+                GuardedFastPathTest::otherOp);
+        assertTrue(array[0].contains("into func bpf_sk_storage_get"), array[0]);
+        String[] stale = both(new Asm().ldx(DW, 6, 1, SockOpsCtx.SK).ldMap(1, 0).stx(DW, 10, 1, -16)
+                .mov64x(2, 10).add64(2, -16).st(DW, 2, 0, 0).ldx(DW, 1, 10, -16).mov64x(2, 6).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), new MapSpec[] {STORAGE}, GuardedFastPathTest::otherOp,
+                GuardedFastPathTest::otherOp);
+        assertTrue(stale[0].startsWith("aborted") && stale[1].startsWith("aborted"),
+                "a scalar where the map was: " + stale[0]);
     }
 
     @Test

@@ -69,6 +69,61 @@ class JitCompilerTest {
         assertEquals(2 + 6000 + 1, big.lastInstructionCount());
     }
 
+    /**
+     * A subprogram too large for one method, called twice: r1 is its argument; it reads its stack
+     * before writing it (a fresh frame: 0), writes it, computes, and returns. The caller keeps 7 in
+     * r6 and 1000 in its own stack across the calls. With {@code readR6}, the subprogram first reads
+     * r6, which a call leaves uninitialized (a fault).
+     */
+    private static Asm hugeSubprogram(boolean readR6) {
+        Asm a = new Asm().mov64(6, 7).st(Asm.DW, 10, -8, 1000)
+                .mov64(1, 5).callLocal("f").mov64x(7, 0)
+                .mov64(1, 6).callLocal("f").alu64x(ADD, 0, 7).alu64x(ADD, 0, 6)
+                .ldx(Asm.DW, 2, 10, -8).alu64x(ADD, 0, 2).exit()
+                .label("f");
+        if (readR6) {
+            a.mov64x(3, 6);
+        }
+        a.ldx(Asm.DW, 2, 10, -8).stx(Asm.DW, 10, 1, -8).mov64x(0, 1).alu64x(ADD, 0, 2);
+        for (int i = 0; i < 3000; i++) {
+            a.add64(0, i).alu64(XOR, 0, 0x55);
+        }
+        return a.alu64(AND, 0, 0xffff).exit();
+    }
+
+    private static long hugeSubprogramResult(long r1) {
+        long r0 = r1;
+        for (int i = 0; i < 3000; i++) {
+            r0 = (r0 + i) ^ 0x55;
+        }
+        return r0 & 0xffff;
+    }
+
+    @Test
+    @DisplayName("D20: a subprogram too large for one method is cut into chunks behind a dispatcher that sets up the "
+            + "call's state (its own fresh stack frame and r10, r1-r5 from the caller, r6-r9 uninitialized): the "
+            + "interpreter's result, instruction count and faults")
+    void hugeSubprogramsAreCutIntoChunks() {
+        long expected = hugeSubprogramResult(5) + hugeSubprogramResult(6) + 7 + 1000;
+        for (VmOptions.ExecutionMode mode : VmOptions.ExecutionMode.values()) {
+            VmHarness h = VmHarness.raw(mode);
+            VmProgram p = h.load(hugeSubprogram(false));
+            if (mode == VmOptions.ExecutionMode.JIT) {
+                assertTrue(p.translatedCodeSize() > JitCompiler.HUGE_METHOD_LIMIT, "several methods: "
+                        + p.translatedCodeSize());
+            }
+            assertEquals(expected, p.runSockOps(h.input), mode.toString());
+            assertEquals(expected, p.runSockOps(h.input), mode + ", second invocation");
+            assertEquals(12 + 2 * (4 + 6000 + 2), p.lastInstructionCount(), mode.toString());
+
+            VmProgram faulty = h.load(hugeSubprogram(true));
+            BpfVmException e = assertThrows(BpfVmException.class, () -> faulty.runSockOps(h.input));
+            assertEquals(12, e.pc(), mode + ": " + e.getMessage());
+            assertTrue(e.reason().contains("R6 !read_ok"), e.getMessage());
+            assertEquals(5, faulty.lastInstructionCount(), mode.toString());
+        }
+    }
+
     @Test
     @DisplayName("a program beyond the translator's limits (more than 65535 slots) is interpreted in JIT mode, "
             + "and fallbackReason says why")
@@ -85,6 +140,97 @@ class JitCompilerTest {
         assertTrue(reason.contains("65535"), reason);
         assertEquals(0, p.runSockOps(VmHarness.raw().input));
         assertEquals(70_002, p.lastInstructionCount());
+    }
+
+    @Test
+    @DisplayName("a basic block of 32767 instructions is translated (chunked); one of 32768, beyond the fault handlers' "
+            + "packing, is interpreted in JIT mode with the reason, and gives the same result")
+    void longestBasicBlock() {
+        for (int length : new int[] {0x7fff, 0x8000}) {
+            Asm a = new Asm();
+            for (int i = 0; i < length - 1; i++) {
+                a.mov64(0, i);
+            }
+            a.exit();
+            VmProgram p = VmLoader.load("long_block", ProgramType.SOCK_OPS, "GPL", a.build(), java.util.List.of(),
+                    new VmMaps(), new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT)
+                            .withKernel(SimKernel.INSTANCE));
+            if (length == 0x7fff) {
+                assertEquals(java.util.Optional.empty(), p.fallbackReason());
+                assertEquals(VmOptions.ExecutionMode.JIT, p.executionMode());
+            } else {
+                assertEquals(VmOptions.ExecutionMode.INTERPRETER, p.executionMode());
+                String reason = p.fallbackReason().orElseThrow();
+                assertTrue(reason.contains("a basic block of more than 32767 instructions"), reason);
+            }
+            assertEquals(length - 2, p.runSockOps(VmHarness.raw().input));
+            assertEquals(length, p.lastInstructionCount());
+        }
+    }
+
+    @Test
+    @DisplayName("D20: loads the translator cannot prove valid (out of or misaligned in the stack frame, an invalid "
+            + "context offset through the unmodified context pointer) fault as in the interpreter, same pc and reason")
+    void invalidLoadsFaultAsTheInterpreter() {
+        Asm[] programs = {
+            new Asm().ldx(Asm.DW, 0, 10, 0).exit(),
+            new Asm().ldx(Asm.DW, 0, 10, -520).exit(),
+            new Asm().st(Asm.DW, 10, -8, 1).ldx(Asm.DW, 0, 10, -3).exit(),
+            new Asm().ldx(Asm.W, 0, 1, 3).exit(),
+            new Asm().ldx(Asm.DW, 0, 1, 0).exit(),
+        };
+        for (Asm a : programs) {
+            String expected = null;
+            for (VmOptions.ExecutionMode mode : new VmOptions.ExecutionMode[] {VmOptions.ExecutionMode.INTERPRETER,
+                VmOptions.ExecutionMode.JIT}) {
+                VmHarness h = VmHarness.raw(mode);
+                VmProgram p = h.load(a);
+                BpfVmException e = assertThrows(BpfVmException.class, () -> p.runSockOps(h.input), a::toString);
+                String outcome = "pc " + e.pc() + ": " + e.reason() + ", " + p.lastInstructionCount() + " instructions";
+                if (expected == null) {
+                    expected = outcome;
+                    assertTrue(outcome.startsWith("pc " + (a.slot() - 2) + ": "), outcome);
+                } else {
+                    assertEquals(expected, outcome, a.toString());
+                }
+            }
+        }
+    }
+
+    /** r0 or the abort (pc, reason) and the instruction count of {@code a} in both modes: equal; returns it. */
+    private static String sameInBothModes(Asm a, dev.autolowat.api.program.MapSpec... maps) {
+        String expected = null;
+        for (VmOptions.ExecutionMode mode : new VmOptions.ExecutionMode[] {VmOptions.ExecutionMode.INTERPRETER,
+            VmOptions.ExecutionMode.JIT}) {
+            VmHarness h = VmHarness.raw(mode);
+            VmProgram p = h.load(a, maps);
+            String outcome;
+            try {
+                outcome = "returned " + p.runSockOps(h.input);
+            } catch (BpfVmException e) {
+                outcome = "aborted at pc " + e.pc() + ": " + e.reason();
+            }
+            outcome += ", " + p.lastInstructionCount() + " instructions";
+            if (expected == null) {
+                expected = outcome;
+            } else {
+                assertEquals(expected, outcome, a.toString());
+            }
+        }
+        return expected;
+    }
+
+    @Test
+    @DisplayName("D20: a 32-bit move of a scalar over a pointer register makes it a scalar (its kind too), and a "
+            + "pointer in r0 stored into a map value faults (only the stack holds pointers)")
+    void kindsAfterMovesAndStores() {
+        assertEquals("returned 0, 6 instructions", sameInBothModes(new Asm().mov64x(6, 1).mov64(2, 5).alu32x(MOV, 6, 2)
+                .alu64(AND, 6, 0).mov64x(0, 6).exit()));
+        assertEquals("returned 0, 6 instructions", sameInBothModes(new Asm().mov64x(6, 1).call(
+                dev.autolowat.api.asm.Helper.KTIME_GET_NS.id()).alu32x(MOV, 6, 0).alu64(AND, 6, 0).mov64x(0, 6).exit()));
+        String stored = sameInBothModes(new Asm().mov64x(0, 1).ldMapValue(2, 0, 0).stx(Asm.DW, 2, 0, 0).mov64(0, 1)
+                .exit(), new dev.autolowat.api.program.MapSpec("a", dev.autolowat.api.program.MapType.ARRAY, 4, 8, 1));
+        assertTrue(stored.startsWith("aborted at pc 3: "), stored);
     }
 
     @Test
