@@ -202,6 +202,56 @@ class GuardedFastPathTest {
     }
 
     @Test
+    @DisplayName("D20, H1: sock_ops context fields read through the unmodified context: skb_len (zero- and "
+            + "sign-extended), remote_port with bit 31 set, skb_data kept in a register")
+    void contextFieldsAsTheInterpreter() {
+        Consumer<VmHarness> big = h -> h.input.set(h.socket, h.info, 21).segment(1000, 1010, false, 0x8000_1234);
+        String[] whole = both(new Asm().ldx(W, 0, 1, SockOpsCtx.SKB_LEN).exit(), big);
+        assertTrue(whole[0].startsWith("returned " + 0x8000_1234L + ","), whole[0]);
+        String[] signed = both(new Asm().ldxsx(W, 0, 1, SockOpsCtx.SKB_LEN).exit(), big);
+        assertTrue(signed[0].startsWith("returned " + (long) 0x8000_1234 + ","), signed[0]);
+        // remote port 128: be16 is 0x8000, so the field (be16 << 16) has bit 31 set
+        Consumer<VmHarness> port128 = h -> h.input.set(h.socket, new SocketInfo(false, 8080, 128, 65483, 5000, 1000), 4);
+        String[] port = both(new Asm().ldx(W, 0, 1, SockOpsCtx.REMOTE_PORT).exit(), port128);
+        String[] portSigned = both(new Asm().ldxsx(W, 0, 1, SockOpsCtx.REMOTE_PORT).exit(), port128);
+        assertTrue(!port[0].startsWith("returned -") && portSigned[0].startsWith("returned -"),
+                "remote_port has bit 31 set (network order in the upper half): " + port[0] + " / " + portSigned[0]);
+        // skb_data: a pointer (not a scalar: MUL faults), written into the register that held 0
+        String[] data = both(new Asm().mov64(2, 0).ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).jmp(JEQ, 2, 0, "zero").ret(1)
+                .label("zero").ret(0), GuardedFastPathTest::segment);
+        assertTrue(data[0].startsWith("returned 1,"), "skb_data is not NULL with a segment: " + data[0]);
+        String[] notScalar = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).alu64(MUL, 2, 2).mov64(0, 0).exit(),
+                GuardedFastPathTest::segment);
+        assertTrue(notScalar[0].startsWith("aborted"), notScalar[0]);
+    }
+
+    @Test
+    @DisplayName("D25: bpf_sk_storage_delete and bpf_rdonly_cast with the arguments of a fast path of another call "
+            + "(storage map and socket, r3 0, r4 initialized; the context) do what they do in the interpreter")
+    void otherCallsWithFastPathArguments() {
+        // get with F_CREATE, delete (flags-like r3/r4 0), get without create: NULL, delete's 0 returned
+        Asm delete = new Asm().ldx(DW, 6, 1, SockOpsCtx.SK)
+                .ldMap(1, 0).mov64x(2, 6).mov64(3, 0).mov64(4, Helper.SK_STORAGE_GET_F_CREATE)
+                .call(Helper.SK_STORAGE_GET.id())
+                .ldMap(1, 0).mov64x(2, 6).mov64(3, 0).mov64(4, 0).call(Helper.SK_STORAGE_DELETE.id()).mov64x(7, 0)
+                .ldMap(1, 0).mov64x(2, 6).mov64(3, 0).mov64(4, 0).call(Helper.SK_STORAGE_GET.id())
+                .jmp(JEQ, 0, 0, "gone").ret(100).label("gone").mov64x(0, 7).exit();
+        String[] deleted = both(delete, new MapSpec[] {STORAGE}, GuardedFastPathTest::otherOp);
+        assertTrue(deleted[0].startsWith("returned 0,"), deleted[0]);
+        // bpf_rdonly_cast(ctx, id) in a sock_ops program: not K1 (rcvlowat unchanged)
+        both(new Asm().mov64(2, 1).callKfunc("bpf_rdonly_cast").mov64(0, 0).exit(), GuardedFastPathTest::segment);
+        // bpf_map_lookup_elem(ctx, ...) with skb_load_bytes' argument shapes: a fault, not a copy
+        String[] lookup = both(new Asm().ldMapValue(3, 0, 0).mov64(2, 0).mov64(4, 4).call(Helper.MAP_LOOKUP_ELEM.id())
+                .exit(), new MapSpec[] {new MapSpec("a", MapType.ARRAY, 4, 8, 1)}, GuardedFastPathTest::segment);
+        assertTrue(lookup[0].startsWith("aborted"), lookup[0]);
+        // bpf_sock_ops_cb_flags_set(ctx, 0) with r3 a map value and r4 initialized: no bytes copied there
+        String[] flags = both(new Asm().ldMapValue(3, 0, 0).mov64x(6, 3).mov64(2, 0).mov64(4, 4)
+                .call(Helper.SOCK_OPS_CB_FLAGS_SET.id()).ldx(W, 0, 6, 0).exit(),
+                new MapSpec[] {new MapSpec("a", MapType.ARRAY, 4, 8, 1)}, GuardedFastPathTest::segment);
+        assertTrue(flags[0].startsWith("returned 0,"), flags[0]);
+    }
+
+    @Test
     @DisplayName("tcp_sock fields read in line through the guessed pointer: copied_seq, rcv_nxt, sk_rcvlowat, "
             + "sk_rcvbuf, rcv_mss, cb flags, narrow and sign-extended loads; faults as the interpreter's")
     void tcpSockFields() {
