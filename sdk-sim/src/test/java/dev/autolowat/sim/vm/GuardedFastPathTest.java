@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.function.Consumer;
 
 import static dev.autolowat.api.asm.Opcode.JEQ;
+import static dev.autolowat.api.asm.Opcode.ADD;
 import static dev.autolowat.api.asm.Opcode.JNE;
 import static dev.autolowat.api.asm.Opcode.MUL;
 import static dev.autolowat.sim.vm.Asm.B;
@@ -150,6 +151,8 @@ class GuardedFastPathTest {
     void cbInLineOnlyForSeqWords() {
         String[] signed = both(skb().ldxsx(W, 0, 6, 40).exit(), GuardedFastPathTest::highSegment);
         assertTrue(signed[0].startsWith("returned " + (long) 0x8765_4321 + ","), "sign-extended seq: " + signed[0]);
+        String[] unsigned = both(skb().ldxField(W, 0, 6, "sk_buff", "cb", 0).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(unsigned[0].startsWith("returned " + 0x8765_4321L + ","), "zero-extended seq: " + unsigned[0]);
         String[] wide = both(skb().ldxField(DW, 0, 6, "sk_buff", "cb", 0).exit(), GuardedFastPathTest::highSegment);
         assertTrue(wide[0].startsWith("returned " + ((0x8765_4321L + 10) << 32 | 0x8765_4321L) + ","),
                 "seq and end_seq in one load: " + wide[0]);
@@ -223,6 +226,21 @@ class GuardedFastPathTest {
         String[] notScalar = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).alu64(MUL, 2, 2).mov64(0, 0).exit(),
                 GuardedFastPathTest::segment);
         assertTrue(notScalar[0].startsWith("aborted"), notScalar[0]);
+    }
+
+    @Test
+    @DisplayName("D20, D25: the context through a filled copy (guessed, not proven): its fields and sk read as the "
+            + "interpreter reads them, moved or overwritten it faults as there")
+    void contextThroughAFilledPointer() {
+        Consumer<VmHarness> big = h -> h.input.set(h.socket, h.info, 21).segment(1000, 1010, false, 0x8000_1234);
+        String[] fields = both(new Asm().stx(DW, 10, 1, -8).ldx(DW, 2, 10, -8).ldx(W, 0, 2, SockOpsCtx.OP)
+                .ldx(W, 3, 2, SockOpsCtx.SKB_LEN).alu64x(ADD, 0, 3).ldx(W, 3, 2, SockOpsCtx.REMOTE_PORT)
+                .alu64x(ADD, 0, 3).ldxsx(W, 3, 2, SockOpsCtx.SKB_LEN).alu64x(ADD, 0, 3)
+                .ldx(DW, 3, 2, SockOpsCtx.SK).jmp(JNE, 3, 0, "sk").ret(-1).label("sk").exit(), big);
+        assertTrue(fields[0].startsWith("returned " + (21 + 0x8000_1234L + 0x409c_0000L + (long) 0x8000_1234) + ","),
+                fields[0]);
+        both(new Asm().stx(DW, 10, 1, -8).ldx(DW, 2, 10, -8).add64(2, 4).ldx(W, 0, 2, 0).exit(), big);
+        both(new Asm().stx(DW, 10, 1, -8).mov64x(3, 10).st(DW, 3, -8, 0).ldx(DW, 2, 10, -8).ldx(W, 0, 2, 0).exit(), big);
     }
 
     @Test

@@ -73,19 +73,21 @@ class JitCompilerTest {
     /**
      * A subprogram too large for one method, called twice: r1 is its argument; it reads its stack
      * before writing it (a fresh frame: 0), writes it, computes, and returns. The caller keeps 7 in
-     * r6 and 1000 in its own stack across the calls. With {@code readR6}, the subprogram first reads
-     * r6, which a call leaves uninitialized (a fault).
+     * r6 and 1000 in its own stack across the calls. With {@code readFirst} 6 or 9, the subprogram first
+     * reads that register, which a call leaves uninitialized (a fault).
      */
-    private static Asm hugeSubprogram(boolean readR6) {
-        Asm a = new Asm().mov64(6, 7).st(Asm.DW, 10, -8, 1000)
+    private static Asm hugeSubprogram(int readFirst) {
+        Asm a = new Asm().mov64(6, 7).st(Asm.DW, 10, -8, 1000).mov64(9, 9)
                 .mov64(1, 5).callLocal("f").mov64x(7, 0)
                 .mov64(1, 6).callLocal("f").alu64x(ADD, 0, 7).alu64x(ADD, 0, 6)
                 .ldx(Asm.DW, 2, 10, -8).alu64x(ADD, 0, 2).exit()
                 .label("f");
-        if (readR6) {
-            a.mov64x(3, 6);
+        if (readFirst >= 0) {
+            a.mov64x(3, readFirst);
         }
-        a.ldx(Asm.DW, 2, 10, -8).stx(Asm.DW, 10, 1, -8).mov64x(0, 1).alu64x(ADD, 0, 2);
+        // r10 - 16 written through a copy of r10, read back through r10: r4 = r1
+        a.ldx(Asm.DW, 2, 10, -8).stx(Asm.DW, 10, 1, -8).mov64x(3, 10).add64(3, -16).stx(Asm.DW, 3, 1, 0)
+                .ldx(Asm.DW, 4, 10, -16).mov64x(0, 1).alu64x(ADD, 0, 2).alu64x(ADD, 0, 4);
         for (int i = 0; i < 3000; i++) {
             a.add64(0, i).alu64(XOR, 0, 0x55);
         }
@@ -105,23 +107,25 @@ class JitCompilerTest {
             + "call's state (its own fresh stack frame and r10, r1-r5 from the caller, r6-r9 uninitialized): the "
             + "interpreter's result, instruction count and faults")
     void hugeSubprogramsAreCutIntoChunks() {
-        long expected = hugeSubprogramResult(5) + hugeSubprogramResult(6) + 7 + 1000;
+        long expected = hugeSubprogramResult(10) + hugeSubprogramResult(12) + 7 + 1000;
         for (VmOptions.ExecutionMode mode : VmOptions.ExecutionMode.values()) {
             VmHarness h = VmHarness.raw(mode);
-            VmProgram p = h.load(hugeSubprogram(false));
+            VmProgram p = h.load(hugeSubprogram(-1));
             if (mode == VmOptions.ExecutionMode.JIT) {
                 assertTrue(p.translatedCodeSize() > JitCompiler.HUGE_METHOD_LIMIT, "several methods: "
                         + p.translatedCodeSize());
             }
             assertEquals(expected, p.runSockOps(h.input), mode.toString());
             assertEquals(expected, p.runSockOps(h.input), mode + ", second invocation");
-            assertEquals(12 + 2 * (4 + 6000 + 2), p.lastInstructionCount(), mode.toString());
+            assertEquals(13 + 2 * (9 + 6000 + 2), p.lastInstructionCount(), mode.toString());
 
-            VmProgram faulty = h.load(hugeSubprogram(true));
-            BpfVmException e = assertThrows(BpfVmException.class, () -> faulty.runSockOps(h.input));
-            assertEquals(12, e.pc(), mode + ": " + e.getMessage());
-            assertTrue(e.reason().contains("R6 !read_ok"), e.getMessage());
-            assertEquals(5, faulty.lastInstructionCount(), mode.toString());
+            for (int r : new int[] {6, 9}) {
+                VmProgram faulty = h.load(hugeSubprogram(r));
+                BpfVmException e = assertThrows(BpfVmException.class, () -> faulty.runSockOps(h.input));
+                assertEquals(13, e.pc(), mode + ": " + e.getMessage());
+                assertTrue(e.reason().contains("R" + r + " !read_ok"), e.getMessage());
+                assertEquals(6, faulty.lastInstructionCount(), mode.toString());
+            }
         }
     }
 
@@ -188,6 +192,30 @@ class JitCompilerTest {
         assertTrue(scalar.startsWith("aborted at pc 1: "), scalar);
         String moved = sameInBothModes(new Asm().add64(1, 8).callKfunc("bpf_cast_to_kern_ctx").mov64(0, 0).exit());
         assertTrue(moved.startsWith("aborted at pc 1: "), moved);
+    }
+
+    @Test
+    @Timeout(60)
+    @DisplayName("a program of exactly 65535 slots is within the translator's slot limit: not refused for its slots "
+            + "(its class is too large for ASM: interpreted with that reason), the interpreter's result and count")
+    void sixtyFiveThousandSlots() {
+        Asm a = new Asm();
+        for (int i = 0; a.slot() < 0xffff - 1; i++) {
+            if (i % 16_000 == 15_999) {
+                a.ja("b" + i).label("b" + i); // ends the block: no block above 32767 instructions
+            } else {
+                a.mov64(0, i & 0xff);
+            }
+        }
+        a.exit();
+        assertEquals(0xffff, a.slot());
+        VmProgram p = VmLoader.load("slots", ProgramType.SOCK_OPS, "GPL", a.build(), java.util.List.of(), new VmMaps(),
+                new VmOptions(true, () -> 0, false, VmOptions.ExecutionMode.JIT).withKernel(SimKernel.INSTANCE));
+        String reason = p.fallbackReason().orElse("");
+        assertTrue(!reason.contains("slots"), reason);
+        assertEquals(reason.isEmpty(), p.executionMode() == VmOptions.ExecutionMode.JIT, reason);
+        assertEquals((0xffff - 2) & 0xff, p.runSockOps(VmHarness.raw().input));
+        assertEquals(0xffff, p.lastInstructionCount());
     }
 
     @Test
