@@ -340,6 +340,15 @@ class JitCompilerTest {
     }
 
     @Test
+    @DisplayName("a 64-bit move from an uninitialized register faults there (R5 !read_ok), also when out-of-line code "
+            + "of a later instruction follows its fault path in the method")
+    void uninitializedMoveSourceFaults() {
+        String out = sameInBothModes(new Asm().mov64x(2, 5).mov64x(6, 1).add64(6, 8).mov64(0, 0).exit());
+        assertTrue(out.startsWith("aborted at pc 0: R5 !read_ok"), out);
+        assertTrue(out.endsWith(", 1 instructions"), out);
+    }
+
+    @Test
     @DisplayName("a fault in translated code names the pc and counts the instructions up to it, as the interpreter")
     void faultCountsAsTheInterpreter() {
         // three instructions in one block, the second faults (read of an uninitialized register)
