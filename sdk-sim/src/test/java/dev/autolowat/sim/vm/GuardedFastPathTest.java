@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.util.function.Consumer;
 
 import static dev.autolowat.api.asm.Opcode.JEQ;
+import static dev.autolowat.api.asm.Opcode.ADD;
 import static dev.autolowat.api.asm.Opcode.JNE;
+import static dev.autolowat.api.asm.Opcode.MUL;
 import static dev.autolowat.sim.vm.Asm.B;
 import static dev.autolowat.sim.vm.Asm.DW;
 import static dev.autolowat.sim.vm.Asm.H;
@@ -135,6 +137,136 @@ class GuardedFastPathTest {
         assertTrue(nothing[0].contains("no field there"), nothing[0]);
         // the skb pointer moved: the check of the pointer fails, the interpreter's code reads
         both(skb().add64(6, 4).ldx(W, 0, 6, 36).exit(), GuardedFastPathTest::segment);
+    }
+
+    /** H1: op 21 with a segment whose seq and end_seq have bit 31 set (no data queued: only the input's fields). */
+    private static void highSegment(VmHarness h) {
+        h.input.set(h.socket, h.info, 21).segment(0x8765_4321, 0x8765_4321 + 10, false, 10);
+    }
+
+    @Test
+    @DisplayName("D25, H1: only whole-word loads of sk_buff.cb's seq and end_seq are read in line: sign-extended, "
+            + "8- and 2-byte loads there, the word after them, kern->args and NULL kern->skb loaded over a pointer "
+            + "register give what the interpreter gives")
+    void cbInLineOnlyForSeqWords() {
+        String[] signed = both(skb().ldxsx(W, 0, 6, 40).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(signed[0].startsWith("returned " + (long) 0x8765_4321 + ","), "sign-extended seq: " + signed[0]);
+        String[] unsigned = both(skb().ldxField(W, 0, 6, "sk_buff", "cb", 0).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(unsigned[0].startsWith("returned " + 0x8765_4321L + ","), "zero-extended seq: " + unsigned[0]);
+        String[] wide = both(skb().ldxField(DW, 0, 6, "sk_buff", "cb", 0).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(wide[0].startsWith("returned " + ((0x8765_4321L + 10) << 32 | 0x8765_4321L) + ","),
+                "seq and end_seq in one load: " + wide[0]);
+        String[] half = both(skb().ldxField(H, 0, 6, "sk_buff", "cb", 4).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(half[0].startsWith("returned " + ((0x8765_4321 + 10) & 0xffff) + ","), "low half of end_seq: " + half[0]);
+        String[] next = both(skb().ldxField(W, 0, 6, "sk_buff", "cb", 8).exit(), GuardedFastPathTest::highSegment);
+        assertTrue(!next[0].startsWith("returned " + (0x8765_4321L + 10) + ","), "the word after end_seq: " + next[0]);
+        // sign-extended narrow loads of tcp_sock fields read in line (rcv_mss, rcv_nxt)
+        for (int off : new int[] {0x400, 0x401, 0x600, 0x601}) {
+            String b = both(tcpSock().ldxsx(B, 0, 0, off).exit(), GuardedFastPathTest::highSegment)[0];
+            String h = both(tcpSock().ldxsx(H, 0, 0, off & ~1).exit(), GuardedFastPathTest::highSegment)[0];
+            System.out.println("tcp_sock sign-extended at " + off + ": " + b + " / " + h);
+        }
+        // bpf_sock_ops_kern.args: bytes of another view, read through the view's code
+        String[] args = both(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldx(W, 0, 0, 8).exit(),
+                GuardedFastPathTest::highSegment);
+        assertTrue(args[0].startsWith("returned 0,"), "args[0]: " + args[0]);
+        // kern->skb NULL (no segment) loaded into the register that held kern: a scalar 0 (MUL is allowed)
+        String[] none = both(new Asm().callKfunc("bpf_cast_to_kern_ctx")
+                .ldxField(DW, 0, 0, "bpf_sock_ops_kern", "skb", 0).alu64(MUL, 0, 3).exit(),
+                GuardedFastPathTest::noSegment);
+        assertTrue(none[0].startsWith("returned 0,"), "NULL skb: " + none[0]);
+    }
+
+    @Test
+    @DisplayName("D25: a fast path serves only its own helper with the arguments its check proves: bpf_tcp_sock on "
+            + "the socket, bpf_skc_to_tcp_sock and bpf_sk_storage_get on the context, bpf_sk_storage_get on an "
+            + "array map or on a storage map pointer overwritten through a copy of r10 give the interpreter's "
+            + "result or fault")
+    void fastPathsOnlyForTheirOwnArguments() {
+        // bpf_tcp_sock returns the bpf_tcp_sock view, not tcp_sock: its first word is snd_cwnd
+        String[] bpfTcpSock = both(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).call(Helper.TCP_SOCK.id())
+                .jmp(JNE, 0, 0, "ok").ret(-1).label("ok").ldx(W, 0, 0, 0).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(bpfTcpSock[0].startsWith("returned ") && !bpfTcpSock[0].startsWith("returned -1"), bpfTcpSock[0]);
+        String[] ctx = both(new Asm().call(Helper.SKC_TO_TCP_SOCK.id()).exit(), GuardedFastPathTest::otherOp);
+        assertTrue(ctx[0].startsWith("aborted"), "the context is no socket: " + ctx[0]);
+        String[] ctxStorage = both(new Asm().mov64x(2, 1).ldMap(1, 0).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), new MapSpec[] {STORAGE}, GuardedFastPathTest::otherOp);
+        assertTrue(ctxStorage[0].startsWith("aborted"), "the context is no socket: " + ctxStorage[0]);
+        String[] array = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SK).ldMap(1, 0).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), new MapSpec[] {new MapSpec("a", MapType.ARRAY, 4, 24, 1)},
+                GuardedFastPathTest::otherOp);
+        assertTrue(array[0].contains("into func bpf_sk_storage_get"), array[0]);
+        String[] stale = both(new Asm().ldx(DW, 6, 1, SockOpsCtx.SK).ldMap(1, 0).stx(DW, 10, 1, -16)
+                .mov64x(2, 10).add64(2, -16).st(DW, 2, 0, 0).ldx(DW, 1, 10, -16).mov64x(2, 6).mov64(3, 0).mov64(4, 0)
+                .call(Helper.SK_STORAGE_GET.id()).exit(), new MapSpec[] {STORAGE}, GuardedFastPathTest::otherOp,
+                GuardedFastPathTest::otherOp);
+        assertTrue(stale[0].startsWith("aborted") && stale[1].startsWith("aborted"),
+                "a scalar where the map was: " + stale[0]);
+    }
+
+    @Test
+    @DisplayName("D20, H1: sock_ops context fields read through the unmodified context: skb_len (zero- and "
+            + "sign-extended), remote_port with bit 31 set, skb_data kept in a register")
+    void contextFieldsAsTheInterpreter() {
+        Consumer<VmHarness> big = h -> h.input.set(h.socket, h.info, 21).segment(1000, 1010, false, 0x8000_1234);
+        String[] whole = both(new Asm().ldx(W, 0, 1, SockOpsCtx.SKB_LEN).exit(), big);
+        assertTrue(whole[0].startsWith("returned " + 0x8000_1234L + ","), whole[0]);
+        String[] signed = both(new Asm().ldxsx(W, 0, 1, SockOpsCtx.SKB_LEN).exit(), big);
+        assertTrue(signed[0].startsWith("returned " + (long) 0x8000_1234 + ","), signed[0]);
+        // remote port 128: be16 is 0x8000, so the field (be16 << 16) has bit 31 set
+        Consumer<VmHarness> port128 = h -> h.input.set(h.socket, new SocketInfo(false, 8080, 128, 65483, 5000, 1000), 4);
+        String[] port = both(new Asm().ldx(W, 0, 1, SockOpsCtx.REMOTE_PORT).exit(), port128);
+        String[] portSigned = both(new Asm().ldxsx(W, 0, 1, SockOpsCtx.REMOTE_PORT).exit(), port128);
+        assertTrue(!port[0].startsWith("returned -") && portSigned[0].startsWith("returned -"),
+                "remote_port has bit 31 set (network order in the upper half): " + port[0] + " / " + portSigned[0]);
+        // skb_data: a pointer (not a scalar: MUL faults), written into the register that held 0
+        String[] data = both(new Asm().mov64(2, 0).ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).jmp(JEQ, 2, 0, "zero").ret(1)
+                .label("zero").ret(0), GuardedFastPathTest::segment);
+        assertTrue(data[0].startsWith("returned 1,"), "skb_data is not NULL with a segment: " + data[0]);
+        String[] notScalar = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).alu64(MUL, 2, 2).mov64(0, 0).exit(),
+                GuardedFastPathTest::segment);
+        assertTrue(notScalar[0].startsWith("aborted"), notScalar[0]);
+    }
+
+    @Test
+    @DisplayName("D20, D25: the context through a filled copy (guessed, not proven): its fields and sk read as the "
+            + "interpreter reads them, moved or overwritten it faults as there")
+    void contextThroughAFilledPointer() {
+        Consumer<VmHarness> big = h -> h.input.set(h.socket, h.info, 21).segment(1000, 1010, false, 0x8000_1234);
+        String[] fields = both(new Asm().stx(DW, 10, 1, -8).ldx(DW, 2, 10, -8).ldx(W, 0, 2, SockOpsCtx.OP)
+                .ldx(W, 3, 2, SockOpsCtx.SKB_LEN).alu64x(ADD, 0, 3).ldx(W, 3, 2, SockOpsCtx.REMOTE_PORT)
+                .alu64x(ADD, 0, 3).ldxsx(W, 3, 2, SockOpsCtx.SKB_LEN).alu64x(ADD, 0, 3)
+                .ldx(DW, 3, 2, SockOpsCtx.SK).jmp(JNE, 3, 0, "sk").ret(-1).label("sk").exit(), big);
+        assertTrue(fields[0].startsWith("returned " + (21 + 0x8000_1234L + 0x409c_0000L + (long) 0x8000_1234) + ","),
+                fields[0]);
+        both(new Asm().stx(DW, 10, 1, -8).ldx(DW, 2, 10, -8).add64(2, 4).ldx(W, 0, 2, 0).exit(), big);
+        both(new Asm().stx(DW, 10, 1, -8).mov64x(3, 10).st(DW, 3, -8, 0).ldx(DW, 2, 10, -8).ldx(W, 0, 2, 0).exit(), big);
+    }
+
+    @Test
+    @DisplayName("D25: bpf_sk_storage_delete and bpf_rdonly_cast with the arguments of a fast path of another call "
+            + "(storage map and socket, r3 0, r4 initialized; the context) do what they do in the interpreter")
+    void otherCallsWithFastPathArguments() {
+        // get with F_CREATE, delete (flags-like r3/r4 0), get without create: NULL, delete's 0 returned
+        Asm delete = new Asm().ldx(DW, 6, 1, SockOpsCtx.SK)
+                .ldMap(1, 0).mov64x(2, 6).mov64(3, 0).mov64(4, Helper.SK_STORAGE_GET_F_CREATE)
+                .call(Helper.SK_STORAGE_GET.id())
+                .ldMap(1, 0).mov64x(2, 6).mov64(3, 0).mov64(4, 0).call(Helper.SK_STORAGE_DELETE.id()).mov64x(7, 0)
+                .ldMap(1, 0).mov64x(2, 6).mov64(3, 0).mov64(4, 0).call(Helper.SK_STORAGE_GET.id())
+                .jmp(JEQ, 0, 0, "gone").ret(100).label("gone").mov64x(0, 7).exit();
+        String[] deleted = both(delete, new MapSpec[] {STORAGE}, GuardedFastPathTest::otherOp);
+        assertTrue(deleted[0].startsWith("returned 0,"), deleted[0]);
+        // bpf_rdonly_cast(ctx, id) in a sock_ops program: not K1 (rcvlowat unchanged)
+        both(new Asm().mov64(2, 1).callKfunc("bpf_rdonly_cast").mov64(0, 0).exit(), GuardedFastPathTest::segment);
+        // bpf_map_lookup_elem(ctx, ...) with skb_load_bytes' argument shapes: a fault, not a copy
+        String[] lookup = both(new Asm().ldMapValue(3, 0, 0).mov64(2, 0).mov64(4, 4).call(Helper.MAP_LOOKUP_ELEM.id())
+                .exit(), new MapSpec[] {new MapSpec("a", MapType.ARRAY, 4, 8, 1)}, GuardedFastPathTest::segment);
+        assertTrue(lookup[0].startsWith("aborted"), lookup[0]);
+        // bpf_sock_ops_cb_flags_set(ctx, 0) with r3 a map value and r4 initialized: no bytes copied there
+        String[] flags = both(new Asm().ldMapValue(3, 0, 0).mov64x(6, 3).mov64(2, 0).mov64(4, 4)
+                .call(Helper.SOCK_OPS_CB_FLAGS_SET.id()).ldx(W, 0, 6, 0).exit(),
+                new MapSpec[] {new MapSpec("a", MapType.ARRAY, 4, 8, 1)}, GuardedFastPathTest::segment);
+        assertTrue(flags[0].startsWith("returned 0,"), flags[0]);
     }
 
     @Test
