@@ -297,15 +297,7 @@ class JitCompilerTest {
         String expected = null;
         for (VmOptions.ExecutionMode mode : new VmOptions.ExecutionMode[] {VmOptions.ExecutionMode.INTERPRETER,
             VmOptions.ExecutionMode.JIT}) {
-            VmHarness h = VmHarness.raw(mode);
-            VmProgram p = h.load(a, maps);
-            String outcome;
-            try {
-                outcome = "returned " + p.runSockOps(h.input);
-            } catch (BpfVmException e) {
-                outcome = "aborted at pc " + e.pc() + ": " + e.reason();
-            }
-            outcome += ", " + p.lastInstructionCount() + " instructions";
+            String outcome = VmHarness.outcome(a, mode, maps);
             if (expected == null) {
                 expected = outcome;
             } else {

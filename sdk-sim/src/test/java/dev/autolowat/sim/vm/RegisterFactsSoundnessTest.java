@@ -22,23 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RegisterFactsSoundnessTest {
 
-    /** r0 (or the abort's pc and reason) and the instruction count, in {@code mode}. */
-    private static String outcome(Asm asm, VmOptions.ExecutionMode mode, MapSpec... maps) {
-        VmHarness h = VmHarness.raw(mode);
-        VmProgram p = h.load(asm, maps);
-        String out;
-        try {
-            out = "returned " + p.runSockOps(h.input);
-        } catch (BpfVmException e) {
-            out = "aborted at pc " + e.pc() + ": " + e.reason();
-        }
-        return out + ", " + p.lastInstructionCount() + " instructions";
-    }
-
     /** Both modes give the same outcome, which starts with {@code expected}; returns it. */
     private static String expect(Asm asm, String expected, MapSpec... maps) {
-        String interpreted = outcome(asm, VmOptions.ExecutionMode.INTERPRETER, maps);
-        String jit = outcome(asm, VmOptions.ExecutionMode.JIT, maps);
+        String interpreted = VmHarness.outcome(asm, VmOptions.ExecutionMode.INTERPRETER, maps);
+        String jit = VmHarness.outcome(asm, VmOptions.ExecutionMode.JIT, maps);
         assertEquals(interpreted, jit, "translated and interpreted differ for\n" + asm);
         assertTrue(interpreted.startsWith(expected), "expected '" + expected + "...', got: " + interpreted);
         return interpreted;

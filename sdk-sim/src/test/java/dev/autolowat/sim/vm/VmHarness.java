@@ -70,4 +70,20 @@ final class VmHarness {
         assertTrue(e.reason().contains(reason), "expected '" + reason + "' in: " + e.getMessage());
         return e;
     }
+
+    /**
+     * r0 (or the abort's pc and reason) and the instruction count of one run of {@code asm}, loaded
+     * as a raw-r0 program in {@code mode}, as one line: how the translator's tests compare the modes.
+     */
+    static String outcome(Asm asm, VmOptions.ExecutionMode mode, MapSpec... maps) {
+        VmHarness h = raw(mode);
+        VmProgram p = h.load(asm, maps);
+        String out;
+        try {
+            out = "returned " + p.runSockOps(h.input);
+        } catch (BpfVmException e) {
+            out = "aborted at pc " + e.pc() + ": " + e.reason();
+        }
+        return out + ", " + p.lastInstructionCount() + " instructions";
+    }
 }
