@@ -140,11 +140,11 @@ final class JitCompiler {
     /** What the whole program's analysis gives every method's translation. */
     private record Analysis(int[] starts, int[] ends, boolean[] leader, boolean[] budgetCheck, int[] length,
                             int[] after, int instructions, RegisterFacts facts, PointerGuess guesses,
-                            int[][] chunks) {
+                            int[][] chunks, boolean stackPointerEscapes) {
         /** The same analysis with subprograms cut into chunks (see {@link #translate}). */
         Analysis withChunks(boolean[] newLeader, int[] newLength, int[] newAfter, int[][] newChunks) {
             return new Analysis(starts, ends, newLeader, budgetCheck, newLength, newAfter, instructions, facts,
-                    guesses, newChunks);
+                    guesses, newChunks, stackPointerEscapes);
         }
     }
 
@@ -258,8 +258,7 @@ final class JitCompiler {
         this.faultHandler = new Label[p.slots];
         this.constants = constants;
         this.constantTypes = constantTypes;
-        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts,
-                StackAccesses.stackPointerEscapes(p), subStart, subEnd);
+        this.pointerFreeSlots = StackAccesses.pointerFreeSlots(p, a.facts, a.stackPointerEscapes, subStart, subEnd);
         this.frameZeroUnobserved = subprogram == 0 && runtime.frameZeroUnobserved;
     }
 
@@ -326,9 +325,9 @@ final class JitCompiler {
             return Result.fallback("a basic block of more than 32767 instructions"); // the fault handlers' packing
         }
         Analysis a = new Analysis(starts, ends, leader, budgetCheck, length, after, instructions,
-                RegisterFacts.of(p, starts), PointerGuess.of(p, vm, starts), new int[starts.length][]);
-        runtime.frameZeroUnobserved = StackAccesses.frameZeroWrittenBeforeRead(p, StackAccesses.stackPointerEscapes(p),
-                ends[0]);
+                RegisterFacts.of(p, starts), PointerGuess.of(p, vm, starts), new int[starts.length][],
+                StackAccesses.stackPointerEscapes(p));
+        runtime.frameZeroUnobserved = StackAccesses.frameZeroWrittenBeforeRead(p, a.stackPointerEscapes, ends[0]);
 
         // First pass without stack map frames: only the size of each method. HotSpot does not compile
         // a method above HugeMethodLimit, and ASM's frame computation has work limits of its own

@@ -516,7 +516,7 @@ final class Vm {
      * region numbers and the stack.
      */
     void resetForTranslated() {
-        regionCount = fixedRegions;
+        resetRegionNumbers();
         stacks[0].reset();
     }
 
