@@ -39,7 +39,7 @@ public class BpfVmException extends AutoLowatException {
         return pc;
     }
 
-    /** The instruction's text, as {@link InsnText} formats it. */
+    /** The instruction's text as the API's {@code Disassembler} renders it, e.g. {@code (61) r2 = *(u32 *)(r6 +0)}. */
     public String instruction() {
         return instruction;
     }
