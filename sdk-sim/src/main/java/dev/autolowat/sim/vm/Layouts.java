@@ -67,7 +67,12 @@ final class Layouts {
                 .pointer("skb_data", SockOpsCtx.SKB_DATA)
                 .pointer("skb_data_end", SockOpsCtx.SKB_DATA_END)
                 .scalar("skb_len", SockOpsCtx.SKB_LEN, 4)
-                .narrow("skb_tcp_flags", SockOpsCtx.SKB_TCP_FLAGS, 4, 4)
+                // sock_ops_is_valid_access() (net/core/filter.c) matches skb_tcp_flags with
+                // case offsetof(struct bpf_sock_ops, skb_tcp_flags), one offset, then
+                // bpf_ctx_narrow_access_ok(): 1-, 2- and 4-byte loads at offset 212 only; a load
+                // at 213-215 falls to the default case (size must be 4) and is refused. Measured
+                // against the kernel by conformance-tests ContextAccessAgreementTest.
+                .narrowAtStart("skb_tcp_flags", SockOpsCtx.SKB_TCP_FLAGS, 4)
                 .scalar("skb_hwtstamp", SockOpsCtx.SKB_HWTSTAMP, 8);
         SOCK_OPS = b.build();
     }
