@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * every context load and store of {@code context-access-kernel.txt} is the kernel verifier's
  * recorded one. The table holds, for {@code struct bpf_sock_ops} (sock_ops programs) and
  * {@code struct bpf_sockopt} (setsockopt programs), every offset from 0 to the struct's size + 8,
- * sizes 1, 2, 4 and 8, and the three access forms {@code LDX MEM}, {@code STX MEM} and
- * {@code ST MEM}, as measured on a real kernel by conformance-tests'
+ * sizes 1, 2, 4 and 8, and the four access forms {@code LDX MEM}, {@code LDX MEMSX} (1, 2, 4),
+ * {@code STX MEM} and {@code ST MEM}, as measured on a real kernel by conformance-tests'
  * {@code ContextAccessAgreementTest} (which also checks that the running kernel still gives them).
  * This test needs no root and no kernel: the rules of {@code sock_ops_is_valid_access()} and
  * {@code cg_sockopt_is_valid_access()} are checked against the kernel on every machine.
@@ -76,6 +76,7 @@ class ContextAccessTableTest {
         Asm a = new Asm();
         switch (row.access()) {
             case "ldx" -> a.raw(Opcode.LDX | sz | Opcode.MEM, 2, 1, row.off(), 0);
+            case "ldxsx" -> a.raw(Opcode.LDX | sz | Opcode.MEMSX, 2, 1, row.off(), 0);
             case "stx" -> a.raw(Opcode.ALU64 | Opcode.MOV | Opcode.K, 2, 0, 0, 0)
                     .raw(Opcode.STX | sz | Opcode.MEM, 1, 2, row.off(), 0);
             case "st" -> a.raw(Opcode.ST | sz | Opcode.MEM, 1, 0, row.off(), 0);
@@ -94,11 +95,12 @@ class ContextAccessTableTest {
 
     @Test
     @DisplayName("VM fidelity: the loader accepts exactly the context loads/stores the kernel verifier accepted"
-            + " (recorded table: bpf_sock_ops, bpf_sockopt/SETSOCKOPT; LDX, STX, ST; sizes 1-8)")
+            + " (recorded table: bpf_sock_ops, bpf_sockopt/SETSOCKOPT; LDX, LDX MEMSX, STX, ST; sizes 1-8)")
     void loaderAgreesWithTheRecordedKernelVerdicts() throws IOException {
         List<Row> rows = table();
         // the table covers what ContextAccessAgreementTest measures: both structs, every offset to size + 8
-        int expected = 3 * 4 * ((SockOpsCtx.SIZE + 9) + (SockoptCtx.SIZE + 9));
+        // (LDX, STX and ST of 1, 2, 4 and 8 bytes; LDX MEMSX of 1, 2 and 4)
+        int expected = (3 * 4 + 3) * ((SockOpsCtx.SIZE + 9) + (SockoptCtx.SIZE + 9));
         assertEquals(expected, rows.size(), "cases in " + TABLE);
         assertTrue(rows.stream().anyMatch(Row::accepted) && rows.stream().anyMatch(r -> !r.accepted()),
                 "the table holds both verdicts");
