@@ -201,12 +201,17 @@ public class ContextAccessAgreementTest {
         }
 
         List<String> drift = new ArrayList<>();
+        String recordedOn = "";
         if (Boolean.getBoolean(RECORD_PROPERTY)) {
             write(measured, kernelVersion);
             System.out.println("[ctx-access] recorded " + measured.size() + " kernel verdicts of Linux " + kernelVersion
                     + " in " + TABLE.toAbsolutePath().normalize());
         } else {
             Map<String, Boolean> recorded = read(TABLE);
+            recordedOn = Files.readAllLines(TABLE, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("# Measured on ")).findFirst()
+                    .map(l -> l.substring("# Measured on ".length()).replaceFirst(" on \\d{4}-.*", ""))
+                    .orElse("(no '# Measured on' line)");
             for (Map.Entry<String, Verdict> e : measured.entrySet()) {
                 Boolean r = recorded.get(e.getKey());
                 if (r == null) {
@@ -235,7 +240,7 @@ public class ContextAccessAgreementTest {
             }
             if (!drift.isEmpty()) {
                 m.append(drift.size()).append(" verdicts of Linux ").append(kernelVersion).append(" differ from the table ")
-                        .append(TABLE).append(" (kernel drift: if the new kernel is right, re-record with -D")
+                        .append(TABLE).append(", measured on ").append(recordedOn).append(" (kernel drift: if the new kernel is right, re-record with -D")
                         .append(RECORD_PROPERTY).append("=true and update the VM)\n");
                 drift.forEach(d -> m.append("  ").append(d).append('\n'));
             }
