@@ -93,25 +93,30 @@ final class Layouts {
     static final Layout BPF_SOCK;
 
     static {
+        // bpf_sock_is_valid_access() (net/core/filter.c): family, type, protocol, src_port, state
+        // and rx_queue_mapping are matched with case offsetof() (one offset), so their narrow loads
+        // start at the field's first byte; the addresses with bpf_ctx_range() (every byte), so
+        // theirs may start anywhere inside; dst_port (a __be16 and 2 bytes of padding) with
+        // bpf_ctx_range() over its 2 bytes. Measured against the kernel (ContextAccessTableTest).
         Layout.Builder b = Layout.builder("bpf_sock", 80, Layout.Rule.UAPI)
                 .scalar("bound_dev_if", 0, 4)
-                .narrow("family", 4, 4, 4)
-                .narrow("type", 8, 4, 4)
-                .narrow("protocol", 12, 4, 4)
+                .narrowAtStart("family", 4, 4)
+                .narrowAtStart("type", 8, 4)
+                .narrowAtStart("protocol", 12, 4)
                 .scalar("mark", 16, 4)
                 .scalar("priority", 20, 4)
                 .narrow("src_ip4", 24, 4, 4);
         for (int i = 0; i < 4; i++) {
             b.narrow("src_ip6[" + i + "]", 28 + 4 * i, 4, 4);
         }
-        b.narrow("src_port", 44, 4, 4)
+        b.narrowAtStart("src_port", 44, 4)
                 .narrow("dst_port", 48, 4, 2)
                 .narrow("dst_ip4", 52, 4, 4);
         for (int i = 0; i < 4; i++) {
             b.narrow("dst_ip6[" + i + "]", 56 + 4 * i, 4, 4);
         }
-        b.narrow("state", 72, 4, 4)
-                .narrow("rx_queue_mapping", 76, 4, 4);
+        b.narrowAtStart("state", 72, 4)
+                .narrowAtStart("rx_queue_mapping", 76, 4);
         BPF_SOCK = b.build();
     }
 
