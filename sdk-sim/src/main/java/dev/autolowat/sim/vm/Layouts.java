@@ -12,6 +12,11 @@ import java.util.Map;
  * ({@code tcp_sock}, {@code bpf_sock_ops_kern}, {@code sk_buff}) use the simulator's own,
  * documented layout, which {@link dev.autolowat.api.asm.Relocation.FieldRef}s resolve against (a
  * kernel resolves the same names against vmlinux BTF).
+ *
+ * <p>The access rules of {@link #SOCK_OPS}, {@link #SOCKOPT} and {@link #BPF_SOCK} are checked
+ * against a kernel's verifier: every offset and size, recorded from a real kernel by
+ * conformance-tests' {@code ContextAccessAgreementTest} and compared on every machine by
+ * {@code ContextAccessTableTest} (docs/programs.md, "Checked against the kernel").
  */
 final class Layouts {
     private Layouts() {
