@@ -14,7 +14,8 @@ import java.util.Map;
  *       uapi structs ({@code struct bpf_sock_ops}, {@code bpf_sockopt}, {@code bpf_sock},
  *       {@code bpf_tcp_sock}): {@code off % size == 0}, whole-field accesses only, except fields
  *       marked narrow, which also take aligned 1/2-byte loads inside their first
- *       {@link Member#narrowSpan} bytes.</li>
+ *       {@link Member#narrowSpan} bytes, and fields marked narrow-at-start
+ *       ({@link Member#narrowAtStart}), which take 1/2-byte loads at their first byte only.</li>
  *   <li>{@link Rule#BTF}: kernel objects reached through BTF pointers ({@code tcp_sock},
  *       {@code bpf_sock_ops_kern}, {@code sk_buff}): any load that stays inside one member;
  *       pointer members only as whole 8-byte loads; never a store.</li>
@@ -33,17 +34,26 @@ final class Layout {
         final Kind kind;
         final boolean writable;
         final int narrowSpan;
+        /**
+         * Narrower loads only at the field's first byte: the kernel's {@code *_is_valid_access()}
+         * matches the field with {@code case offsetof(...)} (one offset) rather than
+         * {@code bpf_ctx_range(...)} (every byte), so a 1-byte load at {@code off + 1} falls to the
+         * default case and is refused.
+         */
+        final boolean narrowAtStart;
         /** Non-null: the field exists but this program type may not touch it, and why. */
         final String denied;
         int id;
 
-        Member(String name, int off, int size, Kind kind, boolean writable, int narrowSpan, String denied) {
+        Member(String name, int off, int size, Kind kind, boolean writable, int narrowSpan, boolean narrowAtStart,
+               String denied) {
             this.name = name;
             this.off = off;
             this.size = size;
             this.kind = kind;
             this.writable = writable;
             this.narrowSpan = narrowSpan;
+            this.narrowAtStart = narrowAtStart;
             this.denied = denied;
         }
     }
@@ -144,11 +154,12 @@ final class Layout {
         if (off == m.off && size == m.size) {
             return null;
         }
-        if (m.narrowSpan > 0 && size < m.size && off + size <= m.off + m.narrowSpan) {
+        if (narrowOk(m, off, size)) {
             return null;
         }
         return "invalid bpf_context access " + at + ": the field is " + m.size + " bytes and "
-                + (m.narrowSpan > 0 ? "narrower loads must stay in its first " + m.narrowSpan + " bytes"
+                + (m.narrowAtStart ? "narrower loads must start at its first byte (offset " + m.off + ")"
+                : m.narrowSpan > 0 ? "narrower loads must stay in its first " + m.narrowSpan + " bytes"
                 : "is read whole (no narrow loads)");
     }
 
@@ -163,8 +174,18 @@ final class Layout {
         if (off % size != 0) {
             return false;
         }
-        return (off == m.off && size == m.size)
-                || (m.narrowSpan > 0 && size < m.size && off + size <= m.off + m.narrowSpan);
+        return (off == m.off && size == m.size) || narrowOk(m, off, size);
+    }
+
+    /** An aligned load narrower than the field that the field's narrow rule allows. */
+    private static boolean narrowOk(Member m, long off, int size) {
+        if (size >= m.size) {
+            return false;
+        }
+        if (m.narrowAtStart) {
+            return off == m.off;
+        }
+        return m.narrowSpan > 0 && off + size <= m.off + m.narrowSpan;
     }
 
     int size() {
@@ -188,32 +209,41 @@ final class Layout {
         }
 
         Builder scalar(String field, int off, int size) {
-            members.add(new Member(field, off, size, Kind.SCALAR, false, 0, null));
+            members.add(new Member(field, off, size, Kind.SCALAR, false, 0, false, null));
             return this;
         }
 
         Builder narrow(String field, int off, int size, int span) {
-            members.add(new Member(field, off, size, Kind.SCALAR, false, span, null));
+            members.add(new Member(field, off, size, Kind.SCALAR, false, span, false, null));
+            return this;
+        }
+
+        /**
+         * A field whose narrower loads (1 or 2 bytes, aligned) must start at its first byte: the
+         * kernel matches it with {@code case offsetof(...)} and {@code bpf_ctx_narrow_access_ok()}.
+         */
+        Builder narrowAtStart(String field, int off, int size) {
+            members.add(new Member(field, off, size, Kind.SCALAR, false, 0, true, null));
             return this;
         }
 
         Builder writable(String field, int off, int size) {
-            members.add(new Member(field, off, size, Kind.SCALAR, true, 0, null));
+            members.add(new Member(field, off, size, Kind.SCALAR, true, 0, false, null));
             return this;
         }
 
         Builder pointer(String field, int off) {
-            members.add(new Member(field, off, 8, Kind.POINTER, false, 0, null));
+            members.add(new Member(field, off, 8, Kind.POINTER, false, 0, false, null));
             return this;
         }
 
         Builder bytes(String field, int off, int size) {
-            members.add(new Member(field, off, size, Kind.BYTES, false, 0, null));
+            members.add(new Member(field, off, size, Kind.BYTES, false, 0, false, null));
             return this;
         }
 
         Builder denied(String field, int off, int size, String why) {
-            members.add(new Member(field, off, size, Kind.SCALAR, false, 0, why));
+            members.add(new Member(field, off, size, Kind.SCALAR, false, 0, false, why));
             return this;
         }
 

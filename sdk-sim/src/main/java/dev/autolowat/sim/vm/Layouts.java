@@ -12,6 +12,11 @@ import java.util.Map;
  * ({@code tcp_sock}, {@code bpf_sock_ops_kern}, {@code sk_buff}) use the simulator's own,
  * documented layout, which {@link dev.autolowat.api.asm.Relocation.FieldRef}s resolve against (a
  * kernel resolves the same names against vmlinux BTF).
+ *
+ * <p>The access rules of {@link #SOCK_OPS}, {@link #SOCKOPT} and {@link #BPF_SOCK} are checked
+ * against a kernel's verifier: every offset and size, recorded from a real kernel by
+ * conformance-tests' {@code ContextAccessAgreementTest} and compared on every machine by
+ * {@code ContextAccessTableTest} (docs/programs.md, "Checked against the kernel").
  */
 final class Layouts {
     private Layouts() {
@@ -67,7 +72,12 @@ final class Layouts {
                 .pointer("skb_data", SockOpsCtx.SKB_DATA)
                 .pointer("skb_data_end", SockOpsCtx.SKB_DATA_END)
                 .scalar("skb_len", SockOpsCtx.SKB_LEN, 4)
-                .narrow("skb_tcp_flags", SockOpsCtx.SKB_TCP_FLAGS, 4, 4)
+                // sock_ops_is_valid_access() (net/core/filter.c) matches skb_tcp_flags with
+                // case offsetof(struct bpf_sock_ops, skb_tcp_flags), one offset, then
+                // bpf_ctx_narrow_access_ok(): 1-, 2- and 4-byte loads at offset 212 only; a load
+                // at 213-215 falls to the default case (size must be 4) and is refused. Measured
+                // against the kernel by conformance-tests ContextAccessAgreementTest.
+                .narrowAtStart("skb_tcp_flags", SockOpsCtx.SKB_TCP_FLAGS, 4)
                 .scalar("skb_hwtstamp", SockOpsCtx.SKB_HWTSTAMP, 8);
         SOCK_OPS = b.build();
     }
@@ -88,25 +98,30 @@ final class Layouts {
     static final Layout BPF_SOCK;
 
     static {
+        // bpf_sock_is_valid_access() (net/core/filter.c): family, type, protocol, src_port, state
+        // and rx_queue_mapping are matched with case offsetof() (one offset), so their narrow loads
+        // start at the field's first byte; the addresses with bpf_ctx_range() (every byte), so
+        // theirs may start anywhere inside; dst_port (a __be16 and 2 bytes of padding) with
+        // bpf_ctx_range() over its 2 bytes. Measured against the kernel (ContextAccessTableTest).
         Layout.Builder b = Layout.builder("bpf_sock", 80, Layout.Rule.UAPI)
                 .scalar("bound_dev_if", 0, 4)
-                .narrow("family", 4, 4, 4)
-                .narrow("type", 8, 4, 4)
-                .narrow("protocol", 12, 4, 4)
+                .narrowAtStart("family", 4, 4)
+                .narrowAtStart("type", 8, 4)
+                .narrowAtStart("protocol", 12, 4)
                 .scalar("mark", 16, 4)
                 .scalar("priority", 20, 4)
                 .narrow("src_ip4", 24, 4, 4);
         for (int i = 0; i < 4; i++) {
             b.narrow("src_ip6[" + i + "]", 28 + 4 * i, 4, 4);
         }
-        b.narrow("src_port", 44, 4, 4)
+        b.narrowAtStart("src_port", 44, 4)
                 .narrow("dst_port", 48, 4, 2)
                 .narrow("dst_ip4", 52, 4, 4);
         for (int i = 0; i < 4; i++) {
             b.narrow("dst_ip6[" + i + "]", 56 + 4 * i, 4, 4);
         }
-        b.narrow("state", 72, 4, 4)
-                .narrow("rx_queue_mapping", 76, 4, 4);
+        b.narrowAtStart("state", 72, 4)
+                .narrowAtStart("rx_queue_mapping", 76, 4);
         BPF_SOCK = b.build();
     }
 

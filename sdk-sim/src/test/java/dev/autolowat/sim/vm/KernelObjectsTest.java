@@ -76,6 +76,12 @@ class KernelObjectsTest {
         assertEquals(1, h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).ldx(W, 0, 1, 72).exit()), "ESTABLISHED");
         assertThrows(BpfVmException.class, () -> h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).ldx(H, 0, 1, 16).exit()),
                 "bpf_sock.mark takes no narrow load");
+        // bpf_sock_is_valid_access(): family's narrow loads start at its first byte, an address's anywhere in it
+        assertEquals(2, h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).ldx(B, 0, 1, 4).exit()), "bpf_sock.family, 1 byte");
+        BpfVmException family = assertThrows(BpfVmException.class,
+                () -> h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).ldx(B, 0, 1, 5).exit()));
+        assertTrue(family.reason().contains("narrower loads must start at its first byte (offset 4)"), family.getMessage());
+        h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).ldx(B, 0, 1, 25).exit());
         assertThrows(BpfVmException.class, () -> h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK).add64(1, 4).ret(0)),
                 "no arithmetic on a socket pointer");
         assertEquals(h.socket.rcvNxt() & 0xffff_ffffL, h.run(new Asm().ldx(DW, 1, 1, SockOpsCtx.SK)

@@ -92,6 +92,10 @@ class MemorySafetyTest {
         e = assertThrows(ProgramRejectedException.class,
                 () -> h.load(new Asm().mov64(2, 1).atomic(W, 1, 2, SockOpsCtx.REPLY, ADD).ret(0)));
         assertTrue(e.getMessage().contains("BPF_ATOMIC stores into R1 ctx"), e.getMessage());
+        // sock_ops_is_valid_access() takes narrow skb_tcp_flags loads at offset 212 only (ContextAccessTableTest)
+        e = assertThrows(ProgramRejectedException.class,
+                () -> h.load(new Asm().ldx(B, 0, 1, SockOpsCtx.SKB_TCP_FLAGS + 1).exit()));
+        assertTrue(e.getMessage().contains("narrower loads must start at its first byte (offset 212)"), e.getMessage());
         // valid accesses load: whole fields, the narrow skb_tcp_flags, the writable reply and sk_txhash
         h.load(new Asm().ldx(W, 0, 1, SockOpsCtx.OP).ldx(B, 2, 1, SockOpsCtx.SKB_TCP_FLAGS)
                 .ldx(DW, 3, 1, SockOpsCtx.BYTES_RECEIVED).st(W, 1, SockOpsCtx.REPLY, 7)
