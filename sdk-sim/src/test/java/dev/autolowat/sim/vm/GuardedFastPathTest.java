@@ -494,7 +494,7 @@ class GuardedFastPathTest {
     void contextPointerMemberWithSegment() {
         String[] out = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).jmp(JEQ, 2, 0, "null").ldx(B, 0, 2, 0).exit()
                 .label("null").ret(-1), GuardedFastPathTest::segment, GuardedFastPathTest::noSegment);
-        assertTrue(out[0].startsWith("aborted at pc 2: "), "the packet data is empty in the model: " + out[0]);
+        assertTrue(out[0].startsWith("aborted at pc 2 "), "the packet data is empty in the model: " + out[0]);
         assertTrue(out[1].startsWith("returned -1,"), "H2: no segment, NULL: " + out[1]);
     }
 
@@ -505,13 +505,13 @@ class GuardedFastPathTest {
         MapSpec rodata = MapSpec.globalData("g.rodata", new byte[16], true);
         String[] ro = both(new Asm().mov64(2, 0).ldMapValue(3, 0, 0).mov64(4, 4).call(Helper.SKB_LOAD_BYTES.id()).exit(),
                 new MapSpec[] {rodata}, GuardedFastPathTest::segment);
-        assertTrue(ro[0].startsWith("aborted at pc 4: ") && ro[0].contains("cannot write"), ro[0]);
+        assertTrue(ro[0].startsWith("aborted at pc 4 ") && ro[0].contains("cannot write"), ro[0]);
         String[] huge = both(storage(1).mov64x(1, 6).mov64(2, 0).mov64x(3, 7).mov64(4, -1)
                 .call(Helper.SKB_LOAD_BYTES.id()).exit(), new MapSpec[] {STORAGE}, GuardedFastPathTest::segment);
         assertTrue(huge[0].startsWith("aborted"), huge[0]);
         String[] stx = both(new Asm().ldMapValue(1, 0, 4).mov64(2, 1).stx(W, 1, 2, 0).ret(0),
                 new MapSpec[] {rodata}, GuardedFastPathTest::otherOp);
-        assertTrue(stx[0].startsWith("aborted at pc 3: ") && stx[0].contains("g.rodata") && stx[0].contains("read-only"),
+        assertTrue(stx[0].startsWith("aborted at pc 3 ") && stx[0].contains("g.rodata") && stx[0].contains("read-only"),
                 stx[0]);
     }
 }
