@@ -500,7 +500,7 @@ class GuardedFastPathTest {
 
     @Test
     @DisplayName("H1: bpf_skb_load_bytes into a read-only map value and with a length of 2^64-1 faults as in the "
-            + "interpreter; a scalar STX into a read-only map value faults with its message")
+            + "interpreter; a scalar STX into a read-only map value, or past a writable one's end, faults with its message")
     void readOnlyDestinations() {
         MapSpec rodata = MapSpec.globalData("g.rodata", new byte[16], true);
         String[] ro = both(new Asm().mov64(2, 0).ldMapValue(3, 0, 0).mov64(4, 4).call(Helper.SKB_LOAD_BYTES.id()).exit(),
@@ -513,5 +513,9 @@ class GuardedFastPathTest {
                 new MapSpec[] {rodata}, GuardedFastPathTest::otherOp);
         assertTrue(stx[0].startsWith("aborted at pc 3 ") && stx[0].contains("g.rodata") && stx[0].contains("read-only"),
                 stx[0]);
+        // past the end of a writable map value: the fault names the offset in the value
+        String[] past = both(new Asm().ldMapValue(1, 0, 4).mov64(2, 1).stx(W, 1, 2, 12).ret(0),
+                new MapSpec[] {MapSpec.globalData("g.data", new byte[16], false)}, GuardedFastPathTest::otherOp);
+        assertTrue(past[0].startsWith("aborted at pc 3 ") && past[0].contains("offset 16"), past[0]);
     }
 }
