@@ -517,5 +517,7 @@ class GuardedFastPathTest {
         String[] past = both(new Asm().ldMapValue(1, 0, 4).mov64(2, 1).stx(W, 1, 2, 12).ret(0),
                 new MapSpec[] {MapSpec.globalData("g.data", new byte[16], false)}, GuardedFastPathTest::otherOp);
         assertTrue(past[0].startsWith("aborted at pc 3 ") && past[0].contains("offset 16"), past[0]);
+        // a scalar STX into the context through a copy of its pointer: the view's own store (not plain memory)
+        both(new Asm().mov64x(2, 1).mov64(3, 5).stx(W, 2, 3, SockOpsCtx.REPLY).ret(0), GuardedFastPathTest::otherOp);
     }
 }

@@ -110,7 +110,8 @@ class PointerGuessTest {
     @DisplayName("D25: where paths meet a guess stays only when every path agrees: a conditional jump, ja, gotol, "
             + "and a back jump to the entry")
     void meetingPaths() {
-        // r1 is a scalar on the ja (gotol) path, the context on the other; r6 the context on both
+        // r1 is a scalar on the ja (gotol) path, the context on the other (set in the slot the jump skips);
+        // r6 the context on both
         for (boolean gotol : new boolean[] {false, true}) {
             Asm a = new Asm().mov64x(6, 1).mov64(3, 1).jmp(JEQ, 3, 1, "b").mov64(1, 0);
             if (gotol) {
@@ -118,12 +119,13 @@ class PointerGuessTest {
             } else {
                 a.ja("m");
             }
-            Guessed g = guess(a.label("b").mov64(4, 0).label("m").mov64(0, 0).exit());
+            Guessed g = guess(a.label("b").mov64x(1, 6).label("m").mov64(0, 0).exit());
             assertEquals(0, g.id(6, 1), "disagreeing paths, gotol " + gotol);
             assertEquals(g.ctx(), g.id(6, 6), "agreeing paths, gotol " + gotol);
         }
-        Guessed cond = guess(new Asm().mov64(3, 1).jmp(JEQ, 3, 1, "m").mov64(1, 0).label("m").mov64(0, 0).exit());
-        assertEquals(0, cond.id(3, 1), "a conditional jump's target");
+        // r6 the context on the fall-through path only
+        Guessed cond = guess(new Asm().mov64(3, 1).jmp(JEQ, 3, 1, "m").mov64x(6, 1).label("m").mov64(0, 0).exit());
+        assertEquals(0, cond.id(3, 6), "a conditional jump's target");
         Guessed loop = guess(new Asm().label("top").mov64x(2, 1).mov64(1, 0).jmp(JEQ, 1, 7, "top").ret(0));
         assertEquals(0, loop.id(0, 1), "the entry, reached again with r1 a scalar");
     }
