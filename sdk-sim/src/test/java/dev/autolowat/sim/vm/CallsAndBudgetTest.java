@@ -129,6 +129,31 @@ class CallsAndBudgetTest {
     }
 
     @Test
+    @Timeout(20)
+    @DisplayName("a subprogram two calls deep that nearly exhausts the budget finishes in the interpreter: each "
+            + "caller's r10 is restored with its frame, whose slot it reads after the call (both modes)")
+    void nearlyExhaustedBudgetRestoresEachFramePointer() {
+        int pad = 600;
+        Asm a = new Asm().st(DW, 10, -8, 11).callLocal("pad").callLocal("g").ldx(DW, 1, 10, -8).alu64x(ADD, 0, 1).exit();
+        a.label("g").st(DW, 10, -8, 22).callLocal("f").ldx(DW, 1, 10, -8).alu64x(ADD, 0, 1).exit();
+        a.label("pad");
+        for (int i = 0; i < pad; i++) {
+            a.mov64(5, i);
+        }
+        a.exit();
+        // main 6, g 5, pad + its exit, f: 2 + 3 per iteration + exit
+        int fixed = 6 + 5 + pad + 1 + 3;
+        int n = (Vm.INSTRUCTION_BUDGET - 50 - fixed) / 3;
+        a.label("f").mov64(0, 0).mov64(2, n).label("top").add64(0, 1).alu64(SUB, 2, 1).jmp(JNE, 2, 0, "top").exit();
+        VmHarness h = VmHarness.raw(mode);
+        VmProgram p = h.load(a);
+        for (int run = 0; run < 2; run++) {
+            assertEquals(n + 22 + 11, p.runSockOps(h.input));
+            assertEquals(fixed + 3L * n, p.lastInstructionCount());
+        }
+    }
+
+    @Test
     @DisplayName("a fault inside a subprogram names its pc and counts the instructions up to it in both modes")
     void faultInsideASubprogram() {
         VmHarness h = VmHarness.raw(mode);

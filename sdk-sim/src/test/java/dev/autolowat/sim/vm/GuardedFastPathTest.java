@@ -487,4 +487,37 @@ class GuardedFastPathTest {
         assertEquals(vm.kern, g.region(kern, 0), "bpf_cast_to_kern_ctx's result at the load of skb");
         assertEquals(vm.tcpSock, g.region(copied, prog.src[copied]), "the tcp_sock pointer filled from the stack");
     }
+
+    @Test
+    @DisplayName("H1: ctx->skb_data (a pointer member that is not constant: packet data only with a segment) is "
+            + "the interpreter's value and region in translated code, NULL without a segment")
+    void contextPointerMemberWithSegment() {
+        String[] out = both(new Asm().ldx(DW, 2, 1, SockOpsCtx.SKB_DATA).jmp(JEQ, 2, 0, "null").ldx(B, 0, 2, 0).exit()
+                .label("null").ret(-1), GuardedFastPathTest::segment, GuardedFastPathTest::noSegment);
+        assertTrue(out[0].startsWith("aborted at pc 2 "), "the packet data is empty in the model: " + out[0]);
+        assertTrue(out[1].startsWith("returned -1,"), "H2: no segment, NULL: " + out[1]);
+    }
+
+    @Test
+    @DisplayName("H1: bpf_skb_load_bytes into a read-only map value and with a length of 2^64-1 faults as in the "
+            + "interpreter; a scalar STX into a read-only map value, or past a writable one's end, faults with its message")
+    void readOnlyDestinations() {
+        MapSpec rodata = MapSpec.globalData("g.rodata", new byte[16], true);
+        String[] ro = both(new Asm().mov64(2, 0).ldMapValue(3, 0, 0).mov64(4, 4).call(Helper.SKB_LOAD_BYTES.id()).exit(),
+                new MapSpec[] {rodata}, GuardedFastPathTest::segment);
+        assertTrue(ro[0].startsWith("aborted at pc 4 ") && ro[0].contains("cannot write"), ro[0]);
+        String[] huge = both(storage(1).mov64x(1, 6).mov64(2, 0).mov64x(3, 7).mov64(4, -1)
+                .call(Helper.SKB_LOAD_BYTES.id()).exit(), new MapSpec[] {STORAGE}, GuardedFastPathTest::segment);
+        assertTrue(huge[0].startsWith("aborted"), huge[0]);
+        String[] stx = both(new Asm().ldMapValue(1, 0, 4).mov64(2, 1).stx(W, 1, 2, 0).ret(0),
+                new MapSpec[] {rodata}, GuardedFastPathTest::otherOp);
+        assertTrue(stx[0].startsWith("aborted at pc 3 ") && stx[0].contains("g.rodata") && stx[0].contains("read-only"),
+                stx[0]);
+        // past the end of a writable map value: the fault names the offset in the value
+        String[] past = both(new Asm().ldMapValue(1, 0, 4).mov64(2, 1).stx(W, 1, 2, 12).ret(0),
+                new MapSpec[] {MapSpec.globalData("g.data", new byte[16], false)}, GuardedFastPathTest::otherOp);
+        assertTrue(past[0].startsWith("aborted at pc 3 ") && past[0].contains("offset 16"), past[0]);
+        // a scalar STX into the context through a copy of its pointer: the view's own store (not plain memory)
+        both(new Asm().mov64x(2, 1).mov64(3, 5).stx(W, 2, 3, SockOpsCtx.REPLY).ret(0), GuardedFastPathTest::otherOp);
+    }
 }

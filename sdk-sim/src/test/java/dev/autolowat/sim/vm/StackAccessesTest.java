@@ -235,8 +235,83 @@ class StackAccessesTest {
                 .call(Helper.GETSOCKOPT.id())
                 .ldx(W, 0, 10, -8).alu64x(ADD, 0, 7)
                 .ldx(DW, 1, 10, -16).ldx(W, 1, 1, SockOpsCtx.OP).alu64x(ADD, 0, 1).exit();
-        String both = sameInBothModes(a, "returned ");
-        assertTrue(both.indexOf("returned") != both.lastIndexOf("returned"), both);
+        // r0 = 1 (SO_RCVLOWAT) + 0 (the slot read before the helper wrote it) + 4 (op) in both invocations: the
+        // helper's bytes are marked dirty, so the second invocation's frame is zero again
+        sameInBothModes(a, "returned 5, 15 instructions; returned 5, 15 instructions; ");
+        // the helper writes [r10-12, r10-8): the pointer spilled in the next slot, r10-8, stays a pointer
+        Asm nextSlot = new Asm().stx(DW, 10, 1, -8)
+                .mov64(2, SockOpt.SOL_SOCKET).mov64(3, SockOpt.SO_RCVLOWAT).mov64x(4, 10).add64(4, -12).mov64(5, 4)
+                .call(Helper.GETSOCKOPT.id())
+                .ldx(DW, 6, 10, -8).ldx(W, 0, 6, SockOpsCtx.OP).exit();
+        sameInBothModes(nextSlot, "returned 4, 10 instructions; returned 4, 10 instructions; ");
+    }
+
+    @Test
+    @DisplayName("analysis and runs: the frame's first byte (r10-512) counts like any other, for frame 0's "
+            + "zero-filling (D27) and for pointer-free slots (D26)")
+    void frameStart() {
+        // read before written at r10-512: not zero-filled would let the second invocation read the 7
+        Asm readFirst = new Asm().ldx(DW, 0, 10, -512).st(DW, 10, -512, 7).exit();
+        assertFalse(frameZeroUnobserved(readFirst));
+        sameInBothModes(readFirst, "returned 0, 3 instructions; returned 0, 3 instructions; ");
+        assertTrue(frameZeroUnobserved(new Asm().st(DW, 10, -512, 7).ldx(DW, 0, 10, -512).exit()));
+        Asm spillAtStart = new Asm().stx(DW, 10, 1, -512).ldx(DW, 6, 10, -512).ldx(W, 0, 6, SockOpsCtx.OP).exit();
+        assertEquals(0, pointerFree(spillAtStart) & slot(-512), "the context pointer spilled at r10-512");
+        sameInBothModes(spillAtStart, "returned 4, 4 instructions; ");
+        // an atomic never spills a pointer (it takes scalars; with r1 the context it faults)
+        assertTrue((pointerFree(new Asm().atomic(DW, 10, 1, -8, ADD).ret(0)) & slot(-8)) != 0);
+    }
+
+    @Test
+    @DisplayName("analysis (D27): control flow — a write reaching a meeting point first on one path does not hide "
+            + "the path without it; jumps (ja, gotol) skip stores; a call goes on at the next slot; a back jump to "
+            + "the entry")
+    void frameZeroControlFlow() {
+        // path A (fall through) writes r10-8 and reaches "m" first; path B, taken, is longer and writes nothing
+        Asm meet = new Asm().mov64(2, 1).jmp(JEQ, 2, 1, "b").st(DW, 10, -8, 1).ja("m")
+                .label("b").mov64(3, 0).mov64(3, 0).mov64(3, 0).mov64(3, 0)
+                .label("m").ldx(DW, 0, 10, -8).st(DW, 10, -8, 7).exit();
+        assertFalse(frameZeroUnobserved(meet), "written on one path only");
+        sameInBothModes(meet, "returned 0, 9 instructions; returned 0, 9 instructions; ");
+        // a ja (and a gotol) over the only store on that path
+        assertFalse(frameZeroUnobserved(new Asm().mov64(2, 1).jmp(JEQ, 2, 1, "s").ja("r")
+                .label("s").st(DW, 10, -8, 1).label("r").ldx(DW, 0, 10, -8).exit()), "ja over the store");
+        assertFalse(frameZeroUnobserved(new Asm().mov64(2, 1).jmp(JEQ, 2, 1, "s").ja32("r")
+                .label("s").st(DW, 10, -8, 1).label("r").ldx(DW, 0, 10, -8).exit()), "gotol over the store");
+        assertTrue(frameZeroUnobserved(new Asm().mov64(2, 1).jmp(JEQ, 2, 1, "s").st(DW, 10, -8, 2).ja32("r")
+                .label("s").st(DW, 10, -8, 1).label("r").ldx(DW, 0, 10, -8).exit()), "gotol, written on both paths");
+        // after a call, the read at the next slot is checked (the callee runs in its own frame)
+        Asm afterCall = new Asm().mov64(0, 0).callLocal("f").ldx(DW, 0, 10, -8).st(DW, 10, -8, 7).exit()
+                .label("f").ret(0);
+        assertFalse(frameZeroUnobserved(afterCall), "read after a call");
+        sameInBothModes(afterCall, "returned 0, 7 instructions; returned 0, 7 instructions; ");
+        // a loop back to the entry whose every read follows a write
+        assertTrue(frameZeroUnobserved(new Asm().label("top").st(DW, 10, -8, 1).ldx(DW, 0, 10, -8).mov64(0, 0)
+                .jmp(JNE, 0, 0, "top").exit()), "back jump to pc 0");
+    }
+
+    @Test
+    @DisplayName("stack faults in both modes: a misaligned store and load name the offset from r10; an atomic on "
+            + "a slot holding a spilled pointer aborts, next to it it does not")
+    void stackFaultMessages() {
+        sameInBothModes(new Asm().mov64(2, 1).stx(W, 10, 2, -6).ret(0),
+                "aborted at pc 1: misaligned stack access off -6 (from r10) size 4");
+        sameInBothModes(new Asm().st(DW, 10, -16, 1).mov64x(2, 10).ldx(DW, 0, 2, -12).exit(),
+                "aborted at pc 2: misaligned stack access off -12 (from r10) size 8");
+        sameInBothModes(new Asm().stx(DW, 10, 1, -8).mov64(2, 1).atomic(DW, 10, 2, -8, ADD).ret(0),
+                "aborted at pc 2: BPF_ATOMIC on a stack slot that holds a spilled pointer is not allowed");
+        sameInBothModes(new Asm().stx(DW, 10, 1, -8).mov64(2, 1).atomic(W, 10, 2, -4, ADD).ret(0),
+                "aborted at pc 2: BPF_ATOMIC on a stack slot that holds a spilled pointer is not allowed");
+        sameInBothModes(new Asm().stx(DW, 10, 1, -8).mov64(2, 5).atomic(DW, 10, 2, -16, ADD)
+                .atomic(W, 10, 2, -12, ADD).ldx(DW, 0, 10, -16).exit(), "returned 21474836485, 6 instructions; "
+                + "returned 21474836485, 6 instructions; ");
+    }
+
+    @Test
+    @DisplayName("a sign-extending load through a copy of r10 (the translator's out-of-line load) sign-extends")
+    void signExtendingLoadThroughACopy() {
+        sameInBothModes(new Asm().st(W, 10, -8, -2).mov64x(2, 10).ldxsx(W, 0, 2, -8).exit(),
+                "returned -2, 4 instructions; ");
     }
 
     /** One generated instruction (or a pair, for an escape); {@code kind} picks which. */
