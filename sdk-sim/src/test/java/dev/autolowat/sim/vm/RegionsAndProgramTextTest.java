@@ -160,6 +160,14 @@ class RegionsAndProgramTextTest {
     }
 
     @Test
+    @DisplayName("a kfunc argument that was never written is named as an uninitialized register in the abort")
+    void uninitializedKfuncArgument() {
+        // r2 (bpf_rdonly_cast's BTF type id) is never set: the abort describes its tag (Vm.UNINIT)
+        VmHarness.raw(mode).assertAbortReason(new Asm().callKfunc("bpf_rdonly_cast").ret(0),
+                "R2 type=uninitialized register");
+    }
+
+    @Test
     @DisplayName("a region prints as its description (the text fault messages use)")
     void regionText() {
         VmMaps maps = new VmMaps();
