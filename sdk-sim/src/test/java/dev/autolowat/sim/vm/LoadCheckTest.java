@@ -106,7 +106,7 @@ class LoadCheckTest {
         assertRejected(new Asm().stx(W, 12, 1, 0).ret(0), 0, "R12 is invalid");
         assertRejected(new Asm().atomic(DW, 13, 1, 0, ADD).ret(0), 0, "R13 is invalid");
         // the rejection names the instruction, at pc 0 too
-        assertRejected(new Asm().mov64(10, 0).ret(0), 0, "at pc 0 (r10 = 0)");
+        assertRejected(new Asm().mov64(10, 0).ret(0), 0, "at pc 0 ((b7) r10 = 0)");
     }
 
     @Test
