@@ -53,11 +53,6 @@ final class ArrayMap extends KeyedMap {
         if (flags == BPF_NOEXIST) {
             return Errno.EEXIST.negative();
         }
-        if (spec.frozen()) {
-            // userspace: BPF_MAP_FREEZE refuses updates (EPERM); a program's update never gets here: the
-            // verifier refuses it (Vm.writableByPrograms, "write into map forbidden")
-            return Errno.EPERM.negative();
-        }
         MemRegion e = elements[i];
         System.arraycopy(v, vo, e.data, e.start, e.length);
         return 0;
@@ -73,7 +68,7 @@ final class ArrayMap extends KeyedMap {
         List<Entry> out = new ArrayList<>(elements.length);
         for (int i = 0; i < elements.length; i++) {
             MemRegion e = elements[i];
-            out.add(new Entry(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)},
+            out.add(new Entry(u32Key(i),
                     Arrays.copyOfRange(e.data, e.start, e.start + e.length)));
         }
         return out;

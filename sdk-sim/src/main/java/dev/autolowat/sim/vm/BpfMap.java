@@ -114,6 +114,11 @@ abstract class BpfMap extends Region implements BpfMapView {
         return flags < 0 || flags > 2;
     }
 
+    /** A little-endian u32 as a 4-byte key: ARRAY indexes, SK_STORAGE socket numbers, u32 HASH keys. */
+    static byte[] u32Key(int v) {
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+    }
+
     static final int BPF_NOEXIST = 1;
     static final int BPF_EXIST = 2;
 

@@ -28,7 +28,7 @@ public interface BpfMapView {
 
     /** {@link #lookup(byte[])} with a little-endian u32 key (ARRAY indexes, u32 HASH keys). */
     default byte[] lookup(int key) {
-        return lookup(new byte[] {(byte) key, (byte) (key >>> 8), (byte) (key >>> 16), (byte) (key >>> 24)});
+        return lookup(BpfMap.u32Key(key));
     }
 
     /**

@@ -135,10 +135,6 @@ final class HashTableMap extends KeyedMap {
         return 0;
     }
 
-    int size() {
-        return count;
-    }
-
     @Override
     public List<Entry> entries() {
         List<Entry> out = new ArrayList<>(count);

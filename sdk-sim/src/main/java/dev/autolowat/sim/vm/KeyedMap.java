@@ -1,5 +1,6 @@
 package dev.autolowat.sim.vm;
 
+import dev.autolowat.api.Errno;
 import dev.autolowat.api.program.MapSpec;
 
 import java.util.Arrays;
@@ -24,6 +25,11 @@ abstract class KeyedMap extends BpfMap {
     public final int update(byte[] key, byte[] value, long flags) {
         checkKey(key);
         checkValue(value);
+        if (spec.frozen()) {
+            // map_update_elem (kernel/bpf/syscall.c): a frozen map (BPF_MAP_FREEZE) has no FMODE_CAN_WRITE,
+            // so -EPERM comes before the map's own flag, index and NOEXIST checks
+            return Errno.EPERM.negative();
+        }
         return updateElem(key, 0, value, 0, flags);
     }
 

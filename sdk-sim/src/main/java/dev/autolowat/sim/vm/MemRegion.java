@@ -56,12 +56,10 @@ class MemRegion extends Region {
                 + " (" + length + " bytes)");
     }
 
-    @Override
-    void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
-        loadMem(vm, dst, ptrOff, insnOff, size, signExtend);
-    }
-
-    /** {@link #load} of plain memory, without virtual dispatch. */
+    /**
+     * A load from plain memory: {@code Vm.load} calls it directly for every region of kind {@link #MEM}
+     * (so {@link Region#load} is never used for one; the stack has its own, {@link StackRegion}).
+     */
     final void loadMem(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
         vm.regs[dst] = loadValue(ptrOff, insnOff, size, signExtend);
         vm.kinds[dst] = Vm.SCALAR;
@@ -74,12 +72,7 @@ class MemRegion extends Region {
         return Region.extend(read(data, at, size), size, signExtend);
     }
 
-    @Override
-    void store(Vm vm, long ptrOff, int insnOff, int size, long value, Region valueTag) {
-        storeMem(ptrOff, insnOff, size, value, valueTag);
-    }
-
-    /** {@link #store} into plain memory, without virtual dispatch. */
+    /** A store into plain memory: {@code Vm.store} calls it directly for every region of kind {@link #MEM}. */
     final void storeMem(long ptrOff, int insnOff, int size, long value, Region valueTag) {
         long off = ptrOff + insnOff;
         if (!writable) {

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * {@code BPF_MAP_TYPE_RINGBUF}: {@code max_entries} bytes of records. Each record takes an 8-byte
  * header plus its data rounded up to 8 bytes, as in the kernel; {@code bpf_ringbuf_output} fails
- * with {@code -EAGAIN} when the record does not fit the free space. Userspace consumes with
+ * with {@code -EAGAIN} when the record does not fit the free space (as in the kernel, the ring is never filled
+ * to the last byte). Userspace consumes with
  * {@link #drainRecords()}.
  */
 final class RingBufMap extends BpfMap {
@@ -29,7 +30,9 @@ final class RingBufMap extends BpfMap {
             return Errno.EINVAL.negative();
         }
         long need = HEADER + (((long) size + 7) & ~7L);
-        if (producer - consumer + need > ring.length) {
+        // __bpf_ringbuf_reserve (kernel/bpf/ringbuf.c): new_prod_pos - cons_pos > rb->mask fails, so the
+        // producer may run at most ring.length - 1 bytes ahead: a record that would fill the ring exactly does not fit
+        if (producer - consumer + need >= ring.length) {
             return Errno.EAGAIN.negative();
         }
         put(producer, size);

@@ -85,7 +85,7 @@ final class SkStorageMap extends BpfMap {
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<Object, MemRegion> e : values.entrySet()) {
             int n = numbers.get(e.getKey());
-            out.add(new Entry(new byte[] {(byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)},
+            out.add(new Entry(u32Key(n),
                     Arrays.copyOf(e.getValue().data, e.getValue().length)));
         }
         return out;

@@ -4,7 +4,8 @@ package dev.autolowat.sim.vm;
  * The {@code struct bpf_sockopt} of one userspace {@code setsockopt()} (rule A2), shared by every
  * cgroup setsockopt program of the call (and by the Java form of such programs): programs may
  * rewrite {@code level}, {@code optname}, {@code optlen} and the optval bytes, and set
- * {@code optlen = -1} to consume the option. The SPI's setsockopt passes a 4-byte int ({@code optval_end = optval + 4}).
+ * {@code optlen = -1} to consume the option. The SPI's setsockopt passes a 4-byte int in a zeroed 16-byte buffer
+ * ({@code optval_end = optval + 16}, {@link #BUFFER_SIZE}).
  */
 public final class SockoptInput {
     /** Size of the optval buffer: {@code max(16, optlen)} in {@code __cgroup_bpf_run_filter_setsockopt()}. */

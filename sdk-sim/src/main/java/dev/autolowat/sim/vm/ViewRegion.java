@@ -78,14 +78,11 @@ abstract class ViewRegion extends Region {
         }
     }
 
-    @Override
-    void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
-        checkUnmoved(ptrOff);
-        long off = ptrOff + insnOff;
-        loadMember(vm, dst, layout.check(off, size, false), off, size, signExtend);
-    }
-
-    /** The rest of {@link #load} once the access was checked: {@code m} is the member at {@code off}. */
+    /**
+     * A load of member {@code m} at {@code off}, once the access was checked: {@code Vm.loadView} checks it
+     * (with a per-slot cache of the layout walk) and calls this for every region of kind {@link #VIEW},
+     * so {@link Region#load} is never used for one.
+     */
     final void loadMember(Vm vm, int dst, Layout.Member m, long off, int size, boolean signExtend) {
         Layout.Kind kind = m.kind;
         if (kind == Layout.Kind.SCALAR) {
