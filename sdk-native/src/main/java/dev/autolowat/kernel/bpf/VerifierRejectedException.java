@@ -73,6 +73,14 @@ public class VerifierRejectedException extends ProgramRejectedException {
         return log;
     }
 
+    /**
+     * The verifier's reason: the log's last non-blank line that is not a summary ("processed N insns",
+     * verification time, stack depth), e.g. {@code invalid bpf_context access off=0 size=8}.
+     */
+    public String reason() {
+        return lastLine(log);
+    }
+
     /** Whether the kernel had more log than the largest buffer offered (the log is then its tail). */
     public boolean truncated() {
         return truncated;
