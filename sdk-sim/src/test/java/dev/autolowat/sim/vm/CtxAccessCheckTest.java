@@ -53,13 +53,27 @@ class CtxAccessCheckTest {
     @Test
     @DisplayName("each 8-byte slot is its own: a fill of the slot next to the spilled context is not the context")
     void slotsApart() {
-        // ctx spilled at -16; a stack pointer spilled at -8; the fill of -8 reads the stack
-        Asm asm = new Asm().st(DW, 10, -32, 7).stx(DW, 10, 1, -16).mov64x(3, 10).add64(3, -32).stx(DW, 10, 3, -8)
+        // a stack pointer spilled at -8, then the ctx at -16 (so the ctx's spill is the last word on the slots):
+        // the fill of -8 is the stack pointer
+        Asm asm = new Asm().st(DW, 10, -32, 7).mov64x(3, 10).add64(3, -32).stx(DW, 10, 3, -8).stx(DW, 10, 1, -16)
                 .ldx(DW, 2, 10, -8).ldx(DW, 0, 2, 0).exit();
         assertEquals(7, VmHarness.raw(mode).run(asm));
-        Asm other = new Asm().st(DW, 10, -32, 7).stx(DW, 10, 1, -8).mov64x(3, 10).add64(3, -32).stx(DW, 10, 3, -16)
+        Asm other = new Asm().st(DW, 10, -32, 7).mov64x(3, 10).add64(3, -32).stx(DW, 10, 3, -16).stx(DW, 10, 1, -8)
                 .ldx(DW, 2, 10, -16).ldx(DW, 0, 2, 0).exit();
         assertEquals(7, VmHarness.raw(mode).run(other));
+    }
+
+    @Test
+    @DisplayName("a slot that holds the context on only one path into a join: its fill is checked at run time")
+    void joinOfTwoSpills() {
+        // slot -16 holds a stack pointer on the jump's path (explored first), the context on the fall-through path
+        Asm asm = new Asm().ldx(W, 3, 1, 0).st(DW, 10, -8, 5).mov64x(2, 10).add64(2, -8).stx(DW, 10, 2, -16)
+                .jmp(JEQ, 3, 4, "join").stx(DW, 10, 1, -16).label("join").ldx(DW, 4, 10, -16).ldx(DW, 0, 4, 0).exit();
+        assertEquals(5, VmHarness.raw(mode).run(asm), "op 4: the stack path");
+        VmHarness other = VmHarness.raw(mode);
+        other.input.set(other.socket, other.info, 5);
+        BpfVmException e = assertThrows(BpfVmException.class, () -> other.run(asm), "op 5: the context path");
+        assertTrue(e.reason().contains(INVALID), e.getMessage());
     }
 
     @Test

@@ -1,14 +1,17 @@
 package dev.autolowat.sim.vm;
 
+import dev.autolowat.api.ProgramRejectedException;
 import dev.autolowat.api.object.BpfObject;
 import dev.autolowat.api.object.CoreRelocator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -19,6 +22,10 @@ class SimKernelBtfTest {
     @Test
     @DisplayName("every field of the simulator's layout table is at the same offset in its BTF")
     void btfMatchesLayouts() {
+        // the table is not empty: the kernel objects a policy reaches through BTF are all in it
+        assertTrue(Layouts.fieldTable().keySet().containsAll(List.of("tcp_sock", "sock", "bpf_sock_ops_kern",
+                "sk_buff")), Layouts.fieldTable().keySet().toString());
+        assertEquals(0x600, Layouts.fieldTable().get("tcp_sock").get("rcv_nxt"));
         for (Map.Entry<String, Map<String, Integer>> s : Layouts.fieldTable().entrySet()) {
             for (Map.Entry<String, Integer> f : s.getValue().entrySet()) {
                 if (f.getKey().equals("args")) {
@@ -28,6 +35,15 @@ class SimKernelBtfTest {
                         s.getKey() + "." + f.getKey());
             }
         }
+    }
+
+    @Test
+    @DisplayName("a FieldRef to a struct the simulator does not have is refused at load, naming the structs it has")
+    void unknownStruct() {
+        ProgramRejectedException e = assertThrows(ProgramRejectedException.class,
+                () -> VmHarness.raw().load(new Asm().ldxField(Asm.W, 0, 1, "no_such_struct", "x", 0).exit()));
+        assertTrue(e.getMessage().contains("the simulator's layout has structs ") && e.getMessage().contains("tcp_sock"),
+                e.getMessage());
     }
 
     @Test
