@@ -106,4 +106,21 @@ class CtxAccessCheckTest {
         BpfVmException e = assertThrows(BpfVmException.class, () -> other.run(asm), "op 5: the context path");
         assertTrue(e.reason().contains(INVALID), e.getMessage());
     }
+
+    @Test
+    @DisplayName("r10+0 is outside the frame: a spill or fill there is no context slot (it faults when it runs)")
+    void frameEnd() {
+        // fill from r10+0 while the ctx is spilled at r10-512 (the slot a wrapped index would name)
+        Asm fill = new Asm().stx(DW, 10, 1, -512).ldx(DW, 2, 10, 0).ldx(DW, 0, 2, 0).exit();
+        VmHarness h = VmHarness.raw(mode);
+        h.load(fill);
+        BpfVmException e = assertThrows(BpfVmException.class, () -> h.run(fill));
+        assertEquals(1, e.pc(), e.getMessage());
+        // spill the ctx at r10+0, fill r10-512
+        Asm spill = new Asm().stx(DW, 10, 1, 0).ldx(DW, 2, 10, -512).ldx(DW, 0, 2, 0).exit();
+        VmHarness h2 = VmHarness.raw(mode);
+        h2.load(spill);
+        BpfVmException e2 = assertThrows(BpfVmException.class, () -> h2.run(spill));
+        assertEquals(0, e2.pc(), e2.getMessage());
+    }
 }
