@@ -42,6 +42,15 @@ class CtxAccessCheckTest {
         h.assertAbortReason(asm, INVALID);
     }
 
+    /** Op 4 (the harness's) takes the stack path and reads 5; op 5 the context path, which faults when it runs. */
+    private void stackPathRunsContextPathFaults(Asm asm) {
+        assertEquals(5, VmHarness.raw(mode).run(asm), "op 4: the stack path");
+        VmHarness other = VmHarness.raw(mode);
+        other.input.set(other.socket, other.info, 5);
+        BpfVmException e = assertThrows(BpfVmException.class, () -> other.run(asm), "op 5: the context path");
+        assertTrue(e.reason().contains(INVALID), e.getMessage());
+    }
+
     @Test
     @DisplayName("a spilled and filled context is still the context: checked at load, at -8 and at the stack's last slot -512")
     void spillAndFill() {
@@ -69,11 +78,7 @@ class CtxAccessCheckTest {
         // slot -16 holds a stack pointer on the jump's path (explored first), the context on the fall-through path
         Asm asm = new Asm().ldx(W, 3, 1, 0).st(DW, 10, -8, 5).mov64x(2, 10).add64(2, -8).stx(DW, 10, 2, -16)
                 .jmp(JEQ, 3, 4, "join").stx(DW, 10, 1, -16).label("join").ldx(DW, 4, 10, -16).ldx(DW, 0, 4, 0).exit();
-        assertEquals(5, VmHarness.raw(mode).run(asm), "op 4: the stack path");
-        VmHarness other = VmHarness.raw(mode);
-        other.input.set(other.socket, other.info, 5);
-        BpfVmException e = assertThrows(BpfVmException.class, () -> other.run(asm), "op 5: the context path");
-        assertTrue(e.reason().contains(INVALID), e.getMessage());
+        stackPathRunsContextPathFaults(asm);
     }
 
     @Test
@@ -99,12 +104,7 @@ class CtxAccessCheckTest {
         // r2 = a stack pointer on the jump's path (explored first), the context on the fall-through path
         Asm asm = new Asm().ldx(W, 3, 1, 0).st(DW, 10, -8, 5).mov64x(2, 10).add64(2, -8)
                 .jmp(JEQ, 3, 4, "join").mov64x(2, 1).label("join").ldx(DW, 0, 2, 0).exit();
-        VmHarness h = VmHarness.raw(mode);
-        assertEquals(5, h.run(asm), "op 4: the stack path");
-        VmHarness other = VmHarness.raw(mode);
-        other.input.set(other.socket, other.info, 5);
-        BpfVmException e = assertThrows(BpfVmException.class, () -> other.run(asm), "op 5: the context path");
-        assertTrue(e.reason().contains(INVALID), e.getMessage());
+        stackPathRunsContextPathFaults(asm);
     }
 
     @Test
