@@ -65,12 +65,10 @@ final class StackRegion extends MemRegion {
         }
     }
 
-    @Override
-    void load(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
-        loadStack(vm, dst, ptrOff, insnOff, size, signExtend);
-    }
-
-    /** {@link #load} without virtual dispatch. */
+    /**
+     * A load from the stack: {@code Vm.load} and the translated code call it directly for every region
+     * of kind {@link #STACK} (so {@link Region#load} is never used for one).
+     */
     void loadStack(Vm vm, int dst, long ptrOff, int insnOff, int size, boolean signExtend) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "stack read");
@@ -84,12 +82,10 @@ final class StackRegion extends MemRegion {
         vm.kinds[dst] = tag;
     }
 
-    @Override
-    void store(Vm vm, long ptrOff, int insnOff, int size, long value, Region valueTag) {
-        storeStack(vm, ptrOff, insnOff, size, value, vm.idOf(valueTag));
-    }
-
-    /** {@link #store} without virtual dispatch; {@code valueKind}: the stored register's kind (scalar or a region number). */
+    /**
+     * A store into the stack, called directly as {@link #loadStack} is; {@code valueKind}: the stored
+     * register's kind (scalar or a region number).
+     */
     void storeStack(Vm vm, long ptrOff, int insnOff, int size, long value, int valueKind) {
         long off = ptrOff + insnOff;
         int at = check(off, size, "stack write");
