@@ -102,23 +102,36 @@ class CallsAndBudgetTest {
         assertEquals(5, e.pc(), e.getMessage());
     }
 
+    /** Straight-line instructions of the "pad" subprogram (one translated method long enough to be worth it). */
+    private static final int PAD = 600;
+    /** Instructions of "pad" (with its exit) and of "f" outside its loop (2 + exit). */
+    private static final int PAD_AND_LOOP_FIXED = PAD + 1 + 3;
+
+    /**
+     * Appends subprogram "pad" ({@link #PAD} moves) and subprogram "f", a counted loop of 3 instructions
+     * per iteration returning its count in r0, with as many iterations as leave 50 instructions of the
+     * budget after {@code fixed} (every instruction outside f's loop); returns that count.
+     */
+    private static int appendPadAndLoop(Asm a, int fixed) {
+        a.label("pad");
+        for (int i = 0; i < PAD; i++) {
+            a.mov64(5, i);
+        }
+        a.exit();
+        int n = (Vm.INSTRUCTION_BUDGET - 50 - fixed) / 3;
+        a.label("f").mov64(0, 0).mov64(2, n).label("top").add64(0, 1).alu64(SUB, 2, 1).jmp(JNE, 2, 0, "top").exit();
+        return n;
+    }
+
     @Test
     @Timeout(20)
     @DisplayName("a subprogram two calls deep that nearly exhausts the budget finishes in the interpreter and returns "
             + "through both frames (r6 of each frame restored): the same r0 and count in both modes")
     void nearlyExhaustedBudgetReturnsThroughTheFrames() {
-        int pad = 600;
         Asm a = new Asm().mov64(6, 77).callLocal("pad").callLocal("g").alu64x(ADD, 0, 6).exit();
         a.label("g").mov64(6, 5).callLocal("f").alu64x(ADD, 0, 6).exit();
-        a.label("pad");
-        for (int i = 0; i < pad; i++) {
-            a.mov64(5, i);
-        }
-        a.exit();
-        // main 5, g 4, pad + its exit, f: 2 + 3 per iteration + exit
-        int fixed = 5 + 4 + pad + 1 + 3;
-        int n = (Vm.INSTRUCTION_BUDGET - 50 - fixed) / 3;
-        a.label("f").mov64(0, 0).mov64(2, n).label("top").add64(0, 1).alu64(SUB, 2, 1).jmp(JNE, 2, 0, "top").exit();
+        int fixed = 5 + 4 + PAD_AND_LOOP_FIXED; // main 5, g 4
+        int n = appendPadAndLoop(a, fixed);
         VmHarness h = VmHarness.raw(mode);
         VmProgram p = h.load(a);
         assertEquals(n + 5 + 77, p.runSockOps(h.input));
@@ -133,18 +146,10 @@ class CallsAndBudgetTest {
     @DisplayName("a subprogram two calls deep that nearly exhausts the budget finishes in the interpreter: each "
             + "caller's r10 is restored with its frame, whose slot it reads after the call (both modes)")
     void nearlyExhaustedBudgetRestoresEachFramePointer() {
-        int pad = 600;
         Asm a = new Asm().st(DW, 10, -8, 11).callLocal("pad").callLocal("g").ldx(DW, 1, 10, -8).alu64x(ADD, 0, 1).exit();
         a.label("g").st(DW, 10, -8, 22).callLocal("f").ldx(DW, 1, 10, -8).alu64x(ADD, 0, 1).exit();
-        a.label("pad");
-        for (int i = 0; i < pad; i++) {
-            a.mov64(5, i);
-        }
-        a.exit();
-        // main 6, g 5, pad + its exit, f: 2 + 3 per iteration + exit
-        int fixed = 6 + 5 + pad + 1 + 3;
-        int n = (Vm.INSTRUCTION_BUDGET - 50 - fixed) / 3;
-        a.label("f").mov64(0, 0).mov64(2, n).label("top").add64(0, 1).alu64(SUB, 2, 1).jmp(JNE, 2, 0, "top").exit();
+        int fixed = 6 + 5 + PAD_AND_LOOP_FIXED; // main 6, g 5
+        int n = appendPadAndLoop(a, fixed);
         VmHarness h = VmHarness.raw(mode);
         VmProgram p = h.load(a);
         for (int run = 0; run < 2; run++) {

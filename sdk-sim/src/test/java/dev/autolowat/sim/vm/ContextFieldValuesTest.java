@@ -60,6 +60,11 @@ class ContextFieldValuesTest {
                 .ret(-1).label("ok").ldxField(size, 0, 0, struct, field, 0).exit());
     }
 
+    /** A load of {@code field} (+{@code off}) of {@code bpf_sock_ops_kern}, through {@code bpf_cast_to_kern_ctx(ctx)}. */
+    private static long sockOpsKern(VmHarness h, int size, String field, int off) {
+        return h.run(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldxField(size, 0, 0, "bpf_sock_ops_kern", field, off).exit());
+    }
+
     @Test
     @DisplayName("bpf_sock_ops: op, the four args (reply is args[0]), family, ports, is_fullsock, the model's constants")
     void sockOpsScalars() {
@@ -196,11 +201,10 @@ class ContextFieldValuesTest {
         h.input.args[0] = 0x11;
         h.input.args[1] = 0x2222;
         h.input.args[3] = -1;
-        Asm kern = new Asm().callKfunc("bpf_cast_to_kern_ctx");
-        assertEquals(0x11, h.run(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldxField(W, 0, 0, "bpf_sock_ops_kern", "args", 0).exit()));
-        assertEquals(0x2222, h.run(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldxField(W, 0, 0, "bpf_sock_ops_kern", "args", 4).exit()));
-        assertEquals(0xffff_ffffL, h.run(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldxField(W, 0, 0, "bpf_sock_ops_kern", "args", 12).exit()));
-        assertEquals(4, h.run(kern.ldxField(B, 0, 0, "bpf_sock_ops_kern", "op", 0).exit()));
-        assertEquals(1, h.run(new Asm().callKfunc("bpf_cast_to_kern_ctx").ldxField(B, 0, 0, "bpf_sock_ops_kern", "is_fullsock", 0).exit()));
+        assertEquals(0x11, sockOpsKern(h, W, "args", 0));
+        assertEquals(0x2222, sockOpsKern(h, W, "args", 4));
+        assertEquals(0xffff_ffffL, sockOpsKern(h, W, "args", 12));
+        assertEquals(4, sockOpsKern(h, B, "op", 0));
+        assertEquals(1, sockOpsKern(h, B, "is_fullsock", 0));
     }
 }
